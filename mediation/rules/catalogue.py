@@ -1,0 +1,249 @@
+"""The statutory time limits as one data table (statute.md section 3).
+
+A lawyer can correct a figure, citation or status here without touching any logic. Rules are versioned
+by the dates they were in force, so a change in the law never moves the dates of a running case: a case
+uses the version in force on its decision date (`rule_for`).
+
+Status: P = read in the primary text; S = reliable secondary guidance; U = unconfirmed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from mediation.rules.errors import RuleNotInForce, UnknownRule
+
+Status = Literal["P", "S", "U"]
+# `same_as_order`: reg 42(2) borrows the matching reg 44 limit; `agreed`: reg 42(5), set by the parties.
+Unit = Literal[
+    "days",
+    "working_days",
+    "weeks",
+    "months",
+    "immediately",
+    "later_of",
+    "working_days_before",
+    "same_as_order",
+    "agreed",
+]
+# none: SEND Regs duties do not roll forward; r12_3a: appeal deadline; r12_3b: other tribunal limits.
+Hesc = Literal["none", "r12_3a", "r12_3b"]
+
+# Commencement dates. SI 2015/359's commencement is unconfirmed in the research (send-law.md 4.4).
+SEND_REGS_2014 = date(2014, 9, 1)
+SEND_AMENDMENT_2015 = date(2015, 4, 1)
+HESC_RULES_2008 = date(2008, 11, 3)
+HESC_AMENDMENT_2020 = date(2020, 7, 21)
+EQUALITY_ACT_2010 = date(2010, 10, 1)
+RECOMMENDATIONS_2017 = date(2018, 4, 3)
+
+REGS = "SEND Regulations 2014"
+HESC = "Tribunal Procedure (First-tier Tribunal) (HESC Chamber) Rules 2008"
+
+
+@dataclass(frozen=True)
+class Limb:
+    """One candidate of a 'later of' rule: `duration` `unit` after the date given as input `input`."""
+
+    input: str
+    duration: int
+    unit: Unit
+    label: str
+    citation: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    duration: int
+    unit: Unit
+    start_event: str
+    who_must_act: str
+    citation: str
+    status: Status
+    effective_from: date
+    effective_to: date | None = None
+    inputs: tuple[str, ...] = ("start",)
+    optional_inputs: tuple[str, ...] = ()
+    hesc: Hesc = "none"
+    # True for periods 'beginning with' / 'starting with' the start date, which count that day as day 1.
+    counts_start_day: bool = False
+    limbs: tuple[Limb, ...] = ()
+    notes: str = ""
+
+    @property
+    def hesc_adjustments(self) -> bool:
+        """Only tribunal time limits (`tribunal_*` and `appeal`) get HESC r.12 adjustments."""
+        return self.hesc != "none"
+
+    @property
+    def computable(self) -> bool:
+        return self.unit != "agreed"
+
+    def in_force_on(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+
+
+ORDER = "the tribunal's order is made"
+UNOPPOSED = "the LA notifies the tribunal that it will not oppose the appeal"
+AGREEMENT = "the date of the written mediation agreement"
+
+
+def _reg44(rule_id: str, weeks: int, para: str, notes: str = "", status: Status = "S") -> Rule:
+    unit: Unit = "immediately" if weeks == 0 else "weeks"
+    return Rule(
+        rule_id, weeks, unit, ORDER, "local authority", f"{REGS} reg 44(2){para}, as amended by SI 2015/359",
+        status, SEND_AMENDMENT_2015,
+        notes=notes or "GOV.UK SEND18 counts from the day the order is sent; store both dates.",
+    )  # fmt: skip
+
+
+def _reg45(rule_id: str, weeks: int, para: str, status: Status, notes: str = "") -> Rule:
+    return Rule(
+        rule_id, weeks, "weeks", UNOPPOSED, "local authority",
+        f"{REGS} reg 45{para}, as substituted by SI 2015/359 reg 8", status, SEND_AMENDMENT_2015, notes=notes,
+    )  # fmt: skip
+
+
+# fmt: off
+RULES: tuple[Rule, ...] = (
+    # --- Mediation (SEND Regs Part 2, regs 32-42) ---
+    Rule("contact_mediation_adviser", 2, "months", "written notice of the decision is sent",
+         "parent / young person", f"{REGS} reg 33", "P", SEND_REGS_2014,
+         notes="Only where a mediation certificate is required. Does not roll forward."),
+    Rule("certificate_after_decline", 3, "working_days",
+         "the family tells the mediation adviser it does not wish to mediate", "mediation adviser",
+         f"{REGS} reg 34", "S", SEND_REGS_2014, notes="Figure from IPSEA and SENDIASS guidance."),
+    Rule("notify_health_commissioner", 3, "working_days",
+         "the family tells the LA it wants mediation including health care issues", "local authority",
+         f"{REGS} reg 35 (regulation number unconfirmed)", "S", SEND_REGS_2014,
+         notes="The LA tells each responsible ICB the mediation issues (IPSEA)."),
+    Rule("mediation_held_by_la", 30, "days",
+         "the family tells the LA it wants mediation (education/social care or mixed)", "local authority",
+         f"{REGS} regs 36-37 (regulation numbers unconfirmed)", "S", SEND_REGS_2014,
+         notes="Calendar days (IPSEA, Sefton)."),
+    Rule("mediation_held_by_icb", 30, "days", "the LA notifies the ICB of health-only mediation issues",
+         "integrated care board", f"{REGS} reg 35 (regulation number unconfirmed)", "S", SEND_REGS_2014,
+         notes="Calendar days per IPSEA; one parent-group page says 30 working days (unconfirmed)."),
+    Rule("mediation_notice", 5, "working_days_before", "the mediation date", "the arranging body",
+         f"SEND Code of Practice 0-25 chapter 11; {REGS} reg 38 (regulation number unconfirmed)", "S",
+         SEND_REGS_2014, inputs=("mediation_date",),
+         notes="Latest date to tell the family the date and place; less only if the family consents."),
+    Rule("certificate_unable_to_arrange", 3, "working_days",
+         "the arranging body tells the adviser it cannot hold mediation within 30 days", "mediation adviser",
+         f"{REGS} reg 37 (regulation number unconfirmed)", "S", SEND_REGS_2014,
+         notes="A 'deemed mediation' certificate (IPSEA, Surrey SENDIASS)."),
+    Rule("certificate_after_mediation", 3, "working_days", "the mediation concludes",
+         "mediator / mediation service", f"{REGS} reg 39 (regulation number unconfirmed)", "S",
+         SEND_REGS_2014, notes="Sources differ on whether the mediator or the mediation adviser issues it."),
+    Rule("agreement_appealable", 0, "same_as_order", AGREEMENT, "local authority", f"{REGS} reg 42(2)", "P",
+         SEND_REGS_2014, inputs=("start", "order"),
+         notes="The reg 44 limit applies as if the agreement were a tribunal order: input `order` names the "
+               "matching order_* rule, e.g. order_amend_plan."),
+    Rule("agreement_non_appealable", 2, "weeks", AGREEMENT, "local authority or integrated care board",
+         f"{REGS} reg 42(3)", "P", SEND_REGS_2014),
+    Rule("agreement_icb_tells_la", 1, "weeks", "the date of the mediation agreement (LA not a party)",
+         "integrated care board", f"{REGS} reg 42(4)", "P", SEND_REGS_2014),
+    Rule("agreement_override", 0, "agreed", "the parties agree a different timescale in writing",
+         "the parties", f"{REGS} reg 42(5)", "P", SEND_REGS_2014, inputs=(),
+         notes="Replaces the reg 42(2)/(3) timescales; the agreed date is recorded, not computed."),
+    # --- Tribunal (HESC Rules r.20, r.12; practice) ---
+    Rule("appeal", 2, "later_of",
+         "written notice of the decision is sent; the mediation certificate is issued",
+         "parent / young person",
+         f"{HESC} r.20(1)(c), r.12(2) and r.12(3)(a)", "P", HESC_AMENDMENT_2020,
+         inputs=("notice_sent",), optional_inputs=("certificate_issued",), hesc="r12_3a",
+         limbs=(Limb("notice_sent", 2, "months", "the decision notice was sent",
+                     "HESC Rules 2008 r.20(1)(c)(i)"),
+                Limb("certificate_issued", 1, "months", "the mediation certificate was issued",
+                     "HESC Rules 2008 r.20(1)(c)(ii)")),
+         notes="r.12(3) as substituted from 21 Jul 2020 (Tribunal Procedure (Amendment) Rules 2020); the "
+               "earlier text is not encoded. Days in August or 25 Dec-1 Jan are not added to the window."),
+    Rule("tribunal_la_response", 30, "working_days", "the LA receives the appeal from the tribunal",
+         "local authority", f"First-tier Tribunal directions (practice); {HESC} r.12(2) and r.12(3)(b)", "S",
+         HESC_RULES_2008, hesc="r12_3b",
+         notes="The tribunal's directed date overrides this; r.12(3)(b) days are not counted."),
+    # --- Compliance with tribunal orders (reg 44, as amended 2015) ---
+    _reg44("order_assess_notify", 2, "(b)"),
+    _reg44("order_assess_no_plan", 10, "(b)(i)"),
+    _reg44("order_assess_final_plan", 14, "(b)(ii)"),
+    _reg44("order_issue_draft_plan", 5, "(c)(i)"),
+    _reg44("order_issue_final_plan", 11, "(c)(ii)"),
+    _reg44("order_amend_plan", 5, "(e)"),
+    _reg44("order_section_i", 2, "(f)"),
+    _reg44("order_cease", 0, "(a)", "Appeal against ceasing to maintain dismissed: cease immediately."),
+    _reg44("order_continue", 0, "(a)", "Order to continue to maintain: immediately (paragraph unconfirmed)."),
+    _reg44("order_reconsider", 2, "(d)", "Figure unconfirmed: 2 weeks under the 2001 regulations.", "U"),
+    # --- Unopposed appeals (reg 45 as substituted 2015) ---
+    _reg45("unopposed_assess_notify", 2, "(3)", "P"),
+    _reg45("unopposed_assess_no_plan", 10, "(3A)(a)", "P"),
+    _reg45("unopposed_assess_final_plan", 14, "(3A)(b)", "P"),
+    _reg45("unopposed_plan_contents", 5, "(4)", "P", "Appeal under CFA s.51(2)(c)(i) or (ii)."),
+    _reg45("unopposed_amend_plan", 5, "(4)", "P", "Appeal under CFA s.51(2)(e)."),
+    _reg45("unopposed_section_i", 2, "(5)", "S", "Surrey SENDIASS: 5 weeks if also a contents appeal."),
+    _reg45("unopposed_issue_draft_plan", 5, "(6)", "S"),
+    _reg45("unopposed_issue_final_plan", 11, "(6)", "S"),
+    # The 2014 reg 45 used 4 weeks for assessment and contents (Surrey SENDIASS quotation; send-law.md 9.1).
+    Rule("unopposed_assess_notify", 4, "weeks", UNOPPOSED, "local authority", f"{REGS} reg 45(3) (as made)",
+         "U", SEND_REGS_2014, date(2015, 3, 31), notes="Superseded by SI 2015/359."),
+    Rule("unopposed_plan_contents", 4, "weeks", UNOPPOSED, "local authority", f"{REGS} reg 45(4) (as made)",
+         "U", SEND_REGS_2014, date(2015, 3, 31), notes="Superseded by SI 2015/359."),
+    # --- Extended appeals, disability discrimination, EHC process ---
+    Rule("recommendation_response", 5, "weeks", "the tribunal's recommendation is received",
+         "integrated care board or LA social care",
+         "SEND (First-tier Tribunal Recommendations Power) Regulations 2017 reg 6", "S", RECOMMENDATIONS_2017,
+         notes="Start point ('made' or 'received') unconfirmed; figure from the Medway local offer."),
+    Rule("discrimination_claim", 6, "months", "the conduct complained of occurs", "parent / young person",
+         "Equality Act 2010 Sch 17 para 4(1)", "P", EQUALITY_ACT_2010, counts_start_day=True,
+         notes="6 months 'starting with' the date of the conduct: it ends the day before the "
+               "corresponding date (or the month's last day if there is none). "
+               "HESC r.12(3) does not extend it; r.12(2) is not applied (the limit is "
+               "the Act's, not the Rules')."),
+    Rule("ehc_assessment_decision", 6, "weeks", "the request for an EHC needs assessment is received",
+         "local authority", f"{REGS} reg 5(1)", "P", SEND_REGS_2014),
+    Rule("ehc_final_plan", 20, "weeks", "the request for an EHC needs assessment is received",
+         "local authority", f"{REGS} reg 13(2)", "P", SEND_REGS_2014),
+    Rule("draft_plan_representations", 15, "days", "the draft plan is served", "local authority must allow",
+         f"{REGS} reg 13(1)(a)", "P", SEND_REGS_2014, counts_start_day=True,
+         notes="At least 15 days 'beginning with' the day of service: the result is the period's last day."),
+    Rule("review_amended_plan", 8, "weeks", "the proposed amendments are sent", "local authority",
+         f"{REGS} reg 22(3)", "P", SEND_REGS_2014),
+)
+# fmt: on
+
+_VERSIONS: dict[str, tuple[Rule, ...]] = {}
+for _rule in RULES:
+    _VERSIONS[_rule.id] = (*_VERSIONS.get(_rule.id, ()), _rule)
+
+RULE_IDS: frozenset[str] = frozenset(_VERSIONS)
+ORDER_RULE_IDS: tuple[str, ...] = tuple(sorted(i for i in RULE_IDS if i.startswith("order_")))
+
+
+def versions(rule_id: str) -> tuple[Rule, ...]:
+    """Every version of a rule, oldest first."""
+    try:
+        found = _VERSIONS[rule_id]
+    except KeyError:
+        raise UnknownRule(f"unknown rule {rule_id!r}") from None
+    return tuple(sorted(found, key=lambda r: r.effective_from))
+
+
+def rule_for(rule_id: str, on: date) -> Rule:
+    """The version of the rule in force on `on` (a case's decision date)."""
+    found = versions(rule_id)
+    for rule in found:
+        if rule.in_force_on(on):
+            return rule
+    raise RuleNotInForce(
+        f"rule {rule_id} was not in force on {on.isoformat()}; "
+        f"it applies from {found[0].effective_from.isoformat()}"
+    )
+
+
+def all_rules(on: date | None = None) -> tuple[Rule, ...]:
+    """The current rules (no end date), or those in force on `on`, in catalogue order."""
+    if on is None:
+        return tuple(r for r in RULES if r.effective_to is None)
+    return tuple(r for r in RULES if r.in_force_on(on))
