@@ -1,0 +1,86 @@
+"""Admins create and list staff accounts (families register themselves)."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+
+from mediation.accounts.service import AccountError, NewAccount, create_account
+from mediation.accounts.tables import ROLE_LABELS, Account, Role
+from mediation.organisations.service import list_organisations
+from mediation.web.auth import current_user, requires_role
+from mediation.web.forms import client_of, form_values
+
+admin_only = [requires_role("admin")]
+STAFF_ROLES = {role.value: label for role, label in ROLE_LABELS.items() if role is not Role.family}
+
+
+@get("/admin/accounts", name="admin_accounts", guards=admin_only)
+async def accounts_page(request: Request) -> Template:
+    rows = (
+        await Account.select(
+            Account.id,
+            Account.email,
+            Account.full_name,
+            Account.role,
+            Account.active,
+            Account.organisation.name.as_alias("organisation_name"),
+        )
+        .where(Account.role != Role.family.value)
+        .order_by(Account.role)
+        .order_by(Account.full_name)
+    )
+    created = request.query_params.get("created")
+    return Template(
+        "admin/accounts.html", context={"accounts": rows, "role_labels": STAFF_ROLES, "created": created}
+    )
+
+
+async def _form_context(values: dict[str, str], errors: dict[str, str]) -> dict[str, object]:
+    return {
+        "values": values,
+        "errors": errors,
+        "roles": STAFF_ROLES,
+        "organisations": await list_organisations(),
+    }
+
+
+@get("/admin/accounts/new", name="admin_account_new", guards=admin_only)
+async def new_account_page() -> Template:
+    return Template("admin/account_new.html", context=await _form_context({}, {}))
+
+
+@post("/admin/accounts/new", name="admin_account_create", guards=admin_only)
+async def create_account_submit(request: Request) -> Template | Redirect:
+    values = await form_values(request)
+    role = values.get("role", "")
+    errors: dict[str, str] = {}
+    if role not in STAFF_ROLES:
+        errors["role"] = "Select the person's role"
+    org_raw = values.get("organisation", "")
+    org_id = int(org_raw) if org_raw.isdigit() else None
+    if not errors:
+        try:
+            await create_account(
+                NewAccount(
+                    email=values.get("email", ""),
+                    full_name=values.get("full_name", ""),
+                    role=role,
+                    password=values.get("password", ""),
+                    organisation_id=org_id,
+                    email_confirmed=True,
+                ),
+                actor=current_user(request),
+                client=client_of(request),
+            )
+        except AccountError as exc:
+            errors = exc.errors
+    if errors:
+        values.pop("password", None)
+        return Template(
+            "admin/account_new.html", context=await _form_context(values, errors), status_code=400
+        )
+    return Redirect(f"/admin/accounts?created={values.get('email', '').strip().lower()}", status_code=303)
+
+
+ROUTES = [accounts_page, new_account_page, create_account_submit]

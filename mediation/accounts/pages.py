@@ -1,0 +1,106 @@
+"""Signing in and out, and the landing page for each role."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.exceptions import PermissionDeniedException
+from litestar.response import Redirect, Template
+
+from mediation.accounts.service import SignInError, sign_in
+from mediation.cases.service import list_cases
+from mediation.rules.routing import DECISION_LABELS
+from mediation.web.auth import SESSION_USER_KEY, current_user, requires_sign_in
+from mediation.web.forms import client_of, form_values, safe_next
+from mediation.web.sessions import ROTATE_FLAG
+
+STAFF_HOME = {
+    "la_coordinator": (
+        "Local authority case queue",
+        "Disagreements about decisions made by your local authority.",
+    ),
+    "health_commissioner": (
+        "Health commissioner case queue",
+        "Disagreements where your integrated care board is a party: health-only cases you arrange, "
+        "and mixed cases the local authority arranges with you attending.",
+    ),
+    "mediator": ("Mediation case list", "Cases assigned to your mediation service."),
+}
+
+
+@get("/", name="start")
+async def start_page(request: Request) -> Template | Redirect:
+    if current_user(request) is not None:
+        return Redirect("/home")
+    return Template("start.html")
+
+
+@get("/sign-in", name="sign_in")
+async def sign_in_page(request: Request) -> Template | Redirect:
+    next_ = request.query_params.get("next")
+    if current_user(request) is not None:
+        return Redirect(safe_next(next_))
+    return Template("accounts/sign_in.html", context={"values": {}, "errors": {}, "next": safe_next(next_)})
+
+
+@post("/sign-in", name="sign_in_submit")
+async def sign_in_submit(request: Request) -> Template | Redirect:
+    values = await form_values(request)
+    email = values.get("email", "").strip()
+    password = values.get("password", "")
+    target = safe_next(values.get("next"))
+    errors: dict[str, str] = {}
+    if not email:
+        errors["email"] = "Enter your email address"
+    if not password:
+        errors["password"] = "Enter your password"  # noqa: S105 - an error message
+    status = 400
+    if not errors:
+        try:
+            user = await sign_in(email, password, client_of(request))
+        except SignInError as exc:
+            errors["email"] = exc.message
+            status = 429 if exc.throttled else 400
+        else:
+            request.clear_session()
+            request.scope.setdefault("state", {})[ROTATE_FLAG] = True
+            request.set_session({SESSION_USER_KEY: user.id})
+            return Redirect(target, status_code=303)
+    return Template(
+        "accounts/sign_in.html",
+        context={"values": {"email": email}, "errors": errors, "next": target},
+        status_code=status,
+    )
+
+
+@post("/sign-out", name="sign_out", guards=[requires_sign_in])
+async def sign_out(request: Request) -> Redirect:
+    request.clear_session()
+    return Redirect("/", status_code=303)
+
+
+@get("/home", name="home", guards=[requires_sign_in])
+async def home(request: Request) -> Template:
+    user = current_user(request)
+    assert user is not None
+    context = {"decision_labels": DECISION_LABELS}
+    if user.role == "admin":
+        return Template("home/admin.html", context=context)
+    cases = await list_cases(user)
+    if user.role == "family":
+        return Template("home/family.html", context={**context, "cases": cases})
+    if user.role not in STAFF_HOME:
+        raise PermissionDeniedException("Your account has no landing page")
+    title, intro = STAFF_HOME[user.role]
+    return Template(
+        "home/staff.html",
+        context={
+            **context,
+            "cases": cases,
+            "title": title,
+            "intro": intro,
+            "empty_text": "There are no cases.",
+        },
+    )
+
+
+ROUTES = [start_page, sign_in_page, sign_in_submit, sign_out, home]

@@ -1,0 +1,65 @@
+"""People who sign in, their failed sign-in attempts, and server-side sessions."""
+
+from enum import StrEnum
+
+from piccolo.columns import Boolean, Bytea, ForeignKey, Secret, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from mediation.organisations.tables import Organisation
+
+
+class Role(StrEnum):
+    family = "family"
+    la_coordinator = "la_coordinator"
+    health_commissioner = "health_commissioner"
+    mediator = "mediator"
+    admin = "admin"
+
+
+class FamilyRelationship(StrEnum):
+    parent_carer = "parent_carer"
+    young_person = "young_person"
+    advocate = "advocate"
+
+
+ROLE_LABELS = {
+    Role.family: "Family (parent, carer, young person or advocate)",
+    Role.la_coordinator: "Local authority mediation coordinator",
+    Role.health_commissioner: "Health commissioner (ICB)",
+    Role.mediator: "Mediator or mediation adviser",
+    Role.admin: "Administrator",
+}
+
+
+class Account(Table):
+    email = Varchar(length=254, unique=True)
+    password_hash = Secret(length=255)
+    full_name = Varchar(length=200)
+    role = Varchar(length=30, choices=Role, index=True)
+    # Staff belong to one organisation; families to none.
+    organisation = ForeignKey(
+        references=Organisation, on_delete=OnDelete.restrict, null=True, default=None, index=True
+    )
+    family_relationship = Varchar(length=30, null=True, default=None)
+    email_confirmed = Boolean(default=False)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+    last_sign_in_at = Timestamptz(null=True, default=None)
+
+
+class SignInAttempt(Table):
+    """Kept in the database so the limit holds across every app process."""
+
+    email = Varchar(length=254, index=True)
+    client = Varchar(length=64, index=True)
+    succeeded = Boolean(default=False)
+    at = Timestamptz(index=True)
+
+
+class HttpSession(Table):
+    """Server-side session data; any app process can serve any signed-in user."""
+
+    key = Varchar(length=200, unique=True)
+    data = Bytea()
+    expires_at = Timestamptz(null=True, default=None, index=True)

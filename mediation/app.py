@@ -1,0 +1,137 @@
+"""The app factory: plugins, templates, sessions, CSRF, security headers, static assets, routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.template.config import TemplateConfig
+
+from mediation import db
+from mediation.accounts import admin_pages as account_admin_pages
+from mediation.accounts import api as accounts_api
+from mediation.accounts import pages as account_pages
+from mediation.audit import pages as audit_pages
+from mediation.cases import api as cases_api
+from mediation.cases import pages as case_pages
+from mediation.jobs import start_scheduler
+from mediation.organisations import api as organisations_api
+from mediation.organisations import pages as organisation_pages
+from mediation.public import api as public_api
+from mediation.public import pages as public_pages
+from mediation.settings import ROOT, Settings, settings
+from mediation.web import system
+from mediation.web.auth import CurrentUserMiddleware
+from mediation.web.errors import http_exception_handler, internal_error_handler
+from mediation.web.security import SecurityHeadersMiddleware
+from mediation.web.sessions import DatabaseSessionStore, RotatingSessionConfig
+from mediation.web.templating import build_environment
+
+log = logging.getLogger(__name__)
+
+GOVUK_ASSETS = ROOT / "mediation" / "static" / "govuk"  # copied from npm by scripts/setup.sh
+STATIC_EXCLUDE = ["^/assets/", "^/static/"]
+# Stateless public calculators: no session, so no cross-site request to forge.
+CSRF_EXEMPT = ["^/api/v1/deadlines$", "^/api/v1/routing$", "^/health$", *STATIC_EXCLUDE]
+
+
+def _session_store(config: Settings) -> Store:
+    if config.redis_url:
+        from litestar.stores.redis import RedisStore
+
+        return RedisStore.with_client(url=config.redis_url, namespace="mediation-sessions")
+    return DatabaseSessionStore()
+
+
+def create_app(config: Settings = settings) -> Litestar:
+    if not (GOVUK_ASSETS / "govuk-frontend.min.css").exists():
+        log.warning("GOV.UK Frontend assets missing at %s: run scripts/setup.sh", GOVUK_ASSETS)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = db.engine()
+        if engine.engine_type == "postgres":
+            await engine.start_connection_pool()
+        scheduler = None
+        try:
+            await db.migrate()
+            if config.load_demo_data:
+                from mediation.demo import load_demo_data
+
+                await load_demo_data()
+            if config.run_scheduler:
+                scheduler = start_scheduler()
+            yield
+        finally:
+            if scheduler is not None and scheduler.running:
+                scheduler.shutdown(wait=False)
+            if engine.engine_type == "postgres":
+                await engine.close_connection_pool()
+
+    session_config = RotatingSessionConfig(
+        store="sessions",
+        max_age=config.session_max_age,
+        secure=config.secure_cookies,
+        httponly=True,
+        samesite="lax",
+        exclude=STATIC_EXCLUDE,
+    )
+    assets = create_static_files_router(
+        path="/assets",
+        directories=[GOVUK_ASSETS],
+        name="govuk_assets",
+    )
+    own_static = create_static_files_router(
+        path="/static", directories=[ROOT / "mediation" / "static"], name="static"
+    )
+    return Litestar(
+        route_handlers=[
+            assets,
+            own_static,
+            system.health,
+            *public_pages.ROUTES,
+            *public_api.ROUTES,
+            *account_pages.ROUTES,
+            *account_admin_pages.ROUTES,
+            *accounts_api.ROUTES,
+            *organisation_pages.ROUTES,
+            *organisations_api.ROUTES,
+            *case_pages.ROUTES,
+            *cases_api.ROUTES,
+            *audit_pages.ROUTES,
+        ],
+        lifespan=[lifespan],
+        middleware=[
+            SecurityHeadersMiddleware(),
+            session_config.middleware,
+            CurrentUserMiddleware(),
+        ],
+        stores={"sessions": _session_store(config)},
+        csrf_config=CSRFConfig(
+            secret=config.secret_key,
+            cookie_secure=config.secure_cookies,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+            exclude=CSRF_EXEMPT,
+        ),
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(build_environment())),
+        openapi_config=OpenAPIConfig(
+            title="send-mediation API",
+            version="1",
+            description="SEND disagreements from decision to mediation, tribunal and compliance.",
+            path="/schema",
+            # JSON and YAML only: the HTML viewers load scripts from public CDNs.
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
+        ),
+        exception_handlers={HTTPException: http_exception_handler, Exception: internal_error_handler},
+        debug=False,
+    )

@@ -1,0 +1,52 @@
+"""Writing to the audit log: one call per change or staff view, inside the change's own transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+
+from mediation.audit.tables import AuditEvent
+from mediation.identity import CurrentUser
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None:
+        return None
+    return msgspec.to_builtins(value, builtin_types=())
+
+
+async def record(
+    *,
+    actor: CurrentUser | None,
+    action: str,
+    entity: str,
+    entity_id: object = "",
+    summary: str = "",
+    before: Any = None,
+    after: Any = None,
+    disagreement_id: int | None = None,
+    client: str = "",
+) -> None:
+    await AuditEvent.insert(
+        AuditEvent(
+            at=dt.datetime.now(dt.UTC),
+            actor=actor.id if actor else None,
+            actor_label=actor.label if actor else "system",
+            action=action,
+            entity=entity,
+            entity_id=str(entity_id),
+            summary=summary[:500],
+            before=_jsonable(before),
+            after=_jsonable(after),
+            disagreement_id=disagreement_id,
+            client=client[:64],
+        )
+    )
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields that changed, so the log says exactly what moved."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}

@@ -1,0 +1,22 @@
+"""The append-only audit and event log: every change and every staff view of a case."""
+
+from piccolo.columns import JSON, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from mediation.accounts.tables import Account
+
+
+class AuditEvent(Table):
+    at = Timestamptz(index=True)
+    actor = ForeignKey(references=Account, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    actor_label = Varchar(length=260, default="system")
+    action = Varchar(length=60, index=True)
+    entity = Varchar(length=60)
+    entity_id = Varchar(length=64, default="")
+    # Case events also feed the case timeline; null for reference-data changes.
+    disagreement_id = Integer(null=True, default=None, index=True)
+    summary = Varchar(length=500, default="")
+    before = JSON(null=True, default=None)
+    after = JSON(null=True, default=None)
+    client = Varchar(length=64, default="")

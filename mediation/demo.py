@@ -1,0 +1,142 @@
+"""Demo data for the embedded default: Milton Keynes, its ICB, a mediation service and a user per role.
+
+Loaded once, on first start, when the database has no organisations. Every demo address is on
+example domains so nothing is ever sent to a real inbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from mediation.accounts.service import NewAccount, create_account
+from mediation.cases.service import create_case
+from mediation.organisations.service import create_organisation, link_la_to_icb, save_contacts
+from mediation.organisations.tables import Organisation
+
+log = logging.getLogger(__name__)
+
+DEMO_PASSWORD = "Demo-password-2026"  # noqa: S105 - published in the README for the demo only
+
+DEMO_USERS = [
+    ("family@example.com", "Sam Taylor", "family", None, "parent_carer"),
+    ("other.family@example.com", "Alex Morgan", "family", None, "parent_carer"),
+    ("coordinator@milton-keynes.example", "Priya Shah", "la_coordinator", "E06000042", None),
+    ("commissioner@blmk-icb.example", "Chris Okafor", "health_commissioner", "QHG", None),
+    ("mediator@independent-mediation.example", "Jo Williams", "mediator", "IMS-DEMO", None),
+    ("admin@send-mediation.example", "Dana Reid", "admin", None, None),
+]
+
+
+async def load_demo_data() -> bool:
+    """Create the demo records if the database is empty; returns whether anything was created."""
+    if await Organisation.count() > 0:
+        return False
+    la = await create_organisation(
+        name="Milton Keynes City Council",
+        kind="local_authority",
+        code="E06000042",
+        email="send.team@milton-keynes.example",
+        phone="01908 000000",
+        address="Civic, 1 Saxon Gate East\nMilton Keynes\nMK9 3EJ",
+    )
+    icb = await create_organisation(
+        name="NHS Bedfordshire, Luton and Milton Keynes Integrated Care Board",
+        kind="icb",
+        code="QHG",
+        email="send.health@blmk-icb.example",
+    )
+    service = await create_organisation(
+        name="Independent SEND Mediation (demo)",
+        kind="mediation_service",
+        code="IMS-DEMO",
+        email="bookings@independent-mediation.example",
+        phone="0300 000 0000",
+    )
+    await link_la_to_icb(la, icb)
+    await save_contacts(
+        la,
+        {
+            "mediation_adviser": {
+                "name": "Independent SEND Mediation advice line",
+                "email": "advice@independent-mediation.example",
+                "phone": "0300 000 0001",
+            },
+            "sendiass": {
+                "name": "Milton Keynes SENDIAS Service",
+                "email": "sendias@milton-keynes.example",
+                "phone": "01908 000001",
+            },
+            "disagreement_resolution": {
+                "name": "Independent SEND Mediation disagreement resolution",
+                "email": "resolution@independent-mediation.example",
+            },
+            "send_team": {
+                "name": "SEND Team",
+                "email": "send.team@milton-keynes.example",
+                "phone": "01908 000000",
+                "address": "Civic, 1 Saxon Gate East, Milton Keynes MK9 3EJ",
+            },
+            "send_manager": {"name": "Head of SEND", "email": "send.manager@milton-keynes.example"},
+        },
+        actor=None,
+    )
+    await save_contacts(
+        icb,
+        {
+            "designated_officer": {
+                "name": "Designated Clinical Officer for SEND",
+                "email": "dco@blmk-icb.example",
+            }
+        },
+        actor=None,
+    )
+    codes = {"E06000042": la, "QHG": icb, "IMS-DEMO": service}
+    ids = {}
+    for email, name, role, org_code, relationship in DEMO_USERS:
+        ids[email] = await create_account(
+            NewAccount(
+                email=email,
+                full_name=name,
+                role=role,
+                password=DEMO_PASSWORD,
+                organisation_id=codes.get(org_code) if org_code else None,
+                family_relationship=relationship,
+                email_confirmed=True,
+            ),
+            actor=None,
+        )
+    today = dt.date.today()
+    await create_case(
+        family_id=ids["family@example.com"],
+        local_authority_id=la,
+        child_name="Jamie Taylor",
+        child_date_of_birth=dt.date(2015, 6, 14),
+        decision="plan_contents",
+        decision_notice_sent=today - dt.timedelta(days=12),
+        sections=["B", "F", "G"],
+        mediation_service_id=service,
+        actor=None,
+    )
+    await create_case(
+        family_id=ids["family@example.com"],
+        local_authority_id=la,
+        child_name="Robin Taylor",
+        child_date_of_birth=dt.date(2019, 2, 3),
+        decision="refuse_assessment",
+        decision_notice_sent=today - dt.timedelta(days=30),
+        sections=[],
+        actor=None,
+    )
+    await create_case(
+        family_id=ids["other.family@example.com"],
+        local_authority_id=la,
+        child_name="Casey Morgan",
+        child_date_of_birth=dt.date(2011, 9, 30),
+        decision="plan_contents",
+        decision_notice_sent=today - dt.timedelta(days=5),
+        sections=["C", "G"],
+        actor=None,
+    )
+    log.info("demo data loaded: sign in with any demo account and the password %s", DEMO_PASSWORD)
+    return True

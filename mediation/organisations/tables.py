@@ -1,0 +1,54 @@
+"""Organisations that take part in a disagreement: local authorities, ICBs, independent mediation services."""
+
+from enum import StrEnum
+
+from piccolo.columns import Boolean, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+
+class OrganisationKind(StrEnum):
+    local_authority = "local_authority"
+    icb = "icb"
+    mediation_service = "mediation_service"
+
+
+class ContactPurpose(StrEnum):
+    """The contact details a notice or a reminder needs (Regs 32; CoP 11)."""
+
+    mediation_adviser = "mediation_adviser"
+    sendiass = "sendiass"
+    disagreement_resolution = "disagreement_resolution"
+    send_team = "send_team"
+    send_manager = "send_manager"
+    designated_officer = "designated_officer"
+
+
+class Organisation(Table):
+    name = Varchar(length=200)
+    kind = Varchar(length=30, choices=OrganisationKind, index=True)
+    # ONS / ODS code, e.g. E06000042 for Milton Keynes; unique by migration index.
+    code = Varchar(length=20, unique=True)
+    email = Varchar(length=254, default="")
+    phone = Varchar(length=40, default="")
+    address = Text(default="")
+    website = Varchar(length=300, default="")
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class OrganisationContact(Table):
+    organisation = ForeignKey(references=Organisation, on_delete=OnDelete.restrict, index=True)
+    purpose = Varchar(length=40, choices=ContactPurpose)
+    name = Varchar(length=200)
+    email = Varchar(length=254, default="")
+    phone = Varchar(length=40, default="")
+    address = Text(default="")
+    website = Varchar(length=300, default="")
+
+
+class LaIcbLink(Table):
+    """An LA is served by one or more ICBs; a health matter brings the linked ICB in as a party."""
+
+    local_authority = ForeignKey(references=Organisation, on_delete=OnDelete.restrict, index=True)
+    icb = ForeignKey(references=Organisation, on_delete=OnDelete.restrict, index=True)

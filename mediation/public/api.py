@@ -1,0 +1,60 @@
+"""POST /api/v1/deadlines and POST /api/v1/routing (api-contract.md), and the rule catalogue. No login."""
+
+from __future__ import annotations
+
+from litestar import get, post
+from litestar.exceptions import HTTPException
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_422_UNPROCESSABLE_ENTITY
+
+from mediation.public import service
+from mediation.public.schemas import (
+    DeadlineRequest,
+    DeadlineResponse,
+    RoutingRequest,
+    RoutingResponse,
+    RuleEntry,
+)
+from mediation.rules.errors import RulesError
+
+
+class UnanswerableInput(HTTPException):
+    status_code = HTTP_422_UNPROCESSABLE_ENTITY
+
+
+@post(
+    "/api/v1/deadlines",
+    name="api_deadlines",
+    status_code=HTTP_200_OK,
+    tags=["public"],
+    summary="When is a statutory deadline?",
+)
+async def api_deadlines(data: JSONBody[DeadlineRequest]) -> DeadlineResponse:
+    try:
+        return service.deadline(data.rule, data.inputs)
+    except RulesError as exc:
+        raise UnanswerableInput(detail=exc.detail) from exc
+
+
+@post(
+    "/api/v1/routing",
+    name="api_routing",
+    status_code=HTTP_200_OK,
+    tags=["public"],
+    summary="Who handles a disagreement?",
+)
+async def api_routing(data: JSONBody[RoutingRequest]) -> RoutingResponse:
+    try:
+        return service.routing(data.decision, data.sections)
+    except RulesError as exc:
+        raise UnanswerableInput(detail=exc.detail) from exc
+
+
+@get(
+    "/api/v1/rules", name="api_rules", tags=["public"], summary="The statutory rule catalogue in force today"
+)
+async def api_rules() -> list[RuleEntry]:
+    return service.catalogue()
+
+
+ROUTES = [api_deadlines, api_routing, api_rules]

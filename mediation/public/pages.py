@@ -1,0 +1,109 @@
+"""Public pages for families (no login): "When is my deadline?" and "Who handles my disagreement?"."""
+
+from __future__ import annotations
+
+from litestar import Request, get
+from litestar.response import Template
+
+from mediation.public import service
+from mediation.rules.catalogue import all_rules
+from mediation.rules.errors import RulesError
+from mediation.rules.routing import DECISION_LABELS, SECTION_LABELS
+from mediation.web.forms import date_from_fields
+
+STATUS_LABELS = {
+    "P": "read in the primary legislation",
+    "S": "from reliable secondary guidance",
+    "U": "unconfirmed: check with an adviser",
+}
+# The first date each kind of rule needs, in words a family uses.
+MAIN_DATE_INPUT = {"appeal": "notice_sent", "mediation_notice": "mediation_date"}
+
+
+def _rule_options() -> list[dict[str, str]]:
+    return [
+        {
+            "value": r.id,
+            "text": f"{r.id.replace('_', ' ').capitalize()}: counted from when {r.start_event}",
+        }
+        for r in all_rules()
+        if r.unit != "agreed"  # a timescale the parties agree (Regs 42(5)) is not calculated
+    ]
+
+
+def _order_options() -> list[dict[str, str]]:
+    return [{"value": r.id, "text": r.id.replace("_", " ")} for r in all_rules() if r.id.startswith("order_")]
+
+
+@get("/deadline-calculator", name="deadline_calculator")
+async def deadline_calculator(request: Request) -> Template:
+    values = {k: v for k, v in request.query_params.items()}
+    errors: dict[str, str] = {}
+    result = None
+    if "rule" in values:
+        rule_id = values.get("rule", "")
+        start, start_error = date_from_fields(values, "start", "The date")
+        certificate, certificate_error = date_from_fields(values, "certificate", "The certificate date")
+        if not rule_id:
+            errors["rule"] = "Select the deadline you want to work out"
+        if start_error:
+            errors["start-day"] = start_error
+        elif start is None:
+            errors["start-day"] = "Enter the date the time limit starts from"
+        if certificate_error:
+            errors["certificate-day"] = certificate_error
+        if not errors:
+            inputs = {MAIN_DATE_INPUT.get(rule_id, "start"): start or ""}
+            if rule_id == "appeal" and certificate:
+                inputs["certificate_issued"] = certificate
+            if rule_id == "agreement_appealable":
+                inputs["order"] = values.get("order", "")
+            try:
+                result = service.deadline(rule_id, inputs)
+            except RulesError as exc:
+                errors["rule"] = exc.detail[0].upper() + exc.detail[1:]
+    return Template(
+        "public/deadline_calculator.html",
+        context={
+            "values": values,
+            "errors": errors,
+            "result": result,
+            "rules": _rule_options(),
+            "orders": _order_options(),
+            "status_labels": STATUS_LABELS,
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+@get("/who-handles-my-disagreement", name="routing_checker")
+async def routing_checker(request: Request) -> Template:
+    values = {k: v for k, v in request.query_params.items()}
+    sections = request.query_params.getall("sections", [])
+    errors: dict[str, str] = {}
+    result = None
+    if "decision" in values:
+        decision = values.get("decision", "")
+        if not decision:
+            errors["decision"] = "Select the decision you disagree with"
+        else:
+            try:
+                result = service.routing(decision, sections)
+            except RulesError as exc:
+                field = "sections" if decision in DECISION_LABELS else "decision"
+                errors[field] = exc.detail[0].upper() + exc.detail[1:]
+    return Template(
+        "public/routing_checker.html",
+        context={
+            "values": values,
+            "selected_sections": sections,
+            "errors": errors,
+            "result": result,
+            "decisions": DECISION_LABELS,
+            "sections": SECTION_LABELS,
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+ROUTES = [deadline_calculator, routing_checker]

@@ -1,0 +1,102 @@
+"""One typed settings object, read from the environment once."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE = ROOT / "var" / "mediation.sqlite"
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    engine: str  # "sqlite" or "postgres"
+    path: str = ""
+    host: str = "127.0.0.1"
+    port: int = 5432
+    user: str = "postgres"
+    password: str = ""
+    database: str = ""
+
+    @classmethod
+    def from_url(cls, url: str) -> DatabaseConfig:
+        if url.startswith("sqlite:///"):
+            return cls(engine="sqlite", path=url.removeprefix("sqlite:///"))
+        if url.startswith(("postgres://", "postgresql://")):
+            parts = urlparse(url)
+            return cls(
+                engine="postgres",
+                host=parts.hostname or "127.0.0.1",
+                port=parts.port or 5432,
+                user=parts.username or "postgres",
+                password=parts.password or "",
+                database=parts.path.lstrip("/") or "postgres",
+            )
+        raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgres://, got {url!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = f"sqlite:///{DEFAULT_SQLITE}"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    secure_cookies: bool = False
+    session_max_age: int = 8 * 3600
+    redis_url: str | None = None
+    load_demo_data: bool = True
+    run_scheduler: bool = True
+    base_url: str = "http://127.0.0.1:8000"
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+
+    @property
+    def database(self) -> DatabaseConfig:
+        return DatabaseConfig.from_url(self.database_url)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}"
+        is_sqlite = database_url.startswith("sqlite")
+        host = os.environ.get("HOST", "127.0.0.1")
+        port = int(os.environ.get("PORT", "8000"))
+        secret = os.environ.get("SECRET_KEY") or _persistent_dev_secret(is_sqlite)
+        return cls(
+            database_url=database_url,
+            host=host,
+            port=port,
+            secret_key=secret,
+            secure_cookies=_flag("SECURE_COOKIES", False),
+            session_max_age=int(os.environ.get("SESSION_MAX_AGE", str(8 * 3600))),
+            redis_url=os.environ.get("REDIS_URL") or None,
+            # Demo data on the embedded default only, unless asked for: never seed a production database.
+            load_demo_data=_flag("DEMO_DATA", is_sqlite),
+            run_scheduler=_flag("RUN_SCHEDULER", True),
+            base_url=os.environ.get("BASE_URL", f"http://{host}:{port}"),
+        )
+
+
+def _persistent_dev_secret(is_sqlite: bool) -> str:
+    """Without SECRET_KEY, keep one in var/ so sessions survive restarts; many processes need SECRET_KEY."""
+    if not is_sqlite:
+        raise RuntimeError("SECRET_KEY must be set when DATABASE_URL points at PostgreSQL")
+    path = ROOT / "var" / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+settings = Settings.from_env()

@@ -1,0 +1,42 @@
+"""Small helpers for server-rendered forms."""
+
+from __future__ import annotations
+
+from litestar import Request
+
+
+async def form_values(request: Request) -> dict[str, str]:
+    """The submitted form as plain strings (the last value of a repeated field), so pages can re-show it."""
+    form = await request.form()
+    return {key: str(value) for key, value in form.items() if key != "_csrf_token"}
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths, so a sign-in link cannot bounce someone to another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/home"
+
+
+def date_from_fields(values: dict[str, str], field: str, label: str) -> tuple[str | None, str | None]:
+    """Read a GOV.UK date input (field-day, field-month, field-year) as ISO text, or a specific error."""
+    day, month, year = (values.get(f"{field}-{part}", "").strip() for part in ("day", "month", "year"))
+    if not (day or month or year):
+        return None, None
+    missing = [name for name, value in (("day", day), ("month", month), ("year", year)) if not value]
+    if missing:
+        return None, f"{label} must include a {' and '.join(missing)}"
+    if not (day.isdigit() and month.isdigit() and year.isdigit()):
+        return None, f"{label} must be a real date, like 27 3 2027"
+    if len(year) != 4:
+        return None, f"{label} year must include 4 numbers"
+    import datetime as dt
+
+    try:
+        return dt.date(int(year), int(month), int(day)).isoformat(), None
+    except ValueError:
+        return None, f"{label} must be a real date"

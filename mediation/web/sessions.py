@@ -1,0 +1,98 @@
+"""Server-side sessions in the database (or Redis), so any app process serves any signed-in user."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar.connection import ASGIConnection
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.stores.base import Store
+
+from mediation.accounts.tables import HttpSession
+
+ROTATE_FLAG = "rotate_session"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _expiry(expires_in: int | dt.timedelta | None) -> dt.datetime | None:
+    if expires_in is None:
+        return None
+    seconds = expires_in.total_seconds() if isinstance(expires_in, dt.timedelta) else expires_in
+    return _now() + dt.timedelta(seconds=seconds)
+
+
+class DatabaseSessionStore(Store):
+    """A Litestar Store backed by the http_session table."""
+
+    async def set(self, key: str, value: str | bytes, expires_in: int | dt.timedelta | None = None) -> None:
+        data = value.encode() if isinstance(value, str) else value
+        expires_at = _expiry(expires_in)
+        updated = (
+            await HttpSession.update({HttpSession.data: data, HttpSession.expires_at: expires_at})
+            .where(HttpSession.key == key)
+            .returning(HttpSession.id)
+        )
+        if not updated:
+            await HttpSession.insert(HttpSession(key=key, data=data, expires_at=expires_at)).on_conflict(
+                target=HttpSession.key,
+                action="DO UPDATE",
+                values=[HttpSession.data, HttpSession.expires_at],
+            )
+
+    async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
+        row = (
+            await HttpSession.select(HttpSession.data, HttpSession.expires_at)
+            .where(HttpSession.key == key)
+            .first()
+        )
+        if row is None:
+            return None
+        if row["expires_at"] is not None and row["expires_at"] <= _now():
+            await self.delete(key)
+            return None
+        if renew_for is not None:
+            await HttpSession.update({HttpSession.expires_at: _expiry(renew_for)}).where(
+                HttpSession.key == key
+            )
+        return bytes(row["data"])
+
+    async def delete(self, key: str) -> None:
+        await HttpSession.delete().where(HttpSession.key == key)
+
+    async def delete_all(self) -> None:
+        await HttpSession.delete(force=True)
+
+    async def exists(self, key: str) -> bool:
+        return await self.get(key) is not None
+
+    async def expires_in(self, key: str) -> int | None:
+        row = await HttpSession.select(HttpSession.expires_at).where(HttpSession.key == key).first()
+        if row is None or row["expires_at"] is None:
+            return None
+        return max(0, int((row["expires_at"] - _now()).total_seconds()))
+
+
+async def delete_expired_sessions() -> int:
+    rows = await HttpSession.delete().where(HttpSession.expires_at < _now()).returning(HttpSession.id)
+    return len(rows)
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    """Issues a fresh session id when the app asks (on sign-in), defeating session fixation."""
+
+    def get_session_id(self, connection: ASGIConnection) -> str:
+        state = connection.scope.get("state", {})
+        if state.get(ROTATE_FLAG):
+            new_id = state.get("_rotated_session_id")
+            if not new_id:
+                new_id = self.generate_session_id()
+                state["_rotated_session_id"] = new_id
+            return str(new_id)
+        return super().get_session_id(connection)
+
+
+class RotatingSessionConfig(ServerSideSessionConfig):
+    _backend_class = RotatingSessionBackend

@@ -1,0 +1,115 @@
+"""Test set-up: one fresh database per run (SQLite by default, PostgreSQL with TEST_DATABASE_URL),
+the app's own lifespan (migrations and demo data), and httpx clients on the same event loop."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import AsyncIterator
+
+import pytest
+
+_TMP = tempfile.mkdtemp(prefix="mediation-tests-")
+DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP}/test.sqlite"
+os.environ["DATABASE_URL"] = DATABASE_URL
+os.environ["SECRET_KEY"] = "test-secret-key-not-for-production"
+os.environ["DEMO_DATA"] = "1"
+os.environ["RUN_SCHEDULER"] = "0"
+os.environ["MEDIATION_FAST_HASH"] = "1"
+os.environ["PICCOLO_CONF"] = "mediation.piccolo_conf"
+
+import httpx  # noqa: E402
+
+from mediation.settings import DatabaseConfig  # noqa: E402
+
+DEMO_PASSWORD = "Demo-password-2026"
+DEMO_EMAILS = {
+    "family": "family@example.com",
+    "other_family": "other.family@example.com",
+    "la_coordinator": "coordinator@milton-keynes.example",
+    "health_commissioner": "commissioner@blmk-icb.example",
+    "mediator": "mediator@independent-mediation.example",
+    "admin": "admin@send-mediation.example",
+}
+ROLES = ["anonymous", *DEMO_EMAILS]
+
+
+def _reset_postgres(url: str) -> None:
+    """Start every run from an empty schema, so migrations are tested from nothing."""
+    import asyncio
+
+    import asyncpg
+
+    cfg = DatabaseConfig.from_url(url)
+
+    async def reset() -> None:
+        conn = await asyncpg.connect(
+            host=cfg.host, port=cfg.port, user=cfg.user, password=cfg.password or None, database=cfg.database
+        )
+        try:
+            await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+        finally:
+            await conn.close()
+
+    asyncio.run(reset())
+
+
+if DATABASE_URL.startswith("postgres"):
+    _reset_postgres(DATABASE_URL)
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+async def app() -> AsyncIterator[object]:
+    from mediation.app import create_app
+
+    application = create_app()
+    async with application.lifespan():
+        yield application
+
+
+@pytest.fixture
+async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+        base_url="http://testserver.local",
+        follow_redirects=False,
+    ) as c:
+        yield c
+
+
+CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+async def csrf_token(client: httpx.AsyncClient, page: str = "/sign-in") -> str:
+    """The CSRF token a real browser would get from a form page (and its cookie)."""
+    response = await client.get(page)
+    match = CSRF_FIELD.search(response.text)
+    if match:
+        return match.group(1)
+    return client.cookies.get("csrftoken", "")
+
+
+async def sign_in(client: httpx.AsyncClient, email: str, password: str = DEMO_PASSWORD) -> httpx.Response:
+    token = await csrf_token(client, "/sign-in")
+    response = await client.post(
+        "/sign-in", data={"email": email, "password": password, "next": "/home", "_csrf_token": token}
+    )
+    assert response.status_code == 303, f"sign-in as {email} failed: {response.status_code}"
+    return response
+
+
+async def client_as(app: object, role: str) -> httpx.AsyncClient:
+    c = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+        base_url="http://testserver.local",
+        follow_redirects=False,
+    )
+    if role != "anonymous":
+        await sign_in(c, DEMO_EMAILS[role])
+    return c
