@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import Store
+from litestar.types import Empty, Message
 
 from mediation.accounts.tables import HttpSession
 
 ROTATE_FLAG = "rotate_session"
+LOADED_KEY = "_session_as_loaded"
 
 
 def _now() -> dt.datetime:
@@ -81,7 +84,32 @@ async def delete_expired_sessions() -> int:
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
-    """Issues a fresh session id when the app asks (on sign-in), defeating session fixation."""
+    """Server-side sessions that write only when needed and get a fresh id on sign-in.
+
+    Anonymous visitors get no session row (bots cannot fill the table); an unchanged session is not
+    rewritten (no write per request); signing in issues a new id and deletes the old one, so a session
+    id planted before sign-in (session fixation) is worthless.
+    """
+
+    async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
+        data = await super().load_from_connection(connection)
+        connection.scope.setdefault("state", {})[LOADED_KEY] = dict(data)
+        return data
+
+    async def store_in_message(
+        self, scope_session: Any, message: Message, connection: ASGIConnection
+    ) -> None:
+        state = connection.scope.get("state", {})
+        rotating = bool(state.get(ROTATE_FLAG))
+        old_id = connection.cookies.get(self.config.key)
+        if scope_session is not Empty and not rotating:
+            if not scope_session and not old_id:
+                return
+            if scope_session == state.get(LOADED_KEY):
+                return
+        await super().store_in_message(scope_session, message, connection)
+        if rotating and old_id:
+            await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
 
     def get_session_id(self, connection: ASGIConnection) -> str:
         state = connection.scope.get("state", {})
