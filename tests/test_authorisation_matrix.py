@@ -94,6 +94,16 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         {"send_team-email": "not an email"},
         only([ADM], 400, anonymous=302, others=403),
     ),
+    ("POST", "/admin/organisations/{org_id:int}/closures"): (
+        "/admin/organisations/{la}/closures",
+        {"closure-day": "31", "closure-month": "2", "closure-year": "2027", "reason": "x"},
+        only([ADM], 400, anonymous=302, others=403),
+    ),
+    ("POST", "/admin/organisations/{org_id:int}/closures/{closure_id:int}/remove"): (
+        "/admin/organisations/{la}/closures/999999/remove",
+        {},
+        only([ADM], 404, anonymous=302, others=403),
+    ),
     ("GET", "/admin/accounts"): ("/admin/accounts", None, only([ADM], 200, anonymous=302, others=403)),
     ("GET", "/admin/accounts/new"): (
         "/admin/accounts/new",

@@ -13,7 +13,9 @@ from mediation.audit.tables import AuditEvent
 from mediation.cases.tables import Disagreement
 from mediation.db import transaction
 from mediation.identity import CurrentUser
+from mediation.organisations.closures import calendar_for
 from mediation.organisations.service import icb_for_la
+from mediation.rules.calendar import WorkingCalendar
 from mediation.rules.deadlines import compute_deadline
 from mediation.rules.routing import route
 
@@ -115,15 +117,21 @@ async def list_cases(user: CurrentUser, *, limit: int = 50, offset: int = 0) -> 
     return [_summary(r) for r in rows]
 
 
-def case_clocks(decision: str, sections: list[str], notice_sent: dt.date) -> list[Clock]:
-    """The statutory clocks that run from the decision notice, each with its reasoning."""
+def case_clocks(
+    decision: str, sections: list[str], notice_sent: dt.date, calendar: WorkingCalendar | None = None
+) -> list[Clock]:
+    """The statutory clocks that run from the decision notice, each with its reasoning.
+
+    `calendar` is the local authority's (bank holidays plus its closure days); the rules core itself
+    keeps tribunal limits on the national calendar.
+    """
     rules = ["contact_mediation_adviser"]
     if route(decision, sections).appeal_available:
         rules.append("appeal")
     clocks = []
     for rule_id in rules:
         start = {"notice_sent": notice_sent} if rule_id == "appeal" else {"start": notice_sent}
-        d = compute_deadline(rule_id, start, decision_date=notice_sent)
+        d = compute_deadline(rule_id, start, decision_date=notice_sent, calendar=calendar)
         clocks.append(
             Clock(
                 rule=d.rule,
@@ -184,7 +192,9 @@ async def get_case(user: CurrentUser, reference: str, *, client: str = "") -> Ca
         mediation_service=row["service_name"],
         family_name=row["family_name"],
         next_due_date=row["next_due_date"],
-        clocks=case_clocks(row["decision"], sections, row["decision_notice_sent"]),
+        clocks=case_clocks(
+            row["decision"], sections, row["decision_notice_sent"], await calendar_for(row["local_authority"])
+        ),
         routing_explanation=list(route(row["decision"], sections).explanation),
         timeline=[
             TimelineEntry(at=e["at"], actor=e["actor_label"], action=e["action"], summary=e["summary"])
@@ -212,7 +222,7 @@ async def create_case(
 ) -> str:
     routing = route(decision, sections)
     icb_id = await icb_for_la(local_authority_id) if "health" in routing.scope else None
-    clocks = case_clocks(decision, sections, decision_notice_sent)
+    clocks = case_clocks(decision, sections, decision_notice_sent, await calendar_for(local_authority_id))
     now = dt.datetime.now(dt.UTC)
     row = Disagreement(
         reference=new_reference(),

@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from piccolo.columns import Boolean, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -52,3 +52,11 @@ class LaIcbLink(Table):
 
     local_authority = ForeignKey(references=Organisation, on_delete=OnDelete.restrict, index=True)
     icb = ForeignKey(references=Organisation, on_delete=OnDelete.restrict, index=True)
+
+
+class OrganisationClosure(Table):
+    """A day the organisation is closed beyond bank holidays: SEND Regulations working-day clocks skip it."""
+
+    organisation = ForeignKey(references=Organisation, on_delete=OnDelete.restrict, index=True)
+    day = Date()
+    reason = Varchar(length=120)

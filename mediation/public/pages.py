@@ -6,7 +6,7 @@ from litestar import Request, get
 from litestar.response import Template
 
 from mediation.public import service
-from mediation.rules.catalogue import all_rules
+from mediation.rules.catalogue import ORDER_RULE_IDS, all_rules
 from mediation.rules.errors import RulesError
 from mediation.rules.routing import DECISION_LABELS, SECTION_LABELS
 from mediation.web.forms import date_from_fields
@@ -52,6 +52,12 @@ async def deadline_calculator(request: Request) -> Template:
             errors["start-day"] = "Enter the date the time limit starts from"
         if certificate_error:
             errors["certificate-day"] = certificate_error
+        elif rule_id == "appeal" and start and certificate and certificate < start:  # both ISO dates
+            errors["certificate-day"] = (
+                "The certificate date must be on or after the date the decision notice was sent"
+            )
+        if rule_id == "agreement_appealable" and values.get("order") not in ORDER_RULE_IDS:
+            errors["order"] = "Select the tribunal order that matches the mediation agreement"
         if not errors:
             inputs = {MAIN_DATE_INPUT.get(rule_id, "start"): start or ""}
             if rule_id == "appeal" and certificate:
