@@ -9,6 +9,9 @@ TABLE_MODULES = [
     "mediation.accounts.tables",
     "mediation.audit.tables",
     "mediation.cases.tables",
+    "mediation.clocks.tables",
+    "mediation.notify.tables",
+    "mediation.lodging.tables",
 ]
 
 APP_CONFIG = AppConfig(

@@ -1,6 +1,6 @@
 """A disagreement (a case): who lodged it, about which child and decision, and where it is routed."""
 
-from piccolo.columns import Date, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Bytea, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -31,3 +31,40 @@ class Disagreement(Table):
     next_due_date = Date(null=True, default=None, index=True)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    # Lodging details (issue 4): who lodged, how to reach them, what they need to take part.
+    lodged_by = Varchar(length=30, default="parent_carer")  # parent_carer / young_person / advocate
+    represented_person = Varchar(length=200, default="")  # advocate: the parent or young person
+    advocate_consent = Boolean(default=False)
+    wants_mediation = Boolean(null=True, default=None)
+    health_provision_sought = Text(default="")  # Regs 32(e)(iii)
+    accessibility = JSON(default="{}")
+    contact_by = Varchar(length=10, default="email")  # email / post
+    contact_email = Varchar(length=254, default="")
+    postal_address = Text(default="")
+    routing_reason = Text(default="")  # why the case was last re-routed
+
+
+class DisputedMatter(Table):
+    """One plan section in dispute: what the family disagrees with and what they want instead."""
+
+    disagreement = ForeignKey(references=Disagreement, on_delete=OnDelete.restrict, index=True)
+    section = Varchar(length=3)
+    disagreement_text = Text()
+    wanted_text = Text()
+
+
+class CaseDocument(Table):
+    """An uploaded PDF (decision letter, final plan). Stored in the database so every process sees it."""
+
+    disagreement = ForeignKey(
+        references=Disagreement, on_delete=OnDelete.restrict, null=True, default=None, index=True
+    )
+    draft_id = Integer(null=True, default=None, index=True)
+    kind = Varchar(length=40)
+    filename = Varchar(length=200)
+    content_type = Varchar(length=60, default="application/pdf")
+    size = Integer()
+    sha256 = Varchar(length=64)
+    content = Bytea()
+    uploaded_by = ForeignKey(references=Account, on_delete=OnDelete.restrict, null=True, default=None)
+    uploaded_at = Timestamptz()

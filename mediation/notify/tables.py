@@ -1,0 +1,47 @@
+"""The transactional outbox: a message is written with the change that causes it, then delivered."""
+
+from enum import StrEnum
+
+from piccolo.columns import JSON, Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+
+class Channel(StrEnum):
+    email = "email"
+    letter = "letter"  # a PDF queued for printing and posting
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"  # gave up after the last retry
+    printed = "printed"
+
+
+class Notification(Table):
+    channel = Varchar(length=10, choices=Channel, index=True)
+    # Unique (by migration index): the same event never queues the same message twice.
+    dedupe_key = Varchar(length=200, unique=True)
+    recipient_email = Varchar(length=254, default="")
+    recipient_name = Varchar(length=200, default="")
+    postal_address = Text(default="")
+    subject = Varchar(length=200)  # never contains a child's name
+    body_text = Text()
+    body_html = Text(default="")
+    attachments = JSON(default="[]")  # [{"filename", "content_type", "document_id"}]
+    disagreement_id = Integer(null=True, default=None, index=True)
+    status = Varchar(length=10, choices=DeliveryStatus, index=True)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(index=True)
+    last_error = Text(default="")
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)
+
+
+class LetterFile(Table):
+    """The printable PDF of a letter-channel notification."""
+
+    notification = ForeignKey(references=Notification, on_delete=OnDelete.restrict, index=True)
+    pdf = Bytea()
