@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 
 from mediation.accounts.service import NewAccount, create_account
-from mediation.cases.service import create_case
+from mediation.cases.commands import Matter, NewCase, create_case
 from mediation.organisations.service import create_organisation, link_la_to_icb, save_contacts
 from mediation.organisations.tables import Organisation
 
@@ -108,34 +108,76 @@ async def load_demo_data() -> bool:
         )
     today = dt.date.today()
     await create_case(
-        family_id=ids["family@example.com"],
-        local_authority_id=la,
-        child_name="Jamie Taylor",
-        child_date_of_birth=dt.date(2015, 6, 14),
-        decision="plan_contents",
-        decision_notice_sent=today - dt.timedelta(days=12),
-        sections=["B", "F", "G"],
-        mediation_service_id=service,
+        NewCase(
+            family_id=ids["family@example.com"],
+            local_authority_id=la,
+            child_name="Jamie Taylor",
+            child_date_of_birth=dt.date(2015, 6, 14),
+            decision="plan_contents",
+            decision_notice_sent=today - dt.timedelta(days=12),
+            matters=[
+                Matter(
+                    section="B",
+                    disagreement_text="Speech and language needs are missing.",
+                    wanted_text="Describe Jamie's speech, language and communication needs.",
+                ),
+                Matter(
+                    section="F",
+                    disagreement_text="No specified speech and language therapy.",
+                    wanted_text="Weekly therapy from a qualified therapist, specified and quantified.",
+                ),
+                Matter(
+                    section="G",
+                    disagreement_text="Health provision is vague.",
+                    wanted_text="Occupational therapy review every term.",
+                ),
+            ],
+            health_provision_sought="Occupational therapy review every term, set out in section G.",
+            wants_mediation=True,
+            accessibility={"remote": "yes", "breaks": "yes"},
+            contact_email="family@example.com",
+            mediation_service_id=service,
+        ),
         actor=None,
     )
     await create_case(
-        family_id=ids["family@example.com"],
-        local_authority_id=la,
-        child_name="Robin Taylor",
-        child_date_of_birth=dt.date(2019, 2, 3),
-        decision="refuse_assessment",
-        decision_notice_sent=today - dt.timedelta(days=30),
-        sections=[],
+        NewCase(
+            family_id=ids["family@example.com"],
+            local_authority_id=la,
+            child_name="Robin Taylor",
+            child_date_of_birth=dt.date(2019, 2, 3),
+            decision="refuse_assessment",
+            decision_notice_sent=today - dt.timedelta(days=30),
+            wants_mediation=False,
+            contact_email="family@example.com",
+        ),
         actor=None,
     )
     await create_case(
-        family_id=ids["other.family@example.com"],
-        local_authority_id=la,
-        child_name="Casey Morgan",
-        child_date_of_birth=dt.date(2011, 9, 30),
-        decision="plan_contents",
-        decision_notice_sent=today - dt.timedelta(days=5),
-        sections=["C", "G"],
+        NewCase(
+            family_id=ids["other.family@example.com"],
+            local_authority_id=la,
+            child_name="Casey Morgan",
+            child_date_of_birth=dt.date(2011, 9, 30),
+            decision="plan_contents",
+            decision_notice_sent=today - dt.timedelta(days=5),
+            matters=[
+                Matter(
+                    section="C",
+                    disagreement_text="Epilepsy care needs are not described.",
+                    wanted_text="Describe the seizure care plan.",
+                ),
+                Matter(
+                    section="G",
+                    disagreement_text="No trained staff are specified.",
+                    wanted_text="Two staff trained in rescue medication at all times.",
+                ),
+            ],
+            health_provision_sought="Two staff trained in rescue medication at all times.",
+            wants_mediation=True,
+            contact_by="post",
+            postal_address="12 Example Street\nMilton Keynes\nMK1 1AA",
+        ),
         actor=None,
     )
     log.info("demo data loaded: sign in with any demo account and the password %s", DEMO_PASSWORD)

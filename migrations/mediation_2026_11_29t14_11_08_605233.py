@@ -1,10 +1,6 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import Date
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import Date, ForeignKey, Serial, Varchar
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
@@ -29,9 +25,7 @@ DESCRIPTION = "organisation closure days"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="mediation", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="mediation", description=DESCRIPTION)
 
     manager.add_table(
         class_name="OrganisationClosure",

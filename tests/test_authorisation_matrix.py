@@ -6,10 +6,13 @@ page or endpoint can ship without someone deciding who may use it.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+
 import pytest
 from litestar.routes import HTTPRoute
 
-from mediation.cases.tables import Disagreement
+from mediation.cases.tables import CaseDocument, Disagreement
 from mediation.organisations.tables import Organisation
 from tests.conftest import ROLES, client_as, csrf_token
 
@@ -68,6 +71,16 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         "/cases/{case}",
         None,
         only(CASE_VIEWERS, 200, anonymous=302, others=404),
+    ),
+    ("GET", "/cases/{reference:str}/documents/{document_id:int}"): (
+        "/cases/{case}/documents/{document}",
+        None,
+        only(CASE_VIEWERS, 200, anonymous=302, others=404),
+    ),
+    ("POST", "/cases/{reference:str}/reroute"): (
+        "/cases/{case}/reroute",
+        {},
+        {A: 302, F: 403, OF: 404, LA: 400, ICB: 400, MED: 403, ADM: 404},
     ),
     ("GET", "/api/v1/organisations"): (
         "/api/v1/organisations",
@@ -138,7 +151,30 @@ async def ids():
         .first()
     )
     la = await Organisation.select(Organisation.id).where(Organisation.code == "E06000042").first()
-    return {"case": case["reference"], "la": la["id"]}
+    document = await CaseDocument.select(CaseDocument.id).where(CaseDocument.filename == "matrix.pdf").first()
+    if document is None:
+        case_id = (
+            await Disagreement.select(Disagreement.id)
+            .where(Disagreement.reference == case["reference"])
+            .first()
+        )
+        document = {"id": await _add_document(case_id["id"])}
+    return {"case": case["reference"], "la": la["id"], "document": document["id"]}
+
+
+async def _add_document(case_id: int) -> int:
+    content = b"%PDF-1.4\n%matrix test\n%%EOF\n"
+    row = CaseDocument(
+        disagreement=case_id,
+        kind="decision_letter",
+        filename="matrix.pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        uploaded_at=dt.datetime.now(dt.UTC),
+    )
+    await row.save()
+    return int(row.id)
 
 
 @pytest.mark.parametrize("role", ROLES)

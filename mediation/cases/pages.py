@@ -1,14 +1,17 @@
-"""The case page: the disputed matters, parties, statutory clocks with their reasoning, and the timeline."""
+"""The case page (matters, parties, documents, clocks, timeline), document downloads and re-routing."""
 
 from __future__ import annotations
 
-from litestar import Request, get
-from litestar.exceptions import NotFoundException
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
-from mediation.cases.service import get_case
-from mediation.rules.routing import DECISION_LABELS
+from mediation.cases.commands import RerouteError, reroute_case
+from mediation.cases.service import RISK_LABELS, find_case, get_case
+from mediation.cases.tables import CaseDocument
+from mediation.identity import CurrentUser
+from mediation.rules.routing import DECISION_LABELS, SECTION_LABELS
 from mediation.web.auth import current_user, requires_sign_in
 from mediation.web.forms import client_of
 
@@ -22,12 +25,33 @@ ARRANGED_BY_LABELS = {
     "health_commissioner": "The health commissioner (integrated care board)",
     None: "Mediation does not apply",
 }
+LODGED_BY_LABELS = {"parent_carer": "Parent or carer", "young_person": "Young person", "advocate": "Advocate"}
+ACCESS_LABELS = {
+    "interpreter": "Interpreter",
+    "bsl": "British Sign Language interpreter",
+    "step_free": "Step-free venue",
+    "remote": "Remote attendance",
+    "breaks": "Regular breaks",
+    "other": "Other",
+}
+REROUTERS = {"la_coordinator", "health_commissioner"}
 
 
-@get("/cases/{reference:str}", name="case_page", guards=[requires_sign_in])
-async def case_page(request: Request, reference: FromPath[str]) -> Template:
+def _user(request: Request) -> CurrentUser:
     user = current_user(request)
-    assert user is not None
+    assert user is not None  # guarded by requires_sign_in
+    return user
+
+
+async def _render(
+    request: Request,
+    reference: str,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, object] | None = None,
+    status: int = 200,
+) -> Template:
+    user = _user(request)
     case = await get_case(user, reference, client=client_of(request))
     if case is None:
         raise NotFoundException("Case not found")
@@ -36,10 +60,67 @@ async def case_page(request: Request, reference: FromPath[str]) -> Template:
         context={
             "case": case,
             "decision_labels": DECISION_LABELS,
+            "section_labels": SECTION_LABELS,
             "status_labels": STATUS_LABELS,
+            "risk_labels": RISK_LABELS,
+            "lodged_by_labels": LODGED_BY_LABELS,
+            "access_labels": ACCESS_LABELS,
             "arranged_by_label": ARRANGED_BY_LABELS.get(case.arranged_by, case.arranged_by),
+            "may_reroute": user.role in REROUTERS,
+            "errors": errors or {},
+            "values": values or {"sections": case.sections},
         },
+        status_code=status,
     )
 
 
-ROUTES = [case_page]
+@get("/cases/{reference:str}", name="case_page", guards=[requires_sign_in])
+async def case_page(request: Request, reference: FromPath[str]) -> Template:
+    return await _render(request, reference)
+
+
+@post("/cases/{reference:str}/reroute", name="case_reroute", guards=[requires_sign_in])
+async def case_reroute(request: Request, reference: FromPath[str]) -> Template | Redirect:
+    user = _user(request)
+    case = await find_case(user, reference)
+    if case is None:
+        raise NotFoundException("Case not found")
+    if user.role not in REROUTERS:
+        raise PermissionDeniedException(
+            "Only the local authority or the health commissioner can re-route a case"
+        )
+    form = await request.form()
+    sections = [str(s) for s in form.getall("sections", [])]
+    reason = str(form.get("reason", ""))
+    try:
+        await reroute_case(case, sections, reason, actor=user)
+    except RerouteError as exc:
+        return await _render(
+            request, reference, errors=exc.errors, values={"sections": sections, "reason": reason}, status=400
+        )
+    return Redirect(f"/cases/{reference}#routing", status_code=303)
+
+
+@get("/cases/{reference:str}/documents/{document_id:int}", name="case_document", guards=[requires_sign_in])
+async def case_document(
+    request: Request, reference: FromPath[str], document_id: FromPath[int]
+) -> Response[bytes]:
+    case = await find_case(_user(request), reference)
+    if case is None:
+        raise NotFoundException("Document not found")
+    doc = (
+        await CaseDocument.select(CaseDocument.filename, CaseDocument.content)
+        .where((CaseDocument.id == document_id) & (CaseDocument.disagreement == case["id"]))
+        .first()
+    )
+    if doc is None:
+        raise NotFoundException("Document not found")
+    safe_name = "".join(c for c in doc["filename"] if c.isalnum() or c in "._- ") or "document.pdf"
+    return Response(
+        bytes(doc["content"]),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{safe_name}"'},
+    )
+
+
+ROUTES = [case_page, case_reroute, case_document]

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from mediation.accounts.service import NewAccount, create_account
-from mediation.cases.service import create_case
+from mediation.cases.commands import NewCase, create_case
 from mediation.cases.tables import Disagreement
 from mediation.organisations.service import create_organisation
 from tests.conftest import DEMO_EMAILS, DEMO_PASSWORD, client_as, sign_in
@@ -94,14 +94,15 @@ async def test_staff_of_another_local_authority_see_none_of_this_authoritys_case
     cases = await _demo_cases()
     assert (await client.get(f"/cases/{cases['Jamie Taylor']}")).status_code == 404
 
-    own = await create_case(
-        family_id=(await _account_id(DEMO_EMAILS["other_family"])),
-        local_authority_id=other_la,
-        child_name="Ellis Morgan",
-        child_date_of_birth=dt.date(2016, 1, 5),
-        decision="refuse_plan",
-        decision_notice_sent=dt.date(2026, 11, 2),
-        sections=[],
+    own, _ = await create_case(
+        NewCase(
+            family_id=(await _account_id(DEMO_EMAILS["other_family"])),
+            local_authority_id=other_la,
+            child_name="Ellis Morgan",
+            child_date_of_birth=dt.date(2016, 1, 5),
+            decision="refuse_plan",
+            decision_notice_sent=dt.date(2026, 11, 2),
+        ),
         actor=None,
     )
     assert await _refs(client) == {own}

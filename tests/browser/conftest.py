@@ -1,0 +1,202 @@
+"""Browser tests: the real server (`python main.py`) in a subprocess, driven by Debian's headless Chromium.
+
+The parent conftest has already set DATABASE_URL, SECRET_KEY and friends for the in-process app; the
+server started here gets its own environment: a fresh SQLite file, or the same PostgreSQL database when
+TEST_DATABASE_URL points at one (start-up migrations and the demo data load are idempotent).
+
+Playwright's sync API is used from plain (non-async) tests and fixtures, so the AnyIO plugin never
+runs them on an event loop; see `chromium_browser` for why Playwright lives for one module at a time.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    sync_playwright,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT = 30.0
+RESULTS_DIR = ROOT / "test-results"  # git-ignored
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _server_database_url(tmp_dir: Path) -> str:
+    shared = os.environ.get("TEST_DATABASE_URL", "")
+    if shared.startswith(("postgres://", "postgresql://")):
+        return shared
+    return f"sqlite:///{tmp_dir / 'browser.sqlite'}"
+
+
+def _health_status(url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own loopback server
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start `python main.py` on a free loopback port; yield its base URL; stop it afterwards."""
+    tmp_dir = tmp_path_factory.mktemp("browser-server")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "DATABASE_URL": _server_database_url(tmp_dir),
+        "DEMO_DATA": "1",
+        "RUN_SCHEDULER": "0",
+        "SECRET_KEY": "browser-test-secret-key-not-for-production",
+        "MEDIATION_FAST_HASH": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    log_path = tmp_dir / "server.log"
+    python = ROOT / ".venv" / "bin" / "python"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(  # noqa: S603 - fixed command line
+            [str(python if python.exists() else sys.executable), "main.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                pytest.fail(
+                    f"server exited with code {process.returncode} before /health answered; output:\n"
+                    + log_path.read_text(errors="replace"),
+                    pytrace=False,
+                )
+            if _health_status(f"{base_url}/health") == 200:
+                break
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"GET {base_url}/health did not return 200 within {SERVER_START_TIMEOUT:.0f} s; "
+                    "server output:\n" + log_path.read_text(errors="replace"),
+                    pytrace=False,
+                )
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def chromium_browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless; Playwright's own browser downloads are never used.
+
+    Module-scoped, not session-scoped, on purpose: while Playwright's sync API is started, its event loop
+    counts as running in this thread (it runs in a greenlet), so every AnyIO async test or fixture that
+    comes after it in the same session fails with "Cannot run the event loop while another loop is
+    running". Stopping Playwright at the end of each browser module keeps `pytest` (the whole suite) green.
+    """
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests need Debian's chromium package "
+            "(scripts/setup.sh installs it: apt-get install chromium). Do not run `playwright install`.",
+            pytrace=False,
+        )
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def context(chromium_browser: Browser, live_server: str) -> Iterator[BrowserContext]:
+    ctx = chromium_browser.new_context(base_url=live_server, locale="en-GB", timezone_id="Europe/London")
+    ctx.set_default_timeout(10_000)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+@dataclass
+class PageProblems:
+    """Console errors, uncaught exceptions and failed same-origin requests seen by one page."""
+
+    origin: str
+    problems: list[str] = field(default_factory=list)
+
+    def watch(self, page: Page) -> PageProblems:
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.problems.append(f"uncaught exception: {exc}"))
+        page.on("requestfailed", self._request_failed)
+        page.on("response", self._response)
+        return self
+
+    def _same_origin(self, url: str) -> bool:
+        parts = urlparse(url)
+        return f"{parts.scheme}://{parts.netloc}" == self.origin
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.problems.append(f"console error: {message.text} at {message.location.get('url', '')}")
+
+    def _request_failed(self, request: Request) -> None:
+        self.problems.append(f"request failed: {request.method} {request.url} ({request.failure})")
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 400 and self._same_origin(response.url):
+            self.problems.append(f"HTTP {response.status}: {response.request.method} {response.url}")
+
+
+@pytest.fixture
+def page_problems(page: Page, live_server: str) -> PageProblems:
+    return PageProblems(origin=live_server).watch(page)
