@@ -60,6 +60,15 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    # Outbox email delivery (mediation/notify/email.py); the default matches a local dev mail catcher.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_from: str = "no-reply@send-mediation.example"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout: float = 10.0  # seconds, per SMTP operation
+    smtp_max_attempts: int = 8  # then the message is marked failed
 
     @property
     def database(self) -> DatabaseConfig:
@@ -84,6 +93,14 @@ class Settings:
             load_demo_data=_flag("DEMO_DATA", is_sqlite),
             run_scheduler=_flag("RUN_SCHEDULER", True),
             base_url=os.environ.get("BASE_URL", f"http://{host}:{port}"),
+            smtp_host=os.environ.get("SMTP_HOST", "127.0.0.1"),
+            smtp_port=int(os.environ.get("SMTP_PORT", "1025")),
+            smtp_from=os.environ.get("SMTP_FROM", "no-reply@send-mediation.example"),
+            smtp_username=os.environ.get("SMTP_USERNAME") or None,
+            smtp_password=os.environ.get("SMTP_PASSWORD") or None,
+            smtp_starttls=_flag("SMTP_STARTTLS", False),
+            smtp_timeout=float(os.environ.get("SMTP_TIMEOUT", "10")),
+            smtp_max_attempts=int(os.environ.get("SMTP_MAX_ATTEMPTS", "8")),
         )
 
 

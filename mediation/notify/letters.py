@@ -1,0 +1,148 @@
+"""Letters for families without email: rendered to an A4 PDF and stored for the print queue."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import json
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment
+
+from mediation.db import transaction
+from mediation.notify.tables import DeliveryStatus, LetterFile, Notification
+
+LONDON = ZoneInfo("Europe/London")
+TEMPLATE = "letters/letter.html"
+
+# WeasyPrint (Pango, fontconfig) is not documented as thread-safe; renders run in worker threads so
+# the event loop keeps serving requests, one at a time.
+_render_lock = threading.Lock()
+
+
+@functools.cache
+def _environment() -> Environment:
+    from mediation.web.templating import build_environment
+
+    return build_environment()
+
+
+def _paragraphs(body_text: str) -> list[list[str]]:
+    """Blank lines separate paragraphs; single line breaks are kept (lists typed as lines)."""
+    blocks = body_text.replace("\r\n", "\n").split("\n\n")
+    return [[line.strip() for line in block.strip().split("\n")] for block in blocks if block.strip()]
+
+
+def render_letter_html(
+    *,
+    name: str,
+    address: str,
+    subject: str,
+    body_text: str,
+    date: dt.date,
+    reference: str = "",
+    enclosures: Iterable[str] = (),
+) -> str:
+    lines = [line.strip().rstrip(",") for line in address.replace("\r\n", "\n").split("\n")]
+    return (
+        _environment()
+        .get_template(TEMPLATE)
+        .render(
+            name=name,
+            address_lines=[line for line in lines if line],
+            subject=subject,
+            paragraphs=_paragraphs(body_text),
+            date=date,
+            reference=reference,
+            enclosures=list(enclosures),
+        )
+    )
+
+
+def render_letter_pdf(
+    *,
+    name: str,
+    address: str,
+    subject: str,
+    body_text: str,
+    date: dt.date,
+    reference: str = "",
+    enclosures: Iterable[str] = (),
+) -> bytes:
+    """A4 PDF bytes. Tagged (pdf_tags) so the heading structure survives for screen readers."""
+    html = render_letter_html(
+        name=name,
+        address=address,
+        subject=subject,
+        body_text=body_text,
+        date=date,
+        reference=reference,
+        enclosures=enclosures,
+    )
+    # Imported here: it takes ~0.6 s and only the delivery job needs it.
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    with _render_lock:
+        pdf = HTML(string=html).write_pdf(pdf_tags=True)
+    if not isinstance(pdf, bytes):  # write_pdf returns bytes when given no target
+        raise RuntimeError("WeasyPrint returned no PDF")
+    return pdf
+
+
+def _enclosures(attachments: Any) -> list[str]:
+    items = json.loads(attachments) if isinstance(attachments, str) else (attachments or [])
+    return [str(item.get("filename", "")) for item in items if isinstance(item, Mapping)]
+
+
+async def _reference(disagreement_id: int | None) -> str:
+    if disagreement_id is None:
+        return ""
+    from mediation.cases.tables import Disagreement
+
+    row = await Disagreement.select(Disagreement.reference).where(Disagreement.id == disagreement_id).first()
+    return row["reference"] if row else ""
+
+
+async def print_letter(row: Mapping[str, Any], now: dt.datetime) -> bool:
+    """Render a claimed letter and put it in the print queue ('printed').
+
+    False if this worker lost its claim meanwhile (another worker reclaimed the row), in which case
+    nothing is stored: the attempts number fences out the slower worker.
+    """
+    pdf = await asyncio.to_thread(
+        functools.partial(
+            render_letter_pdf,
+            name=row["recipient_name"],
+            address=row["postal_address"],
+            subject=row["subject"],
+            body_text=row["body_text"],
+            date=now.astimezone(LONDON).date(),
+            reference=await _reference(row.get("disagreement_id")),
+            enclosures=_enclosures(row.get("attachments")),
+        )
+    )
+    # One transaction: the PDF and the status change land together, so a letter is never half-queued.
+    async with transaction():
+        claimed = (
+            await Notification.update(
+                {
+                    Notification.status: DeliveryStatus.printed.value,
+                    Notification.sent_at: now,
+                    Notification.last_error: "",
+                }
+            )
+            .where(
+                (Notification.id == row["id"])
+                & (Notification.status == DeliveryStatus.sending.value)
+                & (Notification.attempts == row["attempts"])
+            )
+            .returning(Notification.id)
+        )
+        if not claimed:
+            return False
+        await LetterFile.insert(LetterFile(notification=row["id"], pdf=pdf))
+    return True

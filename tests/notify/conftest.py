@@ -1,0 +1,85 @@
+"""Outbox test fixtures: a real local SMTP server (aiosmtpd) and per-test cleanup of outbox rows.
+
+The database is shared by the whole test session, so every test tags its rows with a unique prefix
+(dedupe keys and recipient addresses) and counts only its own arrivals.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from mediation.notify.email import SmtpConfig
+from mediation.notify.tables import LetterFile, Notification
+
+
+class RecordingHandler:
+    """Keeps what arrived; `refuse` set to an SMTP reply (e.g. "550 ...") makes the server refuse DATA."""
+
+    def __init__(self) -> None:
+        self.arrived: list[EmailMessage] = []
+        self.refuse: str | None = None
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
+        if self.refuse:
+            return self.refuse
+        message = email.message_from_bytes(
+            envelope.original_content or envelope.content, policy=email.policy.default
+        )
+        message["X-Envelope-To"] = ",".join(envelope.rcpt_tos)
+        self.arrived.append(message)
+        return "250 Message accepted for delivery"
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        self.handler = RecordingHandler()
+        with socket.socket() as probe:  # a free port for this test
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller: Controller | None = None
+
+    @property
+    def config(self) -> SmtpConfig:
+        return SmtpConfig(host="127.0.0.1", port=self.port, sender="Outbox Test <outbox@send-mediation.test>")
+
+    def start(self) -> None:
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.handler.arrived if m["X-Envelope-To"] == address]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def tag(app: object) -> AsyncIterator[str]:
+    """A unique prefix for this test's dedupe keys and addresses; its rows are removed afterwards."""
+    prefix = f"t{uuid.uuid4().hex[:12]}"
+    yield prefix
+    ours = Notification.dedupe_key.like(f"{prefix}%")
+    ids = [r["id"] for r in await Notification.select(Notification.id).where(ours)]
+    if ids:
+        await LetterFile.delete().where(LetterFile.notification.is_in(ids))
+        await Notification.delete().where(ours)
