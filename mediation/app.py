@@ -24,6 +24,7 @@ from mediation.audit import pages as audit_pages
 from mediation.cases import api as cases_api
 from mediation.cases import pages as case_pages
 from mediation.jobs import start_scheduler
+from mediation.lodging import pages as lodging_pages
 from mediation.organisations import api as organisations_api
 from mediation.organisations import pages as organisation_pages
 from mediation.public import api as public_api
@@ -106,6 +107,7 @@ def create_app(config: Settings = settings) -> Litestar:
             *organisation_pages.ROUTES,
             *organisations_api.ROUTES,
             *case_pages.ROUTES,
+            *lodging_pages.ROUTES,
             *cases_api.ROUTES,
             *audit_pages.ROUTES,
         ],

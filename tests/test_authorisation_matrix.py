@@ -12,7 +12,9 @@ import hashlib
 import pytest
 from litestar.routes import HTTPRoute
 
+from mediation.accounts.tables import Account
 from mediation.cases.tables import CaseDocument, Disagreement
+from mediation.lodging.tables import LodgingDraft
 from mediation.organisations.tables import Organisation
 from tests.conftest import ROLES, client_as, csrf_token
 
@@ -81,6 +83,23 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         "/cases/{case}/reroute",
         {},
         {A: 302, F: 403, OF: 404, LA: 400, ICB: 400, MED: 403, ADM: 404},
+    ),
+    ("GET", "/lodge"): ("/lodge", None, {A: 302, F: 200, OF: 200, LA: 403, ICB: 403, MED: 403, ADM: 403}),
+    ("POST", "/lodge"): ("/lodge", {}, {A: 302, F: 303, OF: 303, LA: 403, ICB: 403, MED: 403, ADM: 403}),
+    ("GET", "/lodge/{draft_id:int}/{step:str}"): (
+        "/lodge/{draft}/who",
+        None,
+        {A: 302, F: 200, OF: 404, LA: 403, ICB: 403, MED: 403, ADM: 403},
+    ),
+    ("POST", "/lodge/{draft_id:int}/{step:str}"): (
+        "/lodge/{draft}/child",
+        {"child_name": ""},
+        {A: 302, F: 400, OF: 404, LA: 403, ICB: 403, MED: 403, ADM: 403},
+    ),
+    ("GET", "/lodge/{draft_id:int}/confirmation"): (
+        "/lodge/{draft}/confirmation",
+        None,
+        {A: 302, F: 302, OF: 404, LA: 403, ICB: 403, MED: 403, ADM: 403},
     ),
     ("GET", "/api/v1/organisations"): (
         "/api/v1/organisations",
@@ -159,7 +178,19 @@ async def ids():
             .first()
         )
         document = {"id": await _add_document(case_id["id"])}
-    return {"case": case["reference"], "la": la["id"], "document": document["id"]}
+    draft = await LodgingDraft.select(LodgingDraft.id).where(LodgingDraft.reference == "matrix").first()
+    if draft is None:
+        family = await Account.select(Account.id).where(Account.email == "family@example.com").first()
+        row = LodgingDraft(
+            account=family["id"],
+            answers={},
+            reference="matrix",
+            created_at=dt.datetime.now(dt.UTC),
+            updated_at=dt.datetime.now(dt.UTC),
+        )
+        await row.save()
+        draft = {"id": row.id}
+    return {"case": case["reference"], "la": la["id"], "document": document["id"], "draft": draft["id"]}
 
 
 async def _add_document(case_id: int) -> int:

@@ -7,7 +7,9 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.response import Redirect, Template
 
 from mediation.accounts.service import SignInError, sign_in
-from mediation.cases.service import list_cases
+from mediation.cases.service import RISK_LABELS, list_cases
+from mediation.lodging.service import open_drafts
+from mediation.rules.lifecycle import STATES
 from mediation.rules.routing import DECISION_LABELS
 from mediation.web.auth import SESSION_USER_KEY, current_user, requires_sign_in
 from mediation.web.forms import client_of, form_values, safe_next
@@ -82,12 +84,23 @@ async def sign_out(request: Request) -> Redirect:
 async def home(request: Request) -> Template:
     user = current_user(request)
     assert user is not None
-    context = {"decision_labels": DECISION_LABELS}
+    context = {"decision_labels": DECISION_LABELS, "risk_labels": RISK_LABELS}
     if user.role == "admin":
         return Template("home/admin.html", context=context)
-    cases = await list_cases(user)
     if user.role == "family":
-        return Template("home/family.html", context={**context, "cases": cases})
+        return Template(
+            "home/family.html",
+            context={**context, "cases": await list_cases(user), "drafts": await open_drafts(user)},
+        )
+    allowed = {
+        "state": set(STATES),
+        "scope": {"education", "health", "social_care"},
+        "risk": set(RISK_LABELS),
+    }
+    filters = {
+        key: value if (value := request.query_params.get(key)) in allowed[key] else None for key in allowed
+    }
+    cases = await list_cases(user, **filters)
     if user.role not in STAFF_HOME:
         raise PermissionDeniedException("Your account has no landing page")
     title, intro = STAFF_HOME[user.role]
@@ -98,7 +111,9 @@ async def home(request: Request) -> Template:
             "cases": cases,
             "title": title,
             "intro": intro,
-            "empty_text": "There are no cases.",
+            "filters": filters,
+            "states": STATES,
+            "empty_text": "No cases match these filters." if any(filters.values()) else "There are no cases.",
         },
     )
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Request, get
-from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from typing import Annotated
 
-from mediation.cases.service import CaseDetail, CaseSummary, get_case, list_cases
+from litestar import Request, get
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import FromPath, FromQuery, QueryParameter
+
+from mediation.cases.service import RISK_LABELS, CaseDetail, CaseSummary, get_case, list_cases
+from mediation.rules.lifecycle import STATES
 from mediation.web.auth import current_user, requires_sign_in
 from mediation.web.forms import client_of
 
@@ -15,11 +18,30 @@ from mediation.web.forms import client_of
     "/api/v1/cases", name="api_cases", guards=[requires_sign_in], tags=["cases"], summary="Cases you may see"
 )
 async def api_cases(
-    request: Request, limit: FromQuery[int] = 50, offset: FromQuery[int] = 0
+    request: Request,
+    case_state: Annotated[str | None, QueryParameter(name="state")] = None,  # "state" is reserved by Litestar
+    case_scope: Annotated[str | None, QueryParameter(name="scope")] = None,  # so is "scope"
+    risk: FromQuery[str | None] = None,
+    limit: FromQuery[int] = 50,
+    offset: FromQuery[int] = 0,
 ) -> list[CaseSummary]:
+    """Nearest statutory deadline first; filter by state, scope (education, health, social_care) and risk."""
     user = current_user(request)
     assert user is not None
-    return await list_cases(user, limit=max(1, min(limit, 200)), offset=max(0, offset))
+    if risk is not None and risk not in RISK_LABELS:
+        raise ValidationException(f"risk must be one of {', '.join(RISK_LABELS)}")
+    if case_scope is not None and case_scope not in {"education", "health", "social_care"}:
+        raise ValidationException("scope must be one of education, health, social_care")
+    if case_state is not None and case_state not in STATES:
+        raise ValidationException(f"unknown state {case_state!r}")
+    return await list_cases(
+        user,
+        state=case_state,
+        scope=case_scope,
+        risk=risk,
+        limit=max(1, min(limit, 200)),
+        offset=max(0, offset),
+    )
 
 
 @get(

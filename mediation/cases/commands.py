@@ -68,7 +68,9 @@ async def _start_lodging_clocks(
     calendar = await calendar_for(new.local_authority_id)
     notice = new.decision_notice_sent
     common = {"decision_date": notice, "calendar": calendar, "actor": actor}
-    if routing.arranged_by is not None:
+    if (
+        routing.certificate_required
+    ):  # Regs 33: the adviser step comes before an appeal that needs a certificate
         await start_clock(
             case_id,
             "contact_mediation_adviser",

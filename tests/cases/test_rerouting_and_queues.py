@@ -1,0 +1,141 @@
+import datetime as dt
+
+import pytest
+
+from mediation.audit.tables import AuditEvent
+from mediation.cases.tables import Disagreement
+from mediation.clocks.tables import StatutoryClock
+from tests.conftest import client_as
+from tests.lodging.helpers import la_id, lodge, standard_answers
+
+pytestmark = pytest.mark.anyio
+
+
+async def _running(case_id: int) -> set[str]:
+    rows = await StatutoryClock.select(StatutoryClock.rule).where(
+        (StatutoryClock.disagreement == case_id) & (StatutoryClock.status == "running")
+    )
+    return {r["rule"] for r in rows}
+
+
+async def test_rerouting_to_health_only_moves_the_case_to_the_icb_and_the_clocks_follow(app):
+    family = await client_as(app, "family")
+    _, reference = await lodge(family, standard_answers(await la_id(), "plan_contents", ["F", "G"]))
+    case = await Disagreement.select().where(Disagreement.reference == reference).first()
+    assert await _running(case["id"]) == {"contact_mediation_adviser", "appeal", "mediation_held_by_la"}
+
+    la = await client_as(app, "la_coordinator")
+    await la.get(f"/cases/{reference}")
+    response = await la.post(
+        f"/cases/{reference}/reroute",
+        data={
+            "sections": ["G"],
+            "reason": "Section F agreed at review",
+            "_csrf_token": la.cookies.get("csrftoken"),
+        },
+    )
+    assert response.status_code == 303
+    case = await Disagreement.select().where(Disagreement.reference == reference).first()
+    assert case["arranged_by"] == "health_commissioner"
+    assert case["scope"] == "health"
+    assert "notify_health_commissioner" in await _running(case["id"])
+    assert "mediation_held_by_la" not in await _running(case["id"])
+    assert "appeal" not in await _running(case["id"])
+    event = (
+        await AuditEvent.select()
+        .where((AuditEvent.disagreement_id == case["id"]) & (AuditEvent.action == "reroute"))
+        .output(load_json=True)
+        .first()
+    )
+    assert event["before"]["sections"] == "F,G"
+    assert event["after"]["sections"] == "G"
+    assert "Section F agreed at review" in event["summary"]
+    page = (await family.get(f"/cases/{reference}")).text
+    assert "Section F agreed at review" in page
+    for c in (family, la):
+        await c.aclose()
+
+
+async def test_rerouting_within_the_la_keeps_its_running_mediation_clock(app):
+    family = await client_as(app, "family")
+    _, reference = await lodge(family, standard_answers(await la_id(), "plan_contents", ["F"]))
+    case = await Disagreement.select().where(Disagreement.reference == reference).first()
+    before = (
+        await StatutoryClock.select(StatutoryClock.due)
+        .where((StatutoryClock.disagreement == case["id"]) & (StatutoryClock.rule == "mediation_held_by_la"))
+        .first()
+    )
+    la = await client_as(app, "la_coordinator")
+    await la.get(f"/cases/{reference}")
+    response = await la.post(
+        f"/cases/{reference}/reroute",
+        data={
+            "sections": ["F", "G"],
+            "reason": "Health provision added",
+            "_csrf_token": la.cookies.get("csrftoken"),
+        },
+    )
+    assert response.status_code == 303
+    after = (
+        await StatutoryClock.select(StatutoryClock.due, StatutoryClock.status)
+        .where((StatutoryClock.disagreement == case["id"]) & (StatutoryClock.rule == "mediation_held_by_la"))
+        .first()
+    )
+    assert after == {"due": before["due"], "status": "running"}
+    case = await Disagreement.select(Disagreement.icb).where(Disagreement.reference == reference).first()
+    assert case["icb"] is not None  # the ICB is now a party
+    for c in (family, la):
+        await c.aclose()
+
+
+async def test_rerouting_needs_a_reason_and_valid_sections(app):
+    family = await client_as(app, "family")
+    _, reference = await lodge(family, standard_answers(await la_id()))
+    la = await client_as(app, "la_coordinator")
+    await la.get(f"/cases/{reference}")
+    response = await la.post(
+        f"/cases/{reference}/reroute",
+        data={"sections": [], "reason": "", "_csrf_token": la.cookies.get("csrftoken")},
+    )
+    assert response.status_code == 400
+    assert "Enter why the disputed matters have changed" in response.text
+    assert "plan_contents" in response.text or "at least one" in response.text
+    case = await Disagreement.select(Disagreement.sections).where(Disagreement.reference == reference).first()
+    assert case["sections"] == "B,F"  # nothing changed
+    for c in (family, la):
+        await c.aclose()
+
+
+async def test_the_queue_filters_by_breach_risk_scope_and_state(app):
+    la = await client_as(app, "la_coordinator")
+    overdue_ref = (
+        await Disagreement.select(Disagreement.reference)
+        .where(Disagreement.child_name == "Robin Taylor")
+        .first()
+    )["reference"]
+    await Disagreement.update({Disagreement.next_due_date: dt.date.today() - dt.timedelta(days=1)}).where(
+        Disagreement.reference == overdue_ref
+    )
+    overdue = (await la.get("/api/v1/cases?risk=overdue")).json()
+    assert [c["reference"] for c in overdue] == [overdue_ref]
+    assert overdue[0]["risk"] == "overdue"
+    health = (await la.get("/api/v1/cases?scope=health")).json()
+    assert health and all("health" in c["scope"] for c in health)
+    assert (await la.get("/api/v1/cases?state=closed")).json() == []
+    page = await la.get("/home?risk=overdue")
+    assert overdue_ref in page.text
+    assert "Overdue" in page.text
+    bad = await la.get("/api/v1/cases?risk=soon")
+    assert bad.status_code == 400
+    assert "risk must be one of" in bad.json()["detail"]
+    await la.aclose()
+
+
+async def test_the_queue_page_keeps_the_chosen_filters_and_says_when_nothing_matches(app):
+    icb = await client_as(app, "health_commissioner")
+    page = await icb.get("/home?state=closed&scope=health&risk=nonsense")
+    assert page.status_code == 200
+    assert '<option value="closed" selected>' in page.text
+    assert '<option value="health" selected>' in page.text
+    assert "No cases match these filters." in page.text
+    await icb.aclose()
