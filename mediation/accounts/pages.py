@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from litestar import Request, get, post
 from litestar.exceptions import PermissionDeniedException
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from mediation.accounts import registration
 from mediation.accounts.service import SignInError, sign_in
 from mediation.cases.service import RISK_LABELS, list_cases
 from mediation.lodging.service import open_drafts
 from mediation.rules.lifecycle import STATES
 from mediation.rules.routing import DECISION_LABELS
+from mediation.settings import settings
 from mediation.web.auth import SESSION_USER_KEY, current_user, requires_sign_in
 from mediation.web.forms import client_of, form_values, safe_next
 from mediation.web.sessions import ROTATE_FLAG
@@ -119,3 +122,44 @@ async def home(request: Request) -> Template:
 
 
 ROUTES = [start_page, sign_in_page, sign_in_submit, sign_out, home]
+
+
+@get("/register", name="register")
+async def register_page(request: Request) -> Template | Redirect:
+    if current_user(request) is not None:
+        return Redirect("/home")
+    return Template("accounts/register.html", context={"values": {}, "errors": {}})
+
+
+@post("/register", name="register_submit")
+async def register_submit(request: Request) -> Template:
+    values = await form_values(request)
+    errors = await registration.register(values, settings.base_url)
+    if errors:
+        kept = {k: v for k, v in values.items() if "password" not in k}
+        return Template("accounts/register.html", context={"values": kept, "errors": errors}, status_code=400)
+    return Template("accounts/check_email.html", context={"email": values.get("email", "").strip()})
+
+
+@get("/confirm-email/{token:str}", name="confirm_email")
+async def confirm_email(token: FromPath[str]) -> Template:
+    if await registration.confirm(token):
+        return Template("accounts/email_confirmed.html")
+    return Template("accounts/link_expired.html", context={"values": {}, "errors": {}}, status_code=400)
+
+
+@post("/confirm-email/resend", name="confirm_email_resend")
+async def confirm_email_resend(request: Request) -> Template:
+    values = await form_values(request)
+    email = values.get("email", "").strip()
+    if "@" not in email:
+        return Template(
+            "accounts/link_expired.html",
+            context={"values": values, "errors": {"email": "Enter the email address you registered with"}},
+            status_code=400,
+        )
+    await registration.resend(email, settings.base_url)
+    return Template("accounts/check_email.html", context={"email": email})
+
+
+ROUTES += [register_page, register_submit, confirm_email, confirm_email_resend]

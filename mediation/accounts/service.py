@@ -23,10 +23,11 @@ ROLE_ORGANISATION_KIND: dict[str, str | None] = {
 
 
 class SignInError(Exception):
-    def __init__(self, message: str, *, throttled: bool = False) -> None:
+    def __init__(self, message: str, *, throttled: bool = False, unconfirmed: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.throttled = throttled
+        self.unconfirmed = unconfirmed
 
 
 class AccountError(ValueError):
@@ -81,12 +82,11 @@ async def sign_in(email: str, password: str, client: str) -> CurrentUser:
     # Per account and per client address, so neither guessing one password nor spraying many gets far.
     if by_email >= settings.login_max_failures or by_client >= settings.login_max_failures * 4:
         raise SignInError(
-            f"Too many failed attempts. Wait {settings.login_window_minutes} minutes and try again, "
-            "or reset your password.",
+            f"Too many failed attempts. Wait {settings.login_window_minutes} minutes and try again.",
             throttled=True,
         )
     row = (
-        await Account.select(Account.id, Account.password_hash, Account.active)
+        await Account.select(Account.id, Account.password_hash, Account.active, Account.email_confirmed)
         .where(Account.email == email)
         .first()
     )
@@ -95,6 +95,11 @@ async def sign_in(email: str, password: str, client: str) -> CurrentUser:
     await SignInAttempt.insert(SignInAttempt(email=email, client=client[:64], succeeded=ok, at=now))
     if not ok or row is None:
         raise SignInError("Enter a correct email address and password")
+    if not row["email_confirmed"]:
+        # Said only after the password is right, so it reveals nothing to someone guessing.
+        raise SignInError(
+            "Confirm your email address using the link we sent you, then sign in", unconfirmed=True
+        )
     await Account.update({Account.last_sign_in_at: now}).where(Account.id == row["id"])
     user = await load_user(row["id"])
     assert user is not None

@@ -18,7 +18,7 @@ def _sign(payload: str) -> str:
 def make_token(
     purpose: str, subject: str, *, valid_for_seconds: int = 48 * 3600, now: float | None = None
 ) -> str:
-    expires = int((now or time.time()) + valid_for_seconds)
+    expires = int((time.time() if now is None else now) + valid_for_seconds)
     payload = f"{purpose}:{subject}:{expires}"
     body = base64.urlsafe_b64encode(f"{subject}:{expires}".encode()).decode().rstrip("=")
     return f"{body}.{_sign(payload)}"
@@ -35,6 +35,6 @@ def read_token(purpose: str, token: str, *, now: float | None = None) -> str | N
         return None
     if not hmac.compare_digest(_sign(f"{purpose}:{subject}:{expires}"), signature):
         return None
-    if expires < (now or time.time()):
+    if expires < (time.time() if now is None else now):
         return None
     return subject

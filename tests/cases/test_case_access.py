@@ -86,6 +86,7 @@ async def test_staff_of_another_local_authority_see_none_of_this_authoritys_case
             role="la_coordinator",
             password=DEMO_PASSWORD,
             organisation_id=other_la,
+            email_confirmed=True,
         ),
         actor=None,
     )
