@@ -105,6 +105,11 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         None,
         {A: 302, F: 302, OF: 404, LA: 403, ICB: 403, MED: 403, ADM: 403},
     ),
+    ("POST", "/api/v1/cases/{reference:str}/reroute"): (
+        "/api/v1/cases/{case}/reroute",
+        {"sections": ["B", "F", "G"], "reason": ""},
+        {A: 401, F: 403, OF: 404, LA: 400, ICB: 400, MED: 403, ADM: 404},
+    ),
     ("GET", "/api/v1/organisations"): (
         "/api/v1/organisations",
         None,

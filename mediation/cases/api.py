@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Request, get
-from litestar.exceptions import NotFoundException, ValidationException
-from litestar.params import FromPath, FromQuery, QueryParameter
+import msgspec
+from litestar import Request, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException, ValidationException
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from mediation.cases.service import RISK_LABELS, CaseDetail, CaseSummary, get_case, list_cases
+from mediation.cases.commands import RerouteError, reroute_case
+from mediation.cases.pages import REROUTERS
+from mediation.cases.service import RISK_LABELS, CaseDetail, CaseSummary, find_case, get_case, list_cases
 from mediation.rules.lifecycle import STATES
 from mediation.web.auth import current_user, requires_sign_in
 from mediation.web.forms import client_of
@@ -60,4 +63,38 @@ async def api_case(request: Request, reference: FromPath[str]) -> CaseDetail:
     return case
 
 
-ROUTES = [api_cases, api_case]
+class RerouteRequest(msgspec.Struct, forbid_unknown_fields=True):
+    sections: list[str]
+    reason: str
+
+
+@post(
+    "/api/v1/cases/{reference:str}/reroute",
+    name="api_case_reroute",
+    guards=[requires_sign_in],
+    tags=["cases"],
+    summary="Change the disputed sections, with a reason; routing and clocks follow",
+    status_code=200,
+)
+async def api_case_reroute(
+    request: Request, reference: FromPath[str], data: JSONBody[RerouteRequest]
+) -> CaseDetail:
+    user = current_user(request)
+    assert user is not None
+    case = await find_case(user, reference)
+    if case is None:
+        raise NotFoundException("Case not found")
+    if user.role not in REROUTERS:
+        raise PermissionDeniedException(
+            "Only the local authority or the health commissioner can re-route a case"
+        )
+    try:
+        await reroute_case(case, data.sections, data.reason, actor=user)
+    except RerouteError as exc:
+        raise ValidationException("; ".join(exc.errors.values())) from exc
+    detail = await get_case(user, reference, client=client_of(request))
+    assert detail is not None
+    return detail
+
+
+ROUTES = [api_cases, api_case, api_case_reroute]

@@ -139,3 +139,29 @@ async def test_the_queue_page_keeps_the_chosen_filters_and_says_when_nothing_mat
     assert '<option value="health" selected>' in page.text
     assert "No cases match these filters." in page.text
     await icb.aclose()
+
+
+async def test_the_api_reroutes_with_a_reason_and_returns_the_updated_case(app):
+    family = await client_as(app, "family")
+    _, reference = await lodge(family, standard_answers(await la_id(), "plan_contents", ["F"]))
+    icb = await client_as(app, "health_commissioner")
+    la = await client_as(app, "la_coordinator")
+    headers = {"x-csrftoken": la.cookies.get("csrftoken")}
+    response = await la.post(
+        f"/api/v1/cases/{reference}/reroute",
+        json={"sections": ["C", "G"], "reason": "Only health remains"},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["arranged_by"] == "health_commissioner"
+    assert body["parties"] == ["health_commissioner"]
+    assert any(c["rule"] == "notify_health_commissioner" and c["status"] == "running" for c in body["clocks"])
+    assert reference in {c["reference"] for c in (await icb.get("/api/v1/cases")).json()}
+    bad = await la.post(
+        f"/api/v1/cases/{reference}/reroute", json={"sections": ["Q"], "reason": "x"}, headers=headers
+    )
+    assert bad.status_code == 400
+    assert "Q" in bad.json()["detail"]
+    for c in (family, icb, la):
+        await c.aclose()
