@@ -64,11 +64,13 @@ def create_app(config: Settings = settings) -> Litestar:
             await engine.start_connection_pool()
         scheduler = None
         try:
-            await db.migrate()
-            if config.load_demo_data:
-                from mediation.demo import load_demo_data
+            # One process at a time: migrations, then demo data, so two starting together never both seed it.
+            async with db.startup_lock():
+                await db.migrate()
+                if config.load_demo_data:
+                    from mediation.demo import load_demo_data
 
-                await load_demo_data()
+                    await load_demo_data()
             if config.run_scheduler:
                 scheduler = start_scheduler()
             yield

@@ -13,7 +13,7 @@ from piccolo.engine.base import Engine
 
 log = logging.getLogger(__name__)
 
-# Arbitrary constant: the PostgreSQL advisory lock that serialises migrations across app processes.
+# Arbitrary constant: the PostgreSQL advisory lock that serialises start-up (migrations, demo data).
 MIGRATION_LOCK_ID = 7_215_004
 
 
@@ -29,7 +29,7 @@ def is_postgres() -> bool:
 
 
 @contextlib.asynccontextmanager
-async def _migration_lock() -> AsyncIterator[None]:
+async def startup_lock() -> AsyncIterator[None]:
     db = engine()
     if db.engine_type != "postgres":
         yield
@@ -46,16 +46,18 @@ async def _migration_lock() -> AsyncIterator[None]:
 
 
 async def migrate() -> None:
-    """Apply every pending migration; raise if one fails (the service must not start half-migrated)."""
-    async with _migration_lock():
-        output = io.StringIO()
-        with contextlib.redirect_stdout(output):
-            result = await ForwardsMigrationManager(app_name="mediation").run()
-        for line in output.getvalue().splitlines():
-            if line.strip():
-                log.info("migrations: %s", line.strip())
-        if not result.success:
-            raise RuntimeError(f"database migration failed: {result.message}")
+    """Apply every pending migration; raise if one fails (the service must not start half-migrated).
+
+    Call inside `startup_lock()` so processes starting together take turns.
+    """
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        result = await ForwardsMigrationManager(app_name="mediation").run()
+    for line in output.getvalue().splitlines():
+        if line.strip():
+            log.info("migrations: %s", line.strip())
+    if not result.success:
+        raise RuntimeError(f"database migration failed: {result.message}")
 
 
 def transaction():  # type: ignore[no-untyped-def]

@@ -67,7 +67,7 @@ async def test_calculator_shows_the_appeal_due_date_with_its_explanation_and_cit
     response = await client.get(calculator_query("appeal", ("10", "3", "2027")))
     assert response.status_code == 200
     page = text_of(response)
-    assert '<h1 class="govuk-panel__title">\n    Monday 10 May 2027\n  </h1>' in page
+    assert '<h2 class="govuk-panel__title">\n    Monday 10 May 2027\n  </h2>' in page
     assert "<li>2 months after Wed 10 Mar 2027, when the decision notice was sent" in page
     assert "<li>due Mon 10 May 2027</li>" in page
     assert "Source: Tribunal Procedure (First-tier Tribunal) (HESC Chamber) Rules 2008 r.20(1)(c)" in page
