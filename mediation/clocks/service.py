@@ -11,7 +11,7 @@ from mediation.audit import service as audit
 from mediation.cases.tables import Disagreement
 from mediation.clocks.tables import ClockStatus, StatutoryClock
 from mediation.identity import CurrentUser
-from mediation.rules.calendar import WorkingCalendar
+from mediation.rules.calendar import WorkingCalendar, format_date
 from mediation.rules.deadlines import compute_deadline
 
 # Who must act on each clock, in the terms the queues use (statute.md section 3, "who must act").
@@ -115,12 +115,12 @@ async def start_clock(
                 **{column._meta.name: value for column, value in values.items()},
             )
         )
-        summary = f"Clock started: {title_for(rule_id)}, due {deadline.due.isoformat()} ({started_by})"
+        summary = f"Clock started: {title_for(rule_id)}, due {format_date(deadline.due)} ({started_by})"
     else:
         await StatutoryClock.update({**values, StatutoryClock.version: running["version"] + 1}).where(
             StatutoryClock.id == running["id"]
         )
-        summary = f"Clock recomputed: {title_for(rule_id)}, due {deadline.due.isoformat()} ({started_by})"
+        summary = f"Clock recomputed: {title_for(rule_id)}, due {format_date(deadline.due)} ({started_by})"
     await audit.record(
         actor=actor,
         action="clock_start" if running is None else "clock_recompute",

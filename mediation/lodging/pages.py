@@ -119,12 +119,8 @@ async def lodge_answer(request: Request, draft_id: FromPath[int], step: FromPath
     if "advocate_consent" in updates:
         updates["advocate_consent"] = "yes" if "yes" in updates["advocate_consent"] else ""
     draft["answers"] = await service.save_answers(draft, updates)
-    errors = q.validate(
-        step,
-        draft["answers"],
-        la_ids=[la["id"] for la in await service.local_authorities()],
-        today=dt.date.today(),
-    )
+    la_ids = [la["id"] for la in await service.local_authorities()]
+    errors = q.validate(step, draft["answers"], la_ids=la_ids, today=dt.date.today())
     upload = form.get("decision_letter")
     if step == "decision" and isinstance(upload, UploadFile) and upload.filename:
         try:
@@ -136,9 +132,17 @@ async def lodge_answer(request: Request, draft_id: FromPath[int], step: FromPath
     if errors:
         return await _step_page(draft, step, errors, status=400)
     if form.get("return_to") == "check":
-        return Redirect(f"/lodge/{draft_id}/check", status_code=303)
+        # A change can open new questions (new sections need details): ask those before the check page.
+        gap = q.first_unanswered(draft["answers"], la_ids=la_ids, today=dt.date.today())
+        target = f"/lodge/{draft_id}/{gap}?return_to=check" if gap else f"/lodge/{draft_id}/check"
+        return Redirect(target, status_code=303)
     following = q.next_step(step, draft["answers"])
     return Redirect(f"/lodge/{draft_id}/{following or 'check'}", status_code=303)
+
+
+def _long(answers: q.Answers, prefix: str) -> str:
+    day, error = q.read_date(answers, prefix, "date")
+    return "" if day is None or error else f"{day.day} {day:%B %Y}"
 
 
 async def _check_page(
@@ -154,7 +158,8 @@ async def _check_page(
             "a": answers,
             "steps": q.applicable_steps(answers),
             "step_titles": q.STEP_TITLES,
-            "errors": {f"{step}-{field}": message for field, (step, message) in problems.items()},
+            "errors": {},  # the check page's own summary links to the page of each problem
+            "dates": {key: _long(answers, key) for key in ("dob", "notice")},
             "problems": problems,
             "lodged_by": q.LODGED_BY,
             "access_needs": q.ACCESS_NEEDS,

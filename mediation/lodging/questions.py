@@ -199,3 +199,11 @@ def validate_all(answers: Answers, *, la_ids: Sequence[int], today: dt.date) -> 
         for field, message in validate(step, answers, la_ids=la_ids, today=today).items():
             problems[field] = (step, message)
     return problems
+
+
+def first_unanswered(answers: Answers, *, la_ids: Sequence[int], today: dt.date) -> str | None:
+    """The first page of the journey that still has a problem, or None when it is ready to check."""
+    for step in applicable_steps(answers):
+        if validate(step, answers, la_ids=la_ids, today=today):
+            return step
+    return None

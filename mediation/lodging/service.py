@@ -29,6 +29,7 @@ class DraftSummary(msgspec.Struct):
     decision: str
     act_by: dt.date | None
     updated_at: dt.datetime
+    resume_at: str  # the first question still to answer, or "check" when all are answered
 
 
 class UploadError(ValueError):
@@ -69,6 +70,7 @@ async def open_drafts(user: CurrentUser) -> list[DraftSummary]:
         .order_by(LodgingDraft.updated_at, ascending=False)
         .output(load_json=True)
     )
+    la_ids = [la["id"] for la in await local_authorities()]
     return [
         DraftSummary(
             id=r["id"],
@@ -76,6 +78,7 @@ async def open_drafts(user: CurrentUser) -> list[DraftSummary]:
             decision=str(r["answers"].get("decision", "")),
             act_by=r["act_by"],
             updated_at=r["updated_at"],
+            resume_at=q.first_unanswered(r["answers"], la_ids=la_ids, today=dt.date.today()) or "check",
         )
         for r in rows
     ]

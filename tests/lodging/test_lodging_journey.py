@@ -187,3 +187,32 @@ async def test_staff_cannot_lodge_for_a_family(app):
     la = await client_as(app, "la_coordinator")
     assert (await la.get("/lodge")).status_code == 403
     await la.aclose()
+
+
+async def test_a_change_from_the_check_page_asks_any_question_it_opens_before_returning(app):
+    family = await client_as(app, "family")
+    draft = await start_draft(family)
+    for step, data in standard_answers(await la_id(), "plan_contents", ["F"]):
+        assert (await answer(family, draft, step, data)).status_code == 303
+    response = await answer(family, draft, "sections", {"sections": ["F", "G"], "return_to": "check"})
+    assert response.headers["location"] == f"/lodge/{draft}/details?return_to=check"
+    details = {
+        "F-disagree": "x",
+        "F-wanted": "y",
+        "G-disagree": "z",
+        "G-wanted": "w",
+        "health_provision": "Physio",
+        "return_to": "check",
+    }
+    response = await answer(family, draft, "details", details)
+    assert response.headers["location"] == f"/lodge/{draft}/check"
+    await family.aclose()
+
+
+async def test_continue_on_the_home_page_opens_the_first_unanswered_question(app):
+    family = await client_as(app, "other_family")
+    draft = await start_draft(family)
+    await answer(family, draft, "who", {"lodged_by": "parent_carer"})
+    home = (await family.get("/home")).text
+    assert f'href="/lodge/{draft}/child"' in home
+    await family.aclose()
