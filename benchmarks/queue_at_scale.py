@@ -6,7 +6,8 @@ queue query (`cases.service.list_cases`) for one LA, unfiltered and with each fi
 PostgreSQL chose. Prints figures; asserts nothing.
 
     createdb -h 127.0.0.1 -U postgres bench
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench SECRET_KEY=x .venv/bin/python benchmarks/queue_at_scale.py 200000
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench SECRET_KEY=x
+    .venv/bin/python benchmarks/queue_at_scale.py 200000
 """
 
 from __future__ import annotations
@@ -44,7 +45,11 @@ async def seed(n: int) -> list[int]:
         await org.save()
         las.append(org.id)
     family = Account(
-        email="bench-family@example.com", password_hash="x", full_name="Bench", role="family", created_at=now
+        email="bench-family@example.com",
+        password_hash="not-a-hash",  # noqa: S106 - a row nobody signs in with
+        full_name="Bench",
+        role="family",
+        created_at=now,
     )
     await family.save()
     rng = random.Random(7)
