@@ -10,9 +10,14 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-_TMP = tempfile.mkdtemp(prefix="mediation-tests-")
-DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP}/test.sqlite"
-os.environ["DATABASE_URL"] = DATABASE_URL
+# Tests import helpers from `tests.conftest`, which Python loads a second time under that name: the set-up
+# below must happen once per run, or a second import would point DATABASE_URL at another, empty database.
+_FIRST_IMPORT = os.environ.get("MEDIATION_TEST_RUN") != str(os.getpid())
+if _FIRST_IMPORT:
+    os.environ["MEDIATION_TEST_RUN"] = str(os.getpid())
+    _tmp = tempfile.mkdtemp(prefix="mediation-tests-")
+    os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_tmp}/test.sqlite"
+DATABASE_URL = os.environ["DATABASE_URL"]
 os.environ["SECRET_KEY"] = "test-secret-key-not-for-production"
 os.environ["DEMO_DATA"] = "1"
 os.environ["RUN_SCHEDULER"] = "0"
@@ -55,7 +60,7 @@ def _reset_postgres(url: str) -> None:
     asyncio.run(reset())
 
 
-if DATABASE_URL.startswith("postgres"):
+if _FIRST_IMPORT and DATABASE_URL.startswith("postgres"):
     _reset_postgres(DATABASE_URL)
 
 

@@ -72,8 +72,11 @@ async def organisation_page(request: Request, org_id: FromPath[int]) -> Template
 async def organisation_save(request: Request, org_id: FromPath[int]) -> Template | Redirect:
     org = await _organisation_or_404(org_id)
     values = await form_values(request)
+    # Only the contacts the form actually sent: a partial post must never blank the others.
     contacts = {
-        purpose: {f: values.get(f"{purpose}-{f}", "") for f in CONTACT_FIELDS} for purpose in CONTACT_LABELS
+        purpose: {f: values.get(f"{purpose}-{f}", "") for f in CONTACT_FIELDS}
+        for purpose in CONTACT_LABELS
+        if any(f"{purpose}-{f}" in values for f in CONTACT_FIELDS)
     }
     user = current_user(request)
     assert user is not None

@@ -41,3 +41,10 @@ async def test_a_stale_copy_of_the_case_cannot_overwrite_a_newer_state(app):
     with pytest.raises(IllegalTransition, match="changed while you were working"):
         await apply_event(second, "give_mediation_advice", actor=None)
     await family.aclose()
+
+
+def test_every_catalogue_rule_has_a_plain_english_clock_title():
+    from mediation.clocks.service import RULE_TITLES
+    from mediation.rules.catalogue import RULE_IDS
+
+    assert set(RULE_IDS) - set(RULE_TITLES) == set()

@@ -127,3 +127,30 @@ async def test_staff_account_form_names_every_problem(app):
     assert "Password must be 12 characters or more" in text
     assert 'value="family@example.com"' in text
     await admin.aclose()
+
+
+async def test_a_form_that_sends_one_contact_leaves_the_others_as_they_were(app):
+    la = await _la_id()
+    admin = await client_as(app, "admin")
+    await admin.get(f"/admin/organisations/{la}")
+    before = (
+        await OrganisationContact.select(OrganisationContact.email)
+        .where((OrganisationContact.organisation == la) & (OrganisationContact.purpose == "send_team"))
+        .first()
+    )
+    response = await admin.post(
+        f"/admin/organisations/{la}",
+        data={
+            "_csrf_token": admin.cookies.get("csrftoken"),
+            "sendiass-name": "MK SENDIASS",
+            "sendiass-email": "sendias@milton-keynes.example",
+        },
+    )
+    assert response.status_code == 303
+    after = (
+        await OrganisationContact.select(OrganisationContact.email)
+        .where((OrganisationContact.organisation == la) & (OrganisationContact.purpose == "send_team"))
+        .first()
+    )
+    assert after == before
+    await admin.aclose()
