@@ -1,0 +1,61 @@
+"""Run the reminder sweeps once: `python -m mediation.reminders.sweep [--now ISO] [--local-authority ID]`.
+
+The scheduler runs the same sweep inside the app; this entry point is for cron, a one-off catch-up after
+an outage, or proving that two processes sweeping at once queue every message exactly once.
+Prints what this run queued as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+
+import mediation  # noqa: F401 - sets PICCOLO_CONF before anything touches the database
+
+
+def _moment(text: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m mediation.reminders.sweep", description=__doc__)
+    parser.add_argument("--now", type=_moment, default=None, help="act as at this moment (ISO 8601)")
+    parser.add_argument(
+        "--local-authority", type=int, action="append", default=None, help="only this LA's cases (repeatable)"
+    )
+    return parser.parse_args(argv)
+
+
+async def run(args: argparse.Namespace) -> dict[str, int]:
+    from mediation.reminders.service import run_sweeps
+
+    report = await run_sweeps(args.now, local_authorities=args.local_authority)
+    return dataclasses.asdict(report)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    result = asyncio.run(run(parse(argv)))
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+
+async def scheduled_sweep() -> None:
+    """The APScheduler job (mediation/jobs.py): every 15 minutes, and once at start-up to catch up."""
+    import logging
+
+    from mediation.reminders.service import run_sweeps
+
+    report = await run_sweeps()
+    if report.reminders or report.escalations or report.digests:
+        logging.getLogger(__name__).info("reminders: %s", report)

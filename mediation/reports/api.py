@@ -1,0 +1,39 @@
+"""The report figures as JSON, for the same people and the same organisation as the reports page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Request, get
+from litestar.exceptions import ClientException, PermissionDeniedException
+from litestar.params import QueryParameter
+
+from mediation.reports.inputs import query_inputs
+from mediation.reports.service import REPORT_ROLES, Report, ReportError, build_report, london_today
+from mediation.web.auth import current_user, requires_role
+
+
+@get("/api/v1/reports", name="api_reports", guards=[requires_role(*REPORT_ROLES)], tags=["reports"])
+async def api_reports(
+    request: Request,
+    organisation: Annotated[
+        str | None, QueryParameter(name="organisation", description="Organisation id; staff may omit it")
+    ] = None,
+    start: Annotated[str | None, QueryParameter(name="from", description="First day, YYYY-MM-DD")] = None,
+    end: Annotated[str | None, QueryParameter(name="to", description="Last day, YYYY-MM-DD")] = None,
+) -> Report:
+    """Report figures for an organisation and date range (default: the last six months)."""
+    user = current_user(request)
+    assert user is not None  # guarded
+    today = london_today()
+    params = {"organisation": organisation or "", "from": start or "", "to": end or ""}
+    try:
+        org, first, last, _ = await query_inputs(user, params, today)
+    except PermissionError as exc:
+        raise PermissionDeniedException(str(exc)) from None
+    except ReportError as exc:
+        raise ClientException(str(exc)) from None
+    return await build_report(org, first, last, today)
+
+
+ROUTES = [api_reports]
