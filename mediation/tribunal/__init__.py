@@ -1,0 +1,1 @@
+"""Tribunal escalation: the appeal, its timetable, outcomes, orders, recommendations and compliance."""
