@@ -1,0 +1,159 @@
+"""The notice of the date and place of mediation, sent to every attendee with a calendar invite (.ics).
+
+The invite's UID stays the same for the life of a session and its SEQUENCE rises with every change, so
+calendar programs update (or, with METHOD:CANCEL, remove) the one event instead of adding another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from icalendar import Calendar, Event
+
+from mediation.cases.tables import CaseDocument
+from mediation.mediation.slots import LONDON
+from mediation.mediation.tables import MediationSession, SessionAttendee
+from mediation.notify.service import queue_email, queue_letter
+from mediation.settings import settings
+
+ROLE_LABELS = {
+    "family": "Family",
+    "la_officer": "Local authority officer",
+    "icb_officer": "Health commissioner's officer",
+    "mediator": "Mediator",
+    "interpreter": "Interpreter",
+}
+REMOTE_PLACE = "Online: the mediator sends the joining link before the meeting"
+
+
+def when(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
+    """'Friday 8 January 2027, 10:00am to 1:00pm' in England's local time."""
+    start, end = starts_at.astimezone(LONDON), ends_at.astimezone(LONDON)
+    return f"{start:%A} {start.day} {start:%B %Y}, {_clock(start)} to {_clock(end)}"
+
+
+def _clock(moment: dt.datetime) -> str:
+    hour = moment.hour % 12 or 12
+    return f"{hour}:{moment:%M}{'am' if moment.hour < 12 else 'pm'}"
+
+
+def place_of(session: dict[str, Any]) -> str:
+    if session["remote"] or not session.get("venue_name"):
+        return REMOTE_PLACE
+    address = " ".join(str(session.get("venue_address") or "").split())
+    return f"{session['venue_name']}, {address}" if address else str(session["venue_name"])
+
+
+def build_ics(session: dict[str, Any], reference: str, *, cancelled: bool = False) -> bytes:
+    """One VEVENT; no child's name and no attendee list (each attendee gets their own copy)."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//send-mediation//mediation sessions//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+    event = Event()
+    event.add("uid", session["uid"])
+    event.add("sequence", session["sequence"])
+    event.add("dtstamp", dt.datetime.now(dt.UTC).replace(microsecond=0))
+    event.add("dtstart", session["starts_at"].astimezone(dt.UTC))
+    event.add("dtend", session["ends_at"].astimezone(dt.UTC))
+    event.add("summary", f"SEND mediation meeting ({reference})")
+    event.add("location", place_of(session))
+    event.add(
+        "description",
+        f"Mediation meeting for disagreement {reference}. {settings.base_url}/cases/{reference}",
+    )
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+async def load_session(session_id: int) -> dict[str, Any] | None:
+    return (
+        await MediationSession.select(
+            MediationSession.all_columns(),
+            MediationSession.venue.name.as_alias("venue_name"),
+            MediationSession.venue.address.as_alias("venue_address"),
+            MediationSession.mediator.account.full_name.as_alias("mediator_name"),
+        )
+        .where(MediationSession.id == session_id)
+        .first()
+    )
+
+
+async def store_invite(session: dict[str, Any], reference: str, *, cancelled: bool = False) -> int:
+    """Keep the invite as a document so the outbox attaches the same bytes at send time."""
+    content = build_ics(session, reference, cancelled=cancelled)
+    row = CaseDocument(
+        disagreement=None,  # not listed with the case's uploaded PDFs; served by the mediation pages
+        kind="calendar_invite",
+        filename=f"mediation-{reference}.ics",
+        content_type="text/calendar",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        uploaded_at=dt.datetime.now(dt.UTC),
+    )
+    await row.save()
+    return int(row.id)
+
+
+async def send_notices(case: dict[str, Any], session_id: int, change: str, reason: str = "") -> int:
+    """Queue the notice to every attendee (email with the invite, or a letter); call in the transaction.
+
+    `change` is booked, rescheduled or cancelled. Returns how many messages were queued.
+    """
+    session = await load_session(session_id)
+    assert session is not None
+    cancelled = change == "cancelled"
+    document_id = await store_invite(session, case["reference"], cancelled=cancelled)
+    attendees = await SessionAttendee.select().where(SessionAttendee.session == session_id)
+    headline = {
+        "booked": "Mediation meeting arranged",
+        "rescheduled": "Mediation meeting moved",
+        "cancelled": "Mediation meeting cancelled",
+    }[change]
+    lines = [
+        f"{headline} for disagreement {case['reference']}.",
+        "",
+        f"Date and time: {when(session['starts_at'], session['ends_at'])}",
+        f"Place: {place_of(session)}",
+        f"Mediator: {session['mediator_name']}",
+    ]
+    if session["interpreter"]:
+        lines.append(f"Interpreter: {session['interpreter']}")
+    lines += ["", "Who attends:"] + [
+        f"- {ROLE_LABELS.get(a['role'], a['role'])}: {a['name']}" for a in attendees
+    ]
+    if reason:
+        lines += ["", f"Reason for the change: {reason}"]
+    if not cancelled:
+        lines += [
+            "",
+            "The calendar invite is attached. If you need any adjustments, contact the mediation service.",
+        ]
+    lines += ["", f"See the case: {settings.base_url}/cases/{case['reference']}"]
+    body = "\n".join(lines)
+    subject = f"{headline}: {case['reference']}"
+    queued = 0
+    for a in attendees:
+        key = f"mediation-session:{session_id}:{session['sequence']}:{change}:{a['id']}"
+        common = {
+            "name": a["name"],
+            "subject": subject,
+            "body_text": body,
+            "dedupe_key": key,
+            "disagreement_id": case["id"],
+            "forbidden_names": [case["child_name"]],
+        }
+        if a["email"]:
+            attachment = {
+                "document_id": document_id,
+                "filename": f"mediation-{case['reference']}.ics",
+                "content_type": "text/calendar",
+            }
+            queued += await queue_email(to=a["email"], attachments=[attachment], **common)
+        elif a["role"] == "family" and case.get("postal_address"):
+            queued += await queue_letter(address=case["postal_address"], **common)
+    return queued

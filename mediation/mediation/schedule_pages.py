@@ -1,0 +1,270 @@
+"""Finding a time, booking it or offering several to the family, and moving or cancelling a session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from itertools import groupby
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from mediation.identity import CurrentUser
+from mediation.mediation.booking import book, cancel, reschedule
+from mediation.mediation.common import MediationError, may
+from mediation.mediation.invites import ROLE_LABELS, build_ics, load_session, place_of, when
+from mediation.mediation.offers import make_offer, parse_slot
+from mediation.mediation.pages import date_of, user_of, visible_case
+from mediation.mediation.people import mediators, venues
+from mediation.mediation.scheduling import (
+    DURATIONS,
+    SessionPlan,
+    case_record_mediator,
+    needs_of,
+    officers,
+    search,
+)
+from mediation.mediation.slots import LONDON
+from mediation.mediation.tables import SessionAttendee
+from mediation.web.auth import requires_sign_in
+from mediation.web.forms import form_values
+
+TIMES = [f"{h:02d}:{m:02d}" for h in range(7, 19) for m in (0, 30)]
+
+
+def _int(value: object) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def plan_from(v: dict[str, str]) -> SessionPlan:
+    venue = v.get("venue", "")
+    return SessionPlan(
+        mediator_id=_int(v.get("mediator")) or 0,
+        venue_id=None if venue == "remote" else _int(venue),
+        remote=venue == "remote",
+        duration_minutes=_int(v.get("duration")) or 0,
+        la_officer_id=_int(v.get("la_officer")),
+        icb_officer_id=_int(v.get("icb_officer")),
+        authority_confirmed=v.get("authority") == "yes",
+        interpreter=v.get("interpreter", "")[:300],
+        shorter_notice_consent=v.get("consent") == "yes",
+        needs_hearing_loop=v.get("hearing_loop") == "yes",
+        needs_quiet_room=v.get("quiet_room") == "yes",
+    )
+
+
+def _guard(user: CurrentUser, case: dict[str, Any]) -> None:
+    if not may(user, "schedule", case):
+        raise PermissionDeniedException(
+            "Only the body arranging mediation or the mediation service can do this"
+        )
+
+
+async def _defaults(case: dict[str, Any]) -> dict[str, str]:
+    needs = needs_of(case)
+    mediator = await case_record_mediator(case["id"])
+    return {"mediator": str(mediator or ""), "venue": "remote" if needs.remote else "", "duration": "180"}
+
+
+async def render_schedule(
+    request: Request,
+    case: dict[str, Any],
+    values: dict[str, str],
+    *,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    errors = dict(errors or {})
+    result = None
+    if values.get("search") or errors:
+        result = await search(case, plan_from(values))
+        errors = {**result.errors, **errors}
+        if result.errors and status == 200:
+            status = 400
+    days = []
+    if result and result.slots:
+        for day, group in groupby(result.slots, key=lambda s: s[0].astimezone(LONDON).date()):
+            days.append(
+                (day, [(f"{s.isoformat()}/{e.isoformat()}", when(s, e).split(", ")[1]) for s, e in group])
+            )
+    service = case["mediation_service"]
+    return Template(
+        "mediation/schedule.html",
+        context={
+            "title": f"Find a time for mediation, case {case['reference']}",
+            "case": case,
+            "values": values,
+            "errors": errors,
+            "result": result,
+            "days": days,
+            "needs": needs_of(case),
+            "mediators": await mediators(service) if service else [],
+            "venues": await venues(service) if service else [],
+            "la_officers": await officers(case["local_authority"], "la_coordinator"),
+            "icb_officers": await officers(case["icb"], "health_commissioner"),
+            "durations": DURATIONS,
+            "selected": set(values.get("_slots", [])),
+        },
+        status_code=status,
+    )
+
+
+@get("/cases/{reference:str}/mediation/schedule", name="mediation_schedule", guards=[requires_sign_in])
+async def schedule_page(request: Request, reference: FromPath[str]) -> Template:
+    case = await visible_case(request, reference)
+    _guard(user_of(request), case)
+    given = {k: str(v) for k, v in request.query_params.items()}
+    values = {**await _defaults(case), **given} if not given.get("search") else given
+    return await render_schedule(request, case, values)
+
+
+@post("/cases/{reference:str}/mediation/sessions", name="mediation_book", guards=[requires_sign_in])
+async def book_or_offer(request: Request, reference: FromPath[str]) -> Template | Redirect:
+    case = await visible_case(request, reference)
+    user = user_of(request)
+    _guard(user, case)
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items() if k not in {"_csrf_token", "slots"}}
+    keys = [str(k) for k in form.getall("slots", [])]
+    values.update({"search": "1", "_slots": keys})  # type: ignore[dict-item]
+    plan = plan_from(values)
+    try:
+        if values.get("action") == "offer":
+            await make_offer(case, plan, keys, actor=user)
+            return Redirect(f"/cases/{reference}/mediation#sessions", status_code=303)
+        if len(keys) != 1 or (slot := parse_slot(keys[0])) is None:
+            raise MediationError(
+                {"slots": "Select one time to book, or choose Offer these times to the family"}
+            )
+        plan.starts_at, plan.ends_at = slot
+        session_id = await book(case, plan, actor=user)
+    except MediationError as exc:
+        fresh = await visible_case(request, reference)
+        errors = {("slots" if k in {"slot", "state"} else k): v for k, v in exc.errors.items()}
+        return await render_schedule(
+            request, fresh, values, errors=errors, status=409 if exc.conflict else 400
+        )
+    return Redirect(f"/cases/{reference}/mediation/sessions/{session_id}", status_code=303)
+
+
+async def _session(
+    request: Request, reference: str, session_id: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    case = await visible_case(request, reference)
+    session = await load_session(session_id)
+    if session is None or session["disagreement"] != case["id"]:
+        raise NotFoundException("Session not found")
+    return case, session
+
+
+async def render_session(
+    request: Request,
+    case: dict[str, Any],
+    session: dict[str, Any],
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    attendees = await SessionAttendee.select().where(SessionAttendee.session == session["id"])
+    return Template(
+        "mediation/session.html",
+        context={
+            "title": f"Mediation meeting, case {case['reference']}",
+            "case": case,
+            "session": session,
+            "when": when(session["starts_at"], session["ends_at"]),
+            "place": place_of(session),
+            "attendees": attendees,
+            "role_labels": ROLE_LABELS,
+            "times": TIMES,
+            "may_change": may(user_of(request), "schedule", case) and session["status"] == "booked",
+            "errors": errors or {},
+            "values": values or {},
+        },
+        status_code=status,
+    )
+
+
+@get(
+    "/cases/{reference:str}/mediation/sessions/{session_id:int}",
+    name="mediation_session",
+    guards=[requires_sign_in],
+)
+async def session_page(request: Request, reference: FromPath[str], session_id: FromPath[int]) -> Template:
+    case, session = await _session(request, reference, session_id)
+    return await render_session(request, case, session)
+
+
+@post(
+    "/cases/{reference:str}/mediation/sessions/{session_id:int}/{change:str}",
+    name="mediation_session_change",
+    guards=[requires_sign_in],
+)
+async def session_change(
+    request: Request, reference: FromPath[str], session_id: FromPath[int], change: FromPath[str]
+) -> Template | Redirect:
+    case, session = await _session(request, reference, session_id)
+    user = user_of(request)
+    if change not in {"reschedule", "cancel"}:
+        raise NotFoundException("No such change")
+    _guard(user, case)
+    values = await form_values(request)
+    errors: dict[str, str] = {}
+    try:
+        if change == "cancel":
+            await cancel(case, session_id, values.get("cancel_reason", ""), actor=user)
+        else:
+            day = date_of(values, "new", "The new date", errors)
+            at = values.get("time", "")
+            if at not in TIMES:
+                errors["time"] = "Select the new start time"
+            starts_at = (
+                dt.datetime.combine(day, dt.time.fromisoformat(at), tzinfo=LONDON)
+                if day and not errors
+                else None
+            )
+            try:
+                await reschedule(
+                    case,
+                    session_id,
+                    starts_at,
+                    values.get("reason", ""),
+                    consent=values.get("consent") == "yes",
+                    actor=user,
+                )
+            except MediationError as exc:
+                raise MediationError({**exc.errors, **errors}, conflict=exc.conflict) from exc
+    except MediationError as exc:
+        fresh, session = await _session(request, reference, session_id)
+        errors = {("new-day" if k == "slot" else k): v for k, v in exc.errors.items()}
+        return await render_session(
+            request,
+            fresh,
+            session,
+            errors=errors,
+            values={**values, "_form": change},
+            status=409 if exc.conflict else 400,
+        )
+    return Redirect(f"/cases/{reference}/mediation/sessions/{session_id}", status_code=303)
+
+
+@get(
+    "/cases/{reference:str}/mediation/sessions/{session_id:int}/invite.ics",
+    name="mediation_invite",
+    guards=[requires_sign_in],
+)
+async def invite(request: Request, reference: FromPath[str], session_id: FromPath[int]) -> Response[bytes]:
+    case, session = await _session(request, reference, session_id)
+    body = build_ics(session, case["reference"], cancelled=session["status"] == "cancelled")
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="mediation-{case["reference"]}.ics"'},
+    )
+
+
+ROUTES = [schedule_page, book_or_offer, session_page, session_change, invite]
