@@ -25,11 +25,25 @@ from mediation.cases import api as cases_api
 from mediation.cases import pages as case_pages
 from mediation.jobs import start_scheduler
 from mediation.lodging import pages as lodging_pages
+from mediation.mediation import api as mediation_api
+from mediation.mediation import other_pages as mediation_other_pages
+from mediation.mediation import pages as mediation_pages
+from mediation.mediation import schedule_pages as mediation_schedule_pages
+from mediation.notices import api as notices_api
+from mediation.notices import bulk_pages as notice_bulk_pages
+from mediation.notices import pages as notice_pages
+from mediation.notices import template_pages as notice_template_pages
 from mediation.organisations import api as organisations_api
 from mediation.organisations import pages as organisation_pages
 from mediation.public import api as public_api
 from mediation.public import pages as public_pages
+from mediation.reports import api as reports_api
+from mediation.reports import pages as report_pages
 from mediation.settings import ROOT, Settings, settings
+from mediation.tribunal import api as tribunal_api
+from mediation.tribunal import duty_pages as tribunal_duty_pages
+from mediation.tribunal import form_pages as tribunal_form_pages
+from mediation.tribunal import pages as tribunal_pages
 from mediation.web import system
 from mediation.web.auth import CurrentUserMiddleware
 from mediation.web.errors import http_exception_handler, internal_error_handler
@@ -110,8 +124,22 @@ def create_app(config: Settings = settings) -> Litestar:
             *organisations_api.ROUTES,
             *case_pages.ROUTES,
             *lodging_pages.ROUTES,
+            *notice_bulk_pages.ROUTES,
+            *notice_pages.ROUTES,
+            *notice_template_pages.ROUTES,
+            *notices_api.ROUTES,
             *cases_api.ROUTES,
             *audit_pages.ROUTES,
+            *mediation_pages.ROUTES,
+            *mediation_schedule_pages.ROUTES,
+            *mediation_other_pages.ROUTES,
+            *mediation_api.ROUTES,
+            *report_pages.ROUTES,
+            *reports_api.ROUTES,
+            *tribunal_pages.ROUTES,
+            *tribunal_form_pages.ROUTES,
+            *tribunal_duty_pages.ROUTES,
+            *tribunal_api.ROUTES,
         ],
         lifespan=[lifespan],
         middleware=[

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from mediation.notices.batches import process_batches
 from mediation.notify.email import deliver_due
+from mediation.reminders.sweep import scheduled_sweep
 from mediation.web.sessions import delete_expired_sessions
 
 log = logging.getLogger(__name__)
@@ -26,6 +29,13 @@ async def deliver_notifications() -> None:
         log.info("outbox: %s", report)
 
 
+async def issue_notice_batches() -> None:
+    # Rows are claimed under a lease and issued with a per-row dedupe key: no notice is ever sent twice.
+    report = await process_batches()
+    if report.claimed:
+        log.info("notice batches: %s", report)
+
+
 def start_scheduler() -> AsyncIOScheduler:
     """Must be called with a running event loop (inside the Litestar lifespan)."""
     scheduler = AsyncIOScheduler(
@@ -33,5 +43,10 @@ def start_scheduler() -> AsyncIOScheduler:
     )
     scheduler.add_job(sweep_expired_sessions, "interval", minutes=30, id="sweep_expired_sessions")
     scheduler.add_job(deliver_notifications, "interval", seconds=30, id="deliver_notifications")
+    scheduler.add_job(issue_notice_batches, "interval", seconds=20, id="issue_notice_batches")
+    # Reminders, escalations, digests: at once on start-up (catching up after downtime), then every 15 min.
+    scheduler.add_job(
+        scheduled_sweep, "interval", minutes=15, id="sweep_reminders", next_run_time=datetime.now(UTC)
+    )
     scheduler.start()
     return scheduler

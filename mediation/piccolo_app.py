@@ -12,6 +12,9 @@ TABLE_MODULES = [
     "mediation.clocks.tables",
     "mediation.notify.tables",
     "mediation.lodging.tables",
+    "mediation.notices.tables",
+    "mediation.mediation.tables",
+    "mediation.tribunal.tables",
 ]
 
 APP_CONFIG = AppConfig(

@@ -17,6 +17,9 @@ from mediation.cases.tables import CaseDocument, Disagreement
 from mediation.lodging.tables import LodgingDraft
 from mediation.organisations.tables import Organisation
 from tests.conftest import ROLES, client_as, csrf_token
+from tests.mediation.helpers import matrix_ids as mediation_matrix_ids
+from tests.notices.helpers import matrix_ids as notice_matrix_ids
+from tests.tribunal.helpers import matrix_ids as tribunal_matrix_ids
 
 pytestmark = pytest.mark.anyio
 
@@ -153,6 +156,325 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ),
     ("POST", "/admin/accounts/new"): ("/admin/accounts/new", {}, only([ADM], 400, anonymous=302, others=403)),
     ("GET", "/admin/audit"): ("/admin/audit", None, only([ADM], 200, anonymous=302, others=403)),
+    # Decision notices (issue 6): the LA coordinator issues and sees its own LA's; the family sees those sent
+    # to its email address; "I disagree" is the family's alone; admins edit notice text, never see notices.
+    ("GET", "/notices"): ("/notices", None, only([LA], 200, anonymous=302, others=403)),
+    ("GET", "/notices/new"): ("/notices/new", None, only([LA], 200, anonymous=302, others=403)),
+    ("POST", "/notices/new"): ("/notices/new", {}, only([LA], 400, anonymous=302, others=403)),
+    ("GET", "/notices/{reference:str}"): (
+        "/notices/{notice}",
+        None,
+        {A: 302, F: 200, OF: 404, LA: 200, ICB: 403, MED: 403, ADM: 403},
+    ),
+    ("GET", "/notices/{reference:str}/files/{which:str}"): (
+        "/notices/{notice}/files/notice",
+        None,
+        {A: 302, F: 200, OF: 404, LA: 200, ICB: 403, MED: 403, ADM: 403},
+    ),
+    ("POST", "/notices/{reference:str}/disagree"): (
+        "/notices/{notice}/disagree",
+        {},
+        {A: 302, F: 303, OF: 404, LA: 403, ICB: 403, MED: 403, ADM: 403},
+    ),
+    ("GET", "/notices/bulk"): ("/notices/bulk", None, only([LA], 200, anonymous=302, others=403)),
+    ("POST", "/notices/bulk"): ("/notices/bulk", {}, only([LA], 400, anonymous=302, others=403)),
+    ("GET", "/notices/batches/{batch_id:int}"): (
+        "/notices/batches/{batch}",
+        None,
+        only([LA], 200, anonymous=302, others=403),
+    ),
+    ("POST", "/notices/batches/{batch_id:int}/retry"): (
+        "/notices/batches/{batch}/retry",
+        {},
+        only([LA], 303, anonymous=302, others=403),
+    ),
+    ("GET", "/notice-templates"): (
+        "/notice-templates",
+        None,
+        {A: 302, F: 403, OF: 403, LA: 302, ICB: 403, MED: 403, ADM: 200},
+    ),
+    ("GET", "/notice-templates/{la_id:int}"): (
+        "/notice-templates/{la}",
+        None,
+        only([LA, ADM], 200, anonymous=302, others=403),
+    ),
+    ("POST", "/notice-templates/{la_id:int}"): (
+        "/notice-templates/{la}",
+        {"body": ""},
+        only([LA, ADM], 400, anonymous=302, others=403),
+    ),
+    ("GET", "/notice-templates/{la_id:int}/versions/{version:int}"): (
+        "/notice-templates/{la}/versions/1",
+        None,
+        only([LA, ADM], 200, anonymous=302, others=403),
+    ),
+    ("GET", "/api/v1/notices"): (
+        "/api/v1/notices",
+        None,
+        only([F, OF, LA], 200, anonymous=401, others=403),
+    ),
+    ("GET", "/api/v1/notices/{reference:str}"): (
+        "/api/v1/notices/{notice}",
+        None,
+        {A: 401, F: 200, OF: 404, LA: 200, ICB: 403, MED: 403, ADM: 403},
+    ),
+    ("GET", "/api/v1/notice-batches/{batch_id:int}"): (
+        "/api/v1/notice-batches/{batch}",
+        None,
+        only([LA], 200, anonymous=401, others=403),
+    ),
+    # Reports: LA and ICB staff see their own organisation's; an admin chooses any; nobody else.
+    ("GET", "/reports"): ("/reports", None, only([LA, ICB, ADM], 200, anonymous=302, others=403)),
+    ("GET", "/reports.csv"): (
+        "/reports.csv?organisation={la}",
+        None,
+        only([LA, ADM], 200, anonymous=302, others=403),  # the ICB officer asks for the LA's: refused
+    ),
+    ("GET", "/api/v1/reports"): (
+        "/api/v1/reports?organisation={la}",
+        None,
+        only([LA, ADM], 200, anonymous=401, others=403),
+    ),
+    # Tribunal (issue 7): the family and the LA are the appeal's parties; the ICB sees the tracker and acts
+    # only on recommendations addressed to it; the mediator is not a party (403); admins see counts only.
+    ("GET", "/cases/{reference:str}/tribunal"): (
+        "/cases/{tcase}/tribunal",
+        None,
+        {A: 302, F: 200, OF: 404, LA: 200, ICB: 200, MED: 403, ADM: 404},
+    ),
+    ("GET", "/cases/{reference:str}/tribunal/appeal"): (
+        "/cases/{case}/tribunal/appeal",
+        None,
+        {A: 302, F: 200, OF: 404, LA: 200, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("POST", "/cases/{reference:str}/tribunal/appeal"): (
+        "/cases/{case}/tribunal/appeal",
+        {},
+        {A: 302, F: 400, OF: 404, LA: 400, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("GET", "/cases/{reference:str}/tribunal/timetable"): (
+        "/cases/{tcase}/tribunal/timetable",
+        None,
+        {A: 302, F: 200, OF: 404, LA: 200, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("POST", "/cases/{reference:str}/tribunal/timetable"): (
+        "/cases/{tcase}/tribunal/timetable",
+        {"hearing_on-day": "31", "hearing_on-month": "2", "hearing_on-year": "2027"},
+        {A: 302, F: 400, OF: 404, LA: 400, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("GET", "/cases/{reference:str}/tribunal/outcomes"): (
+        "/cases/{tcase}/tribunal/outcomes",
+        None,
+        {A: 302, F: 200, OF: 404, LA: 200, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("POST", "/cases/{reference:str}/tribunal/outcomes"): (
+        "/cases/{tcase}/tribunal/outcomes",
+        {},
+        {A: 302, F: 400, OF: 404, LA: 400, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("GET", "/cases/{reference:str}/tribunal/unopposed"): (
+        "/cases/{tcase}/tribunal/unopposed",
+        None,
+        {A: 302, F: 403, OF: 404, LA: 200, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("POST", "/cases/{reference:str}/tribunal/unopposed"): (
+        "/cases/{tcase}/tribunal/unopposed",
+        {},
+        {A: 302, F: 403, OF: 404, LA: 400, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("GET", "/cases/{reference:str}/tribunal/orders"): (
+        "/cases/{tcase}/tribunal/orders",
+        None,
+        {A: 302, F: 200, OF: 404, LA: 200, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("POST", "/cases/{reference:str}/tribunal/orders"): (
+        "/cases/{tcase}/tribunal/orders",
+        {},
+        {A: 302, F: 400, OF: 404, LA: 400, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("GET", "/cases/{reference:str}/tribunal/recommendations"): (
+        "/cases/{tcase}/tribunal/recommendations",
+        None,
+        {A: 302, F: 200, OF: 404, LA: 200, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("POST", "/cases/{reference:str}/tribunal/recommendations"): (
+        "/cases/{tcase}/tribunal/recommendations",
+        {},
+        {A: 302, F: 400, OF: 404, LA: 400, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("GET", "/cases/{reference:str}/tribunal/duties/{duty_id:int}"): (
+        "/cases/{tcase}/tribunal/duties/{tduty}",
+        None,
+        {A: 302, F: 403, OF: 404, LA: 404, ICB: 200, MED: 403, ADM: 404},
+    ),
+    ("POST", "/cases/{reference:str}/tribunal/duties/{duty_id:int}"): (
+        "/cases/{tcase}/tribunal/duties/{tduty}",
+        {},
+        {A: 302, F: 403, OF: 404, LA: 404, ICB: 400, MED: 403, ADM: 404},
+    ),
+    ("GET", "/tribunal/compliance"): (
+        "/tribunal/compliance",
+        None,
+        {A: 302, F: 403, OF: 403, LA: 200, ICB: 200, MED: 403, ADM: 200},
+    ),
+    ("GET", "/api/v1/cases/{reference:str}/tribunal"): (
+        "/api/v1/cases/{tcase}/tribunal",
+        None,
+        {A: 401, F: 200, OF: 404, LA: 200, ICB: 200, MED: 403, ADM: 404},
+    ),
+    ("POST", "/api/v1/cases/{reference:str}/tribunal/appeal"): (
+        "/api/v1/cases/{case}/tribunal/appeal",
+        {"lodged_on": "2099-01-01", "matters": ["B"]},
+        {A: 401, F: 400, OF: 404, LA: 400, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("POST", "/api/v1/cases/{reference:str}/tribunal/timetable"): (
+        "/api/v1/cases/{tcase}/tribunal/timetable",
+        {"hearing_on": "2020-01-01"},
+        {A: 401, F: 400, OF: 404, LA: 400, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("POST", "/api/v1/cases/{reference:str}/tribunal/outcomes"): (
+        "/api/v1/cases/{tcase}/tribunal/outcomes",
+        {"decision_on": "2099-01-01", "outcomes": {}},
+        {A: 401, F: 400, OF: 404, LA: 400, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("POST", "/api/v1/cases/{reference:str}/tribunal/unopposed"): (
+        "/api/v1/cases/{tcase}/tribunal/unopposed",
+        {"notified_on": "2099-01-01"},
+        {A: 401, F: 403, OF: 404, LA: 400, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("POST", "/api/v1/cases/{reference:str}/tribunal/orders"): (
+        "/api/v1/cases/{tcase}/tribunal/orders",
+        {"order_type": "nonsense", "made_on": "2026-11-01"},
+        {A: 401, F: 400, OF: 404, LA: 400, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("POST", "/api/v1/cases/{reference:str}/tribunal/recommendations"): (
+        "/api/v1/cases/{tcase}/tribunal/recommendations",
+        {"body": "nonsense", "sections": [], "details": "", "made_on": "2026-11-01"},
+        {A: 401, F: 400, OF: 404, LA: 400, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("POST", "/api/v1/cases/{reference:str}/tribunal/duties/{duty_id:int}/action"): (
+        "/api/v1/cases/{tcase}/tribunal/duties/{tduty}/action",
+        {"action": "nonsense", "done_on": "2026-11-20"},
+        {A: 401, F: 403, OF: 404, LA: 404, ICB: 400, MED: 403, ADM: 404},
+    ),
+    ("GET", "/api/v1/tribunal/compliance"): (
+        "/api/v1/tribunal/compliance",
+        None,
+        {A: 401, F: 403, OF: 403, LA: 200, ICB: 200, MED: 403, ADM: 200},
+    ),
+    # Mediation (issue 5): the demo case is LA-arranged, so the ICB may see it but not arrange it.
+    ("GET", "/cases/{reference:str}/mediation"): (
+        "/cases/{case}/mediation",
+        None,
+        only(CASE_VIEWERS, 200, anonymous=302, others=404),
+    ),
+    ("POST", "/cases/{reference:str}/mediation/{form:str}"): (
+        "/cases/{case}/mediation/advice",
+        {"choice": ""},
+        {A: 302, F: 403, OF: 404, LA: 400, ICB: 403, MED: 400, ADM: 404},
+    ),
+    ("GET", "/cases/{reference:str}/mediation/certificates/{number:str}"): (
+        "/cases/{case}/mediation/certificates/{mcertificate}",
+        None,
+        only(CASE_VIEWERS, 200, anonymous=302, others=404),
+    ),
+    ("GET", "/cases/{reference:str}/mediation/schedule"): (
+        "/cases/{case}/mediation/schedule",
+        None,
+        {A: 302, F: 403, OF: 404, LA: 200, ICB: 403, MED: 200, ADM: 404},
+    ),
+    ("POST", "/cases/{reference:str}/mediation/sessions"): (
+        "/cases/{case}/mediation/sessions",
+        {"action": "book"},
+        {A: 302, F: 403, OF: 404, LA: 400, ICB: 403, MED: 400, ADM: 404},
+    ),
+    ("GET", "/cases/{reference:str}/mediation/sessions/{session_id:int}"): (
+        "/cases/{case}/mediation/sessions/{msession}",
+        None,
+        only(CASE_VIEWERS, 200, anonymous=302, others=404),
+    ),
+    ("POST", "/cases/{reference:str}/mediation/sessions/{session_id:int}/{change:str}"): (
+        "/cases/{case}/mediation/sessions/{msession}/cancel",
+        {"cancel_reason": "matrix"},
+        {A: 302, F: 403, OF: 404, LA: 400, ICB: 403, MED: 400, ADM: 404},
+    ),
+    ("GET", "/cases/{reference:str}/mediation/sessions/{session_id:int}/invite.ics"): (
+        "/cases/{case}/mediation/sessions/{msession}/invite.ics",
+        None,
+        only(CASE_VIEWERS, 200, anonymous=302, others=404),
+    ),
+    ("GET", "/cases/{reference:str}/mediation/outcome"): (
+        "/cases/{case}/mediation/outcome",
+        None,
+        {A: 302, F: 403, OF: 404, LA: 403, ICB: 403, MED: 200, ADM: 404},
+    ),
+    ("POST", "/cases/{reference:str}/mediation/outcome"): (
+        "/cases/{case}/mediation/outcome",
+        {},
+        {A: 302, F: 403, OF: 404, LA: 403, ICB: 403, MED: 400, ADM: 404},
+    ),
+    ("GET", "/mediation/offers/{token:str}"): ("/mediation/offers/forged.token", None, statuses(410)),
+    ("POST", "/mediation/offers/{token:str}"): (
+        "/mediation/offers/forged.token",
+        {"slot": "x"},
+        statuses(410),
+    ),
+    ("GET", "/mediation-service"): ("/mediation-service", None, only([MED], 200, anonymous=302, others=403)),
+    ("POST", "/mediation-service/{form:str}"): (
+        "/mediation-service/venues",
+        {"name": ""},
+        only([MED], 400, anonymous=302, others=403),
+    ),
+    ("GET", "/api/v1/cases/{reference:str}/mediation"): (
+        "/api/v1/cases/{case}/mediation",
+        None,
+        only(CASE_VIEWERS, 200, anonymous=401, others=404),
+    ),
+    ("POST", "/api/v1/cases/{reference:str}/mediation/advice"): (
+        "/api/v1/cases/{case}/mediation/advice",
+        {"contacted_on": "2000-01-01", "choice": "nonsense"},
+        {A: 401, F: 403, OF: 404, LA: 400, ICB: 403, MED: 400, ADM: 404},
+    ),
+    ("POST", "/api/v1/cases/{reference:str}/mediation/icb-notified"): (
+        "/api/v1/cases/{case}/mediation/icb-notified",
+        {"on": "2000-01-01"},
+        {A: 401, F: 403, OF: 404, LA: 400, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("POST", "/api/v1/cases/{reference:str}/mediation/unable-to-arrange"): (
+        "/api/v1/cases/{case}/mediation/unable-to-arrange",
+        {"told_on": "2000-01-01", "reason": ""},
+        {A: 401, F: 403, OF: 404, LA: 400, ICB: 403, MED: 403, ADM: 404},
+    ),
+    ("POST", "/api/v1/cases/{reference:str}/mediation/certificates"): (
+        "/api/v1/cases/{case}/mediation/certificates",
+        {"kind": "nonsense", "issued_on": "2000-01-01"},
+        {A: 401, F: 403, OF: 404, LA: 403, ICB: 403, MED: 400, ADM: 404},
+    ),
+    ("POST", "/api/v1/cases/{reference:str}/mediation/slots"): (
+        "/api/v1/cases/{case}/mediation/slots",
+        {"mediator_id": 0},
+        {A: 401, F: 403, OF: 404, LA: 400, ICB: 403, MED: 400, ADM: 404},
+    ),
+    ("POST", "/api/v1/cases/{reference:str}/mediation/sessions"): (
+        "/api/v1/cases/{case}/mediation/sessions",
+        {"mediator_id": 0},
+        {A: 401, F: 403, OF: 404, LA: 400, ICB: 403, MED: 400, ADM: 404},
+    ),
+    ("POST", "/api/v1/cases/{reference:str}/mediation/sessions/{session_id:int}/reschedule"): (
+        "/api/v1/cases/{case}/mediation/sessions/{msession}/reschedule",
+        {"starts_at": "2099-01-06T10:00:00Z", "reason": ""},
+        {A: 401, F: 403, OF: 404, LA: 400, ICB: 403, MED: 400, ADM: 404},
+    ),
+    ("POST", "/api/v1/cases/{reference:str}/mediation/sessions/{session_id:int}/cancel"): (
+        "/api/v1/cases/{case}/mediation/sessions/{msession}/cancel",
+        {"reason": "matrix"},
+        {A: 401, F: 403, OF: 404, LA: 400, ICB: 403, MED: 400, ADM: 404},
+    ),
+    ("POST", "/api/v1/cases/{reference:str}/mediation/outcome"): (
+        "/api/v1/cases/{case}/mediation/outcome",
+        {"held_on": "2000-01-01", "results": []},
+        {A: 401, F: 403, OF: 404, LA: 403, ICB: 403, MED: 400, ADM: 404},
+    ),
 }
 
 
@@ -199,7 +521,15 @@ async def ids():
         )
         await row.save()
         draft = {"id": row.id}
-    return {"case": case["reference"], "la": la["id"], "document": document["id"], "draft": draft["id"]}
+    return {
+        "case": case["reference"],
+        "la": la["id"],
+        "document": document["id"],
+        "draft": draft["id"],
+        **await tribunal_matrix_ids(),
+        **await notice_matrix_ids(),
+        **await mediation_matrix_ids(),
+    }
 
 
 async def _add_document(case_id: int) -> int:

@@ -11,6 +11,7 @@ from mediation.accounts import registration
 from mediation.accounts.service import SignInError, sign_in
 from mediation.cases.service import RISK_LABELS, list_cases
 from mediation.lodging.service import open_drafts
+from mediation.notices.reading import list_notices
 from mediation.rules.lifecycle import STATES
 from mediation.rules.routing import DECISION_LABELS
 from mediation.settings import settings
@@ -93,7 +94,12 @@ async def home(request: Request) -> Template:
     if user.role == "family":
         return Template(
             "home/family.html",
-            context={**context, "cases": await list_cases(user), "drafts": await open_drafts(user)},
+            context={
+                **context,
+                "cases": await list_cases(user),
+                "drafts": await open_drafts(user),
+                "notices": await list_notices(user, limit=20),
+            },
         )
     allowed = {
         "state": set(STATES),
