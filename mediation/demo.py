@@ -180,5 +180,56 @@ async def load_demo_data() -> bool:
         ),
         actor=None,
     )
+    await _demo_mediation_service(service, ids["mediator@independent-mediation.example"])
+    await _demo_notice(la, ids["coordinator@milton-keynes.example"], today)
     log.info("demo data loaded: sign in with any demo account and the password %s", DEMO_PASSWORD)
     return True
+
+
+async def _demo_mediation_service(service_id: int, mediator_account: int) -> None:
+    """A mediator with office hours and a step-free room, so sessions can be offered straight away."""
+    from mediation.accounts.service import load_user
+    from mediation.mediation.people import add_hours, add_venue, save_mediator
+
+    mediator = await load_user(mediator_account)
+    assert mediator is not None
+    profile = await save_mediator(service_id, mediator_account, None, False, actor=mediator)
+    for weekday in range(5):
+        await add_hours(service_id, profile, str(weekday), "09:30", "16:30", actor=mediator)
+    await add_venue(
+        service_id,
+        {
+            "name": "Civic, Meeting Room 2",
+            "address": "1 Saxon Gate East, Milton Keynes MK9 3EJ",
+            "capacity": "8",
+            "step_free": "yes",
+            "hearing_loop": "yes",
+        },
+        actor=mediator,
+    )
+
+
+async def _demo_notice(la_id: int, coordinator_account: int, today: dt.date) -> None:
+    """A refusal to assess sent to the demo family: it shows on their home page with 'I disagree'."""
+    from mediation.accounts.service import load_user
+    from mediation.notices.content import NoticeInput
+    from mediation.notices.service import issue_notice
+
+    coordinator = await load_user(coordinator_account)
+    await issue_notice(
+        NoticeInput(
+            decision="refuse_assessment",
+            plan_kind="",
+            decision_date=today,
+            sections=[],
+            child_name="Alex Taylor",
+            child_date_of_birth=dt.date(2017, 4, 21),
+            family_name="Sam Taylor",
+            family_email="family@example.com",
+            postal_address="",
+        ),
+        la_id=la_id,
+        actor=coordinator,
+        dedupe_key="demo:notice:alex",
+        plan=None,
+    )
