@@ -175,7 +175,29 @@ async def stop_clock(
     status: ClockStatus = ClockStatus.met,
     actor: CurrentUser | None = None,
 ) -> bool:
-    """Stop a running clock (met, or cancelled when it no longer applies). False if none was running."""
+    """Stop the running clock of a rule (met, or cancelled when it no longer applies). False if none ran."""
+    running = await StatutoryClock.select(StatutoryClock.id).where(
+        (StatutoryClock.disagreement == disagreement_id)
+        & (StatutoryClock.rule == rule_id)
+        & (StatutoryClock.status == ClockStatus.running.value)
+    )
+    stopped = [
+        await stop_clock_by_id(disagreement_id, r["id"], on=on, reason=reason, status=status, actor=actor)
+        for r in running
+    ]
+    return any(stopped)
+
+
+async def stop_clock_by_id(
+    disagreement_id: int,
+    clock_id: int,
+    *,
+    on: dt.date,
+    reason: str,
+    status: ClockStatus = ClockStatus.met,
+    actor: CurrentUser | None = None,
+) -> bool:
+    """Stop one clock row (a case may run the same rule for two bodies, e.g. tribunal recommendations)."""
     stopped = (
         await StatutoryClock.update(
             {
@@ -186,20 +208,21 @@ async def stop_clock(
             }
         )
         .where(
-            (StatutoryClock.disagreement == disagreement_id)
-            & (StatutoryClock.rule == rule_id)
+            (StatutoryClock.id == clock_id)
+            & (StatutoryClock.disagreement == disagreement_id)
             & (StatutoryClock.status == ClockStatus.running.value)
         )
-        .returning(StatutoryClock.id)
+        .returning(StatutoryClock.rule)
     )
     if not stopped:
         return False
+    rule_id = stopped[0]["rule"]
     verb = "met" if status is ClockStatus.met else "cancelled"
     await audit.record(
         actor=actor,
         action=f"clock_{verb}",
         entity="statutory_clock",
-        entity_id=f"{disagreement_id}:{rule_id}",
+        entity_id=f"{disagreement_id}:{rule_id}:{clock_id}",
         summary=f"Clock {verb}: {title_for(rule_id)} ({reason})",
         disagreement_id=disagreement_id,
     )

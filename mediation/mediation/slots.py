@@ -11,26 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from mediation.rules.calendar import WorkingCalendar
+from mediation.rules.calendar import WorkingCalendar, format_long_date
 from mediation.rules.deadlines import compute_deadline
 
 LONDON = ZoneInfo("Europe/London")
 STEP = dt.timedelta(minutes=30)
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 NO_WINDOW_SEARCH_DAYS = 60  # how far ahead to look when no statutory window limits the date
 
 
@@ -84,9 +69,7 @@ class SlotSearch:
     past_legal_limit: bool = False  # nothing fits before the statutory limit
 
 
-def long_day(day: dt.date) -> str:
-    """'Friday 8 January 2027': fixed English names, whatever the server's locale."""
-    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+long_day = format_long_date  # kept as the name this module's messages use
 
 
 def local_datetime(day: dt.date, at: dt.time) -> dt.datetime:

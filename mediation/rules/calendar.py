@@ -22,6 +22,18 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 ONE_DAY = timedelta(days=1)
 
 
+_LONG_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_LONG_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def format_long_date(d: date) -> str:
+    """'Friday 8 January 2027', the GOV.UK style for a deadline in a sentence; locale-independent too."""
+    return f"{_LONG_WEEKDAYS[d.weekday()]} {d.day} {_LONG_MONTHS[d.month - 1]} {d.year}"
+
+
 def format_date(d: date) -> str:
     """'Tue 23 Mar 2027': fixed English names, so the output never depends on the server's locale."""
     return f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]} {d.year}"

@@ -136,39 +136,3 @@ async def start_body_clock(
     )
     await refresh_next_due(case_id)
     return clock_id, deadline.due
-
-
-async def stop_clock_by_id(
-    case_id: int,
-    clock_id: int,
-    *,
-    on: dt.date,
-    reason: str,
-    status: ClockStatus,
-    actor: CurrentUser | None,
-) -> bool:
-    stopped = (
-        await StatutoryClock.update(
-            {
-                StatutoryClock.status: status.value,
-                StatutoryClock.stopped_on: on,
-                StatutoryClock.stop_reason: reason,
-                StatutoryClock.updated_at: dt.datetime.now(dt.UTC),
-            }
-        )
-        .where((StatutoryClock.id == clock_id) & (StatutoryClock.status == ClockStatus.running.value))
-        .returning(StatutoryClock.rule)
-    )
-    if not stopped:
-        return False
-    verb = "met" if status is ClockStatus.met else "cancelled"
-    await audit.record(
-        actor=actor,
-        action=f"clock_{verb}",
-        entity="statutory_clock",
-        entity_id=f"{case_id}:{stopped[0]['rule']}:{clock_id}",
-        summary=f"Clock {verb}: {title_for(stopped[0]['rule'])} ({reason})",
-        disagreement_id=case_id,
-    )
-    await refresh_next_due(case_id)
-    return True

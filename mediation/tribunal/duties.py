@@ -8,7 +8,7 @@ import datetime as dt
 from mediation.audit import service as audit
 from mediation.cases.state import apply_event, facts_for
 from mediation.cases.tables import Disagreement
-from mediation.clocks.service import start_clock
+from mediation.clocks.service import start_clock, stop_clock_by_id
 from mediation.clocks.tables import ClockStatus
 from mediation.db import transaction
 from mediation.identity import CurrentUser
@@ -19,7 +19,7 @@ from mediation.rules.errors import RulesError
 from mediation.rules.lifecycle import allowed_events
 from mediation.tribunal import law
 from mediation.tribunal.checks import Checker, NoAppeal, TribunalInputError
-from mediation.tribunal.clockwork import lock_case, running_clock_id, start_body_clock, stop_clock_by_id
+from mediation.tribunal.clockwork import lock_case, running_clock_id, start_body_clock
 from mediation.tribunal.schemas import ActionInput, OrderInput, RecommendationInput
 from mediation.tribunal.tables import TribunalAppeal, TribunalObligation
 from mediation.tribunal.words import listed, long_day

@@ -2,27 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from mediation.rules.calendar import format_long_date as long_day  # one date style everywhere
 
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def long_day(d: dt.date) -> str:
-    return f"{_DAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]} {d.year}"
+__all__ = ["listed", "long_day"]
 
 
 def listed(items: list[str]) -> str:

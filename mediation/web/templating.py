@@ -13,6 +13,7 @@ from jinja2 import (
     PrefixLoader,
 )
 
+from mediation.rules.calendar import format_long_date
 from mediation.settings import ROOT
 
 SERVICE_NAME = "Resolve a SEND disagreement"
@@ -20,16 +21,12 @@ SERVICE_NAME = "Resolve a SEND disagreement"
 
 def long_date(value: dt.date | None) -> str:
     """GOV.UK date style: 10 May 2027."""
-    if value is None:
-        return ""
-    return f"{value.day} {value:%B %Y}"
+    return "" if value is None else format_long_date(value).split(" ", 1)[1]
 
 
 def day_date(value: dt.date | None) -> str:
-    """With the weekday, for deadlines: Monday 10 May 2027."""
-    if value is None:
-        return ""
-    return f"{value:%A} {long_date(value)}"
+    """With the weekday, for deadlines: Monday 10 May 2027 (fixed English names, whatever the locale)."""
+    return "" if value is None else format_long_date(value)
 
 
 def date_items(values: dict[str, str], prefix: str, has_error: object = False) -> list[dict[str, str]]:
