@@ -6,7 +6,8 @@ A refused change answers 400 with the reasons; a time someone else has just take
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import msgspec
 from litestar import Request, get, post
@@ -87,6 +88,9 @@ class OutcomeRequest(msgspec.Struct, forbid_unknown_fields=True):
     agreed_due: dt.date | None = None
 
 
+T = TypeVar("T")
+
+
 async def _case(
     request: Request, reference: str, action: str | None = None
 ) -> tuple[CurrentUser, dict[str, Any]]:
@@ -112,6 +116,22 @@ async def _view(request: Request, reference: str) -> MediationView:
     return await mediation_view(user, case)
 
 
+async def _attempt(
+    request: Request,
+    reference: str,
+    action: str,
+    change: Callable[[CurrentUser, dict[str, Any]], Awaitable[T]],
+) -> tuple[T, MediationView]:
+    """Every write the same way: the case through the access rule, the permission for `action`, the
+    change (refusals as 400, a time just taken as 409), then the case as it now stands."""
+    user, case = await _case(request, reference, action)
+    try:
+        result = await change(user, case)
+    except MediationError as exc:
+        raise _refused(exc) from exc
+    return result, await _view(request, reference)
+
+
 @get(
     "/api/v1/cases/{reference:str}/mediation",
     name="api_mediation",
@@ -134,12 +154,15 @@ async def api_mediation(request: Request, reference: FromPath[str]) -> Mediation
 async def api_advice(
     request: Request, reference: FromPath[str], data: JSONBody[AdviceRequest]
 ) -> MediationView:
-    user, case = await _case(request, reference, "record_advice")
-    try:
-        await advice.record_advice(case, contacted_on=data.contacted_on, choice=data.choice, actor=user)
-    except MediationError as exc:
-        raise _refused(exc) from exc
-    return await _view(request, reference)
+    _, view = await _attempt(
+        request,
+        reference,
+        "record_advice",
+        lambda user, case: advice.record_advice(
+            case, contacted_on=data.contacted_on, choice=data.choice, actor=user
+        ),
+    )
+    return view
 
 
 @post(
@@ -151,12 +174,13 @@ async def api_advice(
     summary="The LA told the ICB the health-only mediation issues",
 )
 async def api_icb(request: Request, reference: FromPath[str], data: JSONBody[DateRequest]) -> MediationView:
-    user, case = await _case(request, reference, "notify_icb")
-    try:
-        await advice.notify_icb(case, notified_on=data.on, actor=user)
-    except MediationError as exc:
-        raise _refused(exc) from exc
-    return await _view(request, reference)
+    _, view = await _attempt(
+        request,
+        reference,
+        "notify_icb",
+        lambda user, case: advice.notify_icb(case, notified_on=data.on, actor=user),
+    )
+    return view
 
 
 @post(
@@ -170,12 +194,15 @@ async def api_icb(request: Request, reference: FromPath[str], data: JSONBody[Dat
 async def api_unable(
     request: Request, reference: FromPath[str], data: JSONBody[UnableRequest]
 ) -> MediationView:
-    user, case = await _case(request, reference, "unable_to_arrange")
-    try:
-        await advice.unable_to_arrange(case, told_on=data.told_on, reason=data.reason, actor=user)
-    except MediationError as exc:
-        raise _refused(exc) from exc
-    return await _view(request, reference)
+    _, view = await _attempt(
+        request,
+        reference,
+        "unable_to_arrange",
+        lambda user, case: advice.unable_to_arrange(
+            case, told_on=data.told_on, reason=data.reason, actor=user
+        ),
+    )
+    return view
 
 
 @post(
@@ -189,12 +216,13 @@ async def api_unable(
 async def api_certificate(
     request: Request, reference: FromPath[str], data: JSONBody[CertificateRequest]
 ) -> MediationView:
-    user, case = await _case(request, reference, "issue_certificate")
-    try:
-        await issue_certificate(case, data.kind, data.issued_on, actor=user)
-    except MediationError as exc:
-        raise _refused(exc) from exc
-    return await _view(request, reference)
+    _, view = await _attempt(
+        request,
+        reference,
+        "issue_certificate",
+        lambda user, case: issue_certificate(case, data.kind, data.issued_on, actor=user),
+    )
+    return view
 
 
 @post(
@@ -229,12 +257,10 @@ async def api_slots(request: Request, reference: FromPath[str], data: JSONBody[S
 async def api_book(
     request: Request, reference: FromPath[str], data: JSONBody[SessionPlan]
 ) -> BookingResponse:
-    user, case = await _case(request, reference, "schedule")
-    try:
-        session_id = await book(case, data, actor=user)
-    except MediationError as exc:
-        raise _refused(exc) from exc
-    return BookingResponse(session_id=session_id, mediation=await _view(request, reference))
+    session_id, view = await _attempt(
+        request, reference, "schedule", lambda user, case: book(case, data, actor=user)
+    )
+    return BookingResponse(session_id=session_id, mediation=view)
 
 
 @post(
@@ -248,14 +274,15 @@ async def api_book(
 async def api_reschedule(
     request: Request, reference: FromPath[str], session_id: FromPath[int], data: JSONBody[RescheduleRequest]
 ) -> MediationView:
-    user, case = await _case(request, reference, "schedule")
-    try:
-        await reschedule(
+    _, view = await _attempt(
+        request,
+        reference,
+        "schedule",
+        lambda user, case: reschedule(
             case, session_id, data.starts_at, data.reason, consent=data.shorter_notice_consent, actor=user
-        )
-    except MediationError as exc:
-        raise _refused(exc) from exc
-    return await _view(request, reference)
+        ),
+    )
+    return view
 
 
 @post(
@@ -269,12 +296,10 @@ async def api_reschedule(
 async def api_cancel(
     request: Request, reference: FromPath[str], session_id: FromPath[int], data: JSONBody[CancelRequest]
 ) -> MediationView:
-    user, case = await _case(request, reference, "schedule")
-    try:
-        await cancel(case, session_id, data.reason, actor=user)
-    except MediationError as exc:
-        raise _refused(exc) from exc
-    return await _view(request, reference)
+    _, view = await _attempt(
+        request, reference, "schedule", lambda user, case: cancel(case, session_id, data.reason, actor=user)
+    )
+    return view
 
 
 @post(
@@ -288,7 +313,6 @@ async def api_cancel(
 async def api_outcome(
     request: Request, reference: FromPath[str], data: JSONBody[OutcomeRequest]
 ) -> MediationView:
-    user, case = await _case(request, reference, "record_outcome")
     form = OutcomeForm(
         held_on=data.held_on,
         results=data.results,
@@ -297,11 +321,10 @@ async def api_outcome(
         order=data.order,
         agreed_due=data.agreed_due,
     )
-    try:
-        await record_outcome(case, form, actor=user)
-    except MediationError as exc:
-        raise _refused(exc) from exc
-    return await _view(request, reference)
+    _, view = await _attempt(
+        request, reference, "record_outcome", lambda user, case: record_outcome(case, form, actor=user)
+    )
+    return view
 
 
 ROUTES = [
