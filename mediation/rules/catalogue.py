@@ -9,7 +9,7 @@ Status: P = read in the primary text; S = reliable secondary guidance; U = uncon
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
@@ -30,6 +30,9 @@ Unit = Literal[
 ]
 # none: SEND Regs duties do not roll forward; r12_3a: appeal deadline; r12_3b: other tribunal limits.
 Hesc = Literal["none", "r12_3a", "r12_3b"]
+# Who must act on a clock, as the API names them (api-contract.md `clocks[].who_must_act`).
+Actor = Literal["family", "local_authority", "health_commissioner", "mediation_adviser", "mediator"]
+BODIES: frozenset[str] = frozenset({"local_authority", "health_commissioner", "mediation_adviser", "mediator"})
 
 # Commencement dates. SI 2015/359's commencement is unconfirmed in the research (send-law.md 4.4).
 SEND_REGS_2014 = date(2014, 9, 1)
@@ -72,6 +75,14 @@ class Rule:
     counts_start_day: bool = False
     limbs: tuple[Limb, ...] = ()
     notes: str = ""
+    # Filled from CLOCK_FACES below: the plain-English title, and who may have to act (the first is the
+    # usual one; a case chooses another, e.g. the ICB on a health-only case).
+    title: str = ""
+    acts: tuple[Actor, ...] = ()
+
+    @property
+    def actor(self) -> Actor:
+        return self.acts[0]
 
     @property
     def hesc_adjustments(self) -> bool:
@@ -212,6 +223,65 @@ RULES: tuple[Rule, ...] = (
          f"{REGS} reg 22(3)", "P", SEND_REGS_2014),
 )
 # fmt: on
+
+# Each rule's plain-English title and who must act, in one place: clock lists, reminders, the calculator
+# and letters all read them from here (statute.md section 3, "who must act").
+CLOCK_FACES: dict[str, tuple[str, tuple[Actor, ...]]] = {
+    "contact_mediation_adviser": ("Contact a mediation adviser", ("family",)),
+    "certificate_after_decline": ("Certificate after mediation is declined", ("mediation_adviser",)),
+    "notify_health_commissioner": ("Local authority tells the health commissioner", ("local_authority",)),
+    "mediation_held_by_la": ("Mediation held (arranged by the local authority)", ("local_authority",)),
+    "mediation_held_by_icb": (
+        "Mediation held (arranged by the health commissioner)", ("health_commissioner",)),
+    "mediation_notice": (
+        "Notice of the mediation date and place", ("local_authority", "health_commissioner")),
+    "certificate_unable_to_arrange": (
+        "Certificate when mediation cannot be arranged in 30 days", ("mediation_adviser",)),
+    "certificate_after_mediation": ("Certificate after mediation", ("mediator",)),
+    "agreement_appealable": ("Act on the mediation agreement (appealable matters)", ("local_authority",)),
+    "agreement_non_appealable": (
+        "Act on the mediation agreement", ("local_authority", "health_commissioner")),
+    "agreement_icb_tells_la": (
+        "Health commissioner tells the local authority about the agreement", ("health_commissioner",)),
+    "agreement_override": (
+        "Act on the mediation agreement (timescale agreed in writing)",
+        ("local_authority", "health_commissioner")),
+    "appeal": ("Appeal to the First-tier Tribunal (SEND)", ("family",)),
+    "tribunal_la_response": ("Local authority's response to the appeal", ("local_authority",)),
+    "order_assess_notify": (
+        "Order: tell the family whether a plan will be issued after assessment", ("local_authority",)),
+    "order_assess_no_plan": (
+        "Order: assess, and tell the family if no plan will be issued", ("local_authority",)),
+    "order_assess_final_plan": ("Order: assess and issue the final plan", ("local_authority",)),
+    "order_issue_draft_plan": ("Order: issue a draft plan", ("local_authority",)),
+    "order_issue_final_plan": ("Order: issue the final plan", ("local_authority",)),
+    "order_amend_plan": ("Order: amend the plan", ("local_authority",)),
+    "order_section_i": ("Order: name the school or placement (section I)", ("local_authority",)),
+    "order_cease": ("Order: cease to maintain the plan", ("local_authority",)),
+    "order_continue": ("Order: continue to maintain the plan", ("local_authority",)),
+    "order_reconsider": ("Order: reconsider", ("local_authority",)),
+    "unopposed_assess_notify": (
+        "Unopposed appeal: tell the family whether a plan will be issued", ("local_authority",)),
+    "unopposed_assess_no_plan": (
+        "Unopposed appeal: assess, and tell the family if no plan will be issued", ("local_authority",)),
+    "unopposed_assess_final_plan": ("Unopposed appeal: assess and issue the final plan", ("local_authority",)),
+    "unopposed_plan_contents": ("Unopposed appeal: amend the plan's contents", ("local_authority",)),
+    "unopposed_amend_plan": ("Unopposed appeal: amend the plan", ("local_authority",)),
+    "unopposed_section_i": (
+        "Unopposed appeal: name the school or placement (section I)", ("local_authority",)),
+    "unopposed_issue_draft_plan": ("Unopposed appeal: issue a draft plan", ("local_authority",)),
+    "unopposed_issue_final_plan": ("Unopposed appeal: issue the final plan", ("local_authority",)),
+    "recommendation_response": (
+        "Respond to the tribunal's recommendation", ("health_commissioner", "local_authority")),
+    "discrimination_claim": ("Disability discrimination claim to the tribunal", ("family",)),
+    "ehc_assessment_decision": ("Decide whether to carry out an EHC needs assessment", ("local_authority",)),
+    "ehc_final_plan": ("Issue the final EHC plan", ("local_authority",)),
+    "draft_plan_representations": ("Time allowed to comment on the draft plan", ("family",)),
+    "review_amended_plan": ("Issue the amended plan after review", ("local_authority",)),
+}  # fmt: skip
+
+
+RULES = tuple(replace(r, title=CLOCK_FACES[r.id][0], acts=CLOCK_FACES[r.id][1]) for r in RULES)
 
 _VERSIONS: dict[str, tuple[Rule, ...]] = {}
 for _rule in RULES:
