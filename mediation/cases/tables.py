@@ -42,6 +42,16 @@ class Disagreement(Table):
     contact_email = Varchar(length=254, default="")
     postal_address = Text(default="")
     routing_reason = Text(default="")  # why the case was last re-routed
+    # The day the LA received the disagreement (api-contract.md `received_on`); clocks the family's
+    # request starts count from it.
+    received_on = Date(null=True, default=None)
+    contact_phone = Varchar(length=40, default="")
+    # Lodging exactly once: a draft becomes at most one case, and a client's Idempotency-Key at most one
+    # (unique indexes in migration 2026-12-01T10:00:01).
+    lodging_draft = Integer(null=True, default=None)
+    created_by = Integer(null=True, default=None)  # the account that lodged it (a family, or LA staff)
+    idempotency_key = Varchar(length=200, null=True, default=None)
+    idempotency_hash = Varchar(length=64, default="")  # of the request body: a reused key must match
 
 
 class DisputedMatter(Table):
