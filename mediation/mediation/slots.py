@@ -76,9 +76,10 @@ def local_datetime(day: dt.date, at: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, at, tzinfo=LONDON)
 
 
-def latest_notice_date(day: dt.date, calendar: WorkingCalendar) -> dt.date:
-    """The last day notice of a mediation on `day` may be sent (mediation_notice: 5 working days before)."""
-    return compute_deadline("mediation_notice", {"mediation_date": day}, calendar=calendar).due
+def latest_notice_date(day: dt.date) -> dt.date:
+    """The last day notice of a mediation on `day` may be sent (mediation_notice: 5 working days before,
+    national working days: closures block meeting days, they never move a time limit)."""
+    return compute_deadline("mediation_notice", {"mediation_date": day}).due
 
 
 def earliest_day(rules: SlotRules) -> dt.date:
@@ -86,7 +87,7 @@ def earliest_day(rules: SlotRules) -> dt.date:
     day = rules.today + dt.timedelta(days=1)
     if rules.shorter_notice_consent:
         return day
-    while latest_notice_date(day, rules.calendar) < rules.today:
+    while latest_notice_date(day) < rules.today:
         day += dt.timedelta(days=1)
     return day
 
@@ -98,7 +99,7 @@ def _day_problem(rules: SlotRules, day: dt.date) -> str | None:
     reason = rules.calendar.non_working_reason(day)
     if reason is not None:
         return f"{long_day(day)} is not a working day ({reason})"
-    if not rules.shorter_notice_consent and latest_notice_date(day, rules.calendar) < rules.today:
+    if not rules.shorter_notice_consent and latest_notice_date(day) < rules.today:
         return (
             f"{long_day(day)} does not give the family 5 working days' notice of the date and place, "
             "and they have not agreed to less"

@@ -17,7 +17,6 @@ import msgspec
 from mediation.accounts.service import normalise_email
 from mediation.lodging.questions import age_on, as_list, read_date
 from mediation.organisations.service import OrganisationDetail
-from mediation.rules.calendar import WorkingCalendar
 from mediation.rules.deadlines import Deadline, compute_deadline
 from mediation.rules.routing import (
     APPEALABLE_SECTIONS,
@@ -192,19 +191,16 @@ def missing_contacts(la: OrganisationDetail) -> list[str]:
     return missing
 
 
-def notice_deadlines(
-    decision: str, sections: list[str], sent_on: dt.date, calendar: WorkingCalendar | None
-) -> dict[str, Deadline]:
-    """The clocks the notice starts: the adviser contact (Regs 33) and, where one lies, the appeal."""
+def notice_deadlines(decision: str, sections: list[str], sent_on: dt.date) -> dict[str, Deadline]:
+    """The clocks the notice starts: the adviser contact (Regs 33) and, where one lies, the appeal. Both
+    run on the national calendar: an LA's closure days never extend a time limit."""
     found = {
         "contact_mediation_adviser": compute_deadline(
-            "contact_mediation_adviser", {"start": sent_on}, decision_date=sent_on, calendar=calendar
+            "contact_mediation_adviser", {"start": sent_on}, decision_date=sent_on
         )
     }
     if route(decision, sections).appeal_available:
-        found["appeal"] = compute_deadline(
-            "appeal", {"notice_sent": sent_on}, decision_date=sent_on, calendar=calendar
-        )
+        found["appeal"] = compute_deadline("appeal", {"notice_sent": sent_on}, decision_date=sent_on)
     return found
 
 

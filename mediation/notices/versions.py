@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+from mediation import timekeeping
 from mediation.audit import service as audit
 from mediation.db import transaction
 from mediation.identity import CurrentUser
@@ -44,7 +45,7 @@ async def _seed(la_id: int) -> None:
         version=1,
         body=default_template_text(),
         note="The service's default notice text",
-        created_at=dt.datetime.now(dt.UTC),
+        created_at=timekeeping.now(),
     )
     await row.save()
     await audit.record(
@@ -126,7 +127,7 @@ async def save_version(
             body=body,
             note=note.strip(),
             created_by=actor.id,
-            created_at=dt.datetime.now(dt.UTC),
+            created_at=timekeeping.now(),
         )
         await row.save()
         await audit.record(
@@ -182,7 +183,7 @@ def sample_context(decision: str, plan_kind: str, sections: list[str]) -> dict[s
         child_name="Sample Child", child_date_of_birth=dt.date(2015, 1, 1), family_name="Sample Parent",
         family_email="parent@sample.example", postal_address="",
     )  # fmt: skip
-    deadlines = notice_deadlines(decision, sections, _SAMPLE_SENT, None)
+    deadlines = notice_deadlines(decision, sections, _SAMPLE_SENT)
     return notice_context(
         notice, reference="DN-SAMPLE1", sent_on=_SAMPLE_SENT, la=la, icb=icb, deadlines=deadlines
     )

@@ -108,7 +108,10 @@ class WorkingCalendar:
     """Working days in England: Monday to Friday, not a bank holiday in England and Wales.
 
     `extra_closures` adds an organisation's own closure days (for example a local authority's
-    closure between Christmas and New Year), each with the name shown in explanations.
+    closure between Christmas and New Year), each with the name shown in explanations. Such a calendar
+    is for finding days the organisation can hold a mediation, never for a time limit: no statute lets
+    a duty-holder's closures extend its deadline, so `compute_deadline` always counts on
+    `DEFAULT_CALENDAR`, the national one.
     """
 
     def __init__(self, extra_closures: Mapping[date, str] | None = None) -> None:
@@ -122,7 +125,7 @@ class WorkingCalendar:
         return f"WorkingCalendar(extra_closures={dict(self._closures)!r})"
 
     def national(self) -> WorkingCalendar:
-        """The same calendar without organisation closures: tribunal time limits ignore them."""
+        """The same calendar without organisation closures: the calendar every time limit runs on."""
         return self if not self._closures else DEFAULT_CALENDAR
 
     def non_working_reason(self, d: date) -> str | None:

@@ -10,7 +10,7 @@ Status: P = read in the primary text; S = reliable secondary guidance; U = uncon
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from mediation.rules.errors import RuleNotInForce, UnknownRule
@@ -32,12 +32,21 @@ Unit = Literal[
 Hesc = Literal["none", "r12_3a", "r12_3b"]
 # Who must act on a clock, as the API names them (api-contract.md `clocks[].who_must_act`).
 Actor = Literal["family", "local_authority", "health_commissioner", "mediation_adviser", "mediator"]
-BODIES: frozenset[str] = frozenset({"local_authority", "health_commissioner", "mediation_adviser", "mediator"})
+BODIES: frozenset[str] = frozenset(
+    {"local_authority", "health_commissioner", "mediation_adviser", "mediator"}
+)
 
-# Commencement dates. SI 2015/359's commencement is unconfirmed in the research (send-law.md 4.4).
+# Commencement dates.
 SEND_REGS_2014 = date(2014, 9, 1)
-SEND_AMENDMENT_2015 = date(2015, 4, 1)
+# SI 2015/359 (SEND (Amendment) Regulations 2015): 23 Mar 2015. send-law.md 4.4 records that
+# legislation.gov.uk shows the 1 Sep 2014 "Appeals" cross-heading of the SEND Regs (regs 43-45) as
+# "Superseded: 23/03/2015", i.e. amended by SI 2015/359 on that day. The research does not quote
+# SI 2015/359 reg 1 (citation and commencement) itself, so the date rests on that point-in-time record;
+# the rule notes say so (_FROM_2015).
+SEND_AMENDMENT_2015 = date(2015, 3, 23)
 HESC_RULES_2008 = date(2008, 11, 3)
+# Tribunal Procedure (Amendment) Rules 2020, in force 21 Jul 2020: deleted "or a disability
+# discrimination in schools case" from HESC r.12(3) (send-law.md 3.2).
 HESC_AMENDMENT_2020 = date(2020, 7, 21)
 EQUALITY_ACT_2010 = date(2010, 10, 1)
 RECOMMENDATIONS_2017 = date(2018, 4, 3)
@@ -100,12 +109,20 @@ class Rule:
 ORDER = "the tribunal's order is made"
 UNOPPOSED = "the LA notifies the tribunal that it will not oppose the appeal"
 AGREEMENT = "the date of the written mediation agreement"
+# Where SI 2015/359's commencement date comes from (see SEND_AMENDMENT_2015).
+_FROM_2015 = (
+    "SI 2015/359 in force from 23 Mar 2015: legislation.gov.uk shows the 2014 Appeals provisions "
+    "'Superseded: 23/03/2015'; the SI's own reg 1 (commencement) was not read."
+)
+# The last day the 2014 text of the provisions SI 2015/359 changed was in force.
+SEND_REGS_2014_SUPERSEDED = SEND_AMENDMENT_2015 - timedelta(days=1)
 
 
 def _reg44(rule_id: str, weeks: int, para: str, notes: str = "", status: Status = "S") -> Rule:
+    """A reg 44 limit; `para` is the paragraph after "reg 44", e.g. "(2)(e)"."""
     unit: Unit = "immediately" if weeks == 0 else "weeks"
     return Rule(
-        rule_id, weeks, unit, ORDER, "local authority", f"{REGS} reg 44(2){para}, as amended by SI 2015/359",
+        rule_id, weeks, unit, ORDER, "local authority", f"{REGS} reg 44{para}, as amended by SI 2015/359",
         status, SEND_AMENDMENT_2015,
         notes=notes or "GOV.UK SEND18 counts from the day the order is sent; store both dates.",
     )  # fmt: skip
@@ -114,9 +131,17 @@ def _reg44(rule_id: str, weeks: int, para: str, notes: str = "", status: Status 
 def _reg45(rule_id: str, weeks: int, para: str, status: Status, notes: str = "") -> Rule:
     return Rule(
         rule_id, weeks, "weeks", UNOPPOSED, "local authority",
-        f"{REGS} reg 45{para}, as substituted by SI 2015/359 reg 8", status, SEND_AMENDMENT_2015, notes=notes,
+        f"{REGS} reg 45{para}, as substituted by SI 2015/359 reg 8", status, SEND_AMENDMENT_2015,
+        notes=f"{notes} {_FROM_2015}".strip(),
     )  # fmt: skip
 
+
+# HESC r.20(1)(c): the two candidates of the appeal deadline.
+APPEAL_LIMBS = (
+    Limb("notice_sent", 2, "months", "the decision notice was sent", "HESC Rules 2008 r.20(1)(c)(i)"),
+    Limb("certificate_issued", 1, "months", "the mediation certificate was issued",
+         "HESC Rules 2008 r.20(1)(c)(ii)"),
+)  # fmt: skip
 
 # fmt: off
 RULES: tuple[Rule, ...] = (
@@ -161,32 +186,52 @@ RULES: tuple[Rule, ...] = (
          "the parties", f"{REGS} reg 42(5)", "P", SEND_REGS_2014, inputs=(),
          notes="Replaces the reg 42(2)/(3) timescales; the agreed date is recorded, not computed."),
     # --- Tribunal (HESC Rules r.20, r.12; practice) ---
+    # The appeal rule from the SEND Regulations 2014 (1 Sep 2014, when the mediation certificate began).
+    # r.12(3)(a)'s August and 25 Dec-1 Jan moves applied to SEN appeals throughout: the 2020 amendment
+    # took disability discrimination claims out of r.12(3); it did not bring SEN appeals in. The two
+    # versions compute the same way and differ only in the r.12(3) text they cite.
     Rule("appeal", 2, "later_of",
          "written notice of the decision is sent; the mediation certificate is issued",
          "parent / young person",
-         f"{HESC} r.20(1)(c), r.12(2) and r.12(3)(a)", "P", HESC_AMENDMENT_2020,
-         inputs=("notice_sent",), optional_inputs=("certificate_issued",), hesc="r12_3a",
-         limbs=(Limb("notice_sent", 2, "months", "the decision notice was sent",
-                     "HESC Rules 2008 r.20(1)(c)(i)"),
-                Limb("certificate_issued", 1, "months", "the mediation certificate was issued",
-                     "HESC Rules 2008 r.20(1)(c)(ii)")),
-         notes="r.12(3) as substituted from 21 Jul 2020 (Tribunal Procedure (Amendment) Rules 2020); the "
-               "earlier text is not encoded. Days in August or 25 Dec-1 Jan are not added to the window."),
+         f"{HESC} r.20(1)(c), r.12(2) and r.12(3)(a) (r.12(3) as it stood before the Tribunal Procedure "
+         "(Amendment) Rules 2020)", "P", SEND_REGS_2014, HESC_AMENDMENT_2020 - timedelta(days=1),
+         inputs=("notice_sent",), optional_inputs=("certificate_issued",), hesc="r12_3a", limbs=APPEAL_LIMBS,
+         notes="Until 20 Jul 2020 r.12(3) applied 'in a special educational needs case or a disability "
+               "discrimination in schools case'; the Tribunal Procedure (Amendment) Rules 2020 deleted only "
+               "the disability discrimination words (send-law.md 3.2), so the SEN appeal moves were the "
+               "same. The research records that deletion, not the whole earlier text; r.20(1)(c) was read "
+               "in its current form. Days in August or 25 Dec-1 Jan are not added to the window."),
+    Rule("appeal", 2, "later_of",
+         "written notice of the decision is sent; the mediation certificate is issued",
+         "parent / young person",
+         f"{HESC} r.20(1)(c), r.12(2) and r.12(3)(a), r.12(3) as amended by the Tribunal Procedure "
+         "(Amendment) Rules 2020", "P", HESC_AMENDMENT_2020,
+         inputs=("notice_sent",), optional_inputs=("certificate_issued",), hesc="r12_3a", limbs=APPEAL_LIMBS,
+         notes="From 21 Jul 2020 r.12(3) applies 'In a special educational needs case' only: the "
+               "amendment deleted 'or a disability discrimination in schools case' (send-law.md 3.2). "
+               "Days in August or 25 Dec-1 Jan are not added to the window."),
     Rule("tribunal_la_response", 30, "working_days", "the LA receives the appeal from the tribunal",
          "local authority", f"First-tier Tribunal directions (practice); {HESC} r.12(2) and r.12(3)(b)", "S",
          HESC_RULES_2008, hesc="r12_3b",
          notes="The tribunal's directed date overrides this; r.12(3)(b) days are not counted."),
     # --- Compliance with tribunal orders (reg 44, as amended 2015) ---
-    _reg44("order_assess_notify", 2, "(b)"),
-    _reg44("order_assess_no_plan", 10, "(b)(i)"),
-    _reg44("order_assess_final_plan", 14, "(b)(ii)"),
-    _reg44("order_issue_draft_plan", 5, "(c)(i)"),
-    _reg44("order_issue_final_plan", 11, "(c)(ii)"),
-    _reg44("order_amend_plan", 5, "(e)"),
-    _reg44("order_section_i", 2, "(f)"),
-    _reg44("order_cease", 0, "(a)", "Appeal against ceasing to maintain dismissed: cease immediately."),
-    _reg44("order_continue", 0, "(a)", "Order to continue to maintain: immediately (paragraph unconfirmed)."),
-    _reg44("order_reconsider", 2, "(d)", "Figure unconfirmed: 2 weeks under the 2001 regulations.", "U"),
+    _reg44("order_assess_notify", 2, "(2)(b)"),
+    _reg44("order_assess_no_plan", 10, "(2)(b)(i)"),
+    _reg44("order_assess_final_plan", 14, "(2)(b)(ii)"),
+    _reg44("order_issue_draft_plan", 5, "(2)(c)(i)"),
+    _reg44("order_issue_final_plan", 11, "(2)(c)(ii)"),
+    _reg44("order_amend_plan", 5, "(2)(e)"),
+    _reg44("order_section_i", 2, "(2)(f)"),
+    # Reg 44(2)(a): "shall cease to maintain the EHC Plan immediately" (send-law.md 4.3, secondary
+    # reproduction of the amended text).
+    _reg44("order_cease", 0, "(2)(a)", "Appeal against ceasing to maintain dismissed: cease immediately."),
+    # The research gives no paragraph for continue-to-maintain: (2)(a) is cease to maintain, and
+    # send-law.md 4.3 says "Continue to maintain: 'with immediate effect' (GOV.UK SEND18). Paragraph
+    # lettering UNCONFIRMED."
+    _reg44("order_continue", 0, " (paragraph unconfirmed)",
+           "Order to continue to maintain: with immediate effect (GOV.UK SEND18). The paragraph of reg 44 "
+           "is unconfirmed; reg 44(2)(a) is the cease-to-maintain duty.", "U"),
+    _reg44("order_reconsider", 2, "(2)(d)", "Figure unconfirmed: 2 weeks under the 2001 regulations.", "U"),
     # --- Unopposed appeals (reg 45 as substituted 2015) ---
     _reg45("unopposed_assess_notify", 2, "(3)", "P"),
     _reg45("unopposed_assess_no_plan", 10, "(3A)(a)", "P"),
@@ -198,9 +243,9 @@ RULES: tuple[Rule, ...] = (
     _reg45("unopposed_issue_final_plan", 11, "(6)", "S"),
     # The 2014 reg 45 used 4 weeks for assessment and contents (Surrey SENDIASS quotation; send-law.md 9.1).
     Rule("unopposed_assess_notify", 4, "weeks", UNOPPOSED, "local authority", f"{REGS} reg 45(3) (as made)",
-         "U", SEND_REGS_2014, date(2015, 3, 31), notes="Superseded by SI 2015/359."),
+         "U", SEND_REGS_2014, SEND_REGS_2014_SUPERSEDED, notes=f"Superseded by SI 2015/359. {_FROM_2015}"),
     Rule("unopposed_plan_contents", 4, "weeks", UNOPPOSED, "local authority", f"{REGS} reg 45(4) (as made)",
-         "U", SEND_REGS_2014, date(2015, 3, 31), notes="Superseded by SI 2015/359."),
+         "U", SEND_REGS_2014, SEND_REGS_2014_SUPERSEDED, notes=f"Superseded by SI 2015/359. {_FROM_2015}"),
     # --- Extended appeals, disability discrimination, EHC process ---
     Rule("recommendation_response", 5, "weeks", "the tribunal's recommendation is received",
          "integrated care board or LA social care",
@@ -264,7 +309,8 @@ CLOCK_FACES: dict[str, tuple[str, tuple[Actor, ...]]] = {
         "Unopposed appeal: tell the family whether a plan will be issued", ("local_authority",)),
     "unopposed_assess_no_plan": (
         "Unopposed appeal: assess, and tell the family if no plan will be issued", ("local_authority",)),
-    "unopposed_assess_final_plan": ("Unopposed appeal: assess and issue the final plan", ("local_authority",)),
+    "unopposed_assess_final_plan": (
+        "Unopposed appeal: assess and issue the final plan", ("local_authority",)),
     "unopposed_plan_contents": ("Unopposed appeal: amend the plan's contents", ("local_authority",)),
     "unopposed_amend_plan": ("Unopposed appeal: amend the plan", ("local_authority",)),
     "unopposed_section_i": (

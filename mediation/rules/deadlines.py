@@ -1,4 +1,10 @@
-"""The one deadline computation: a catalogue rule and its input dates give a due date and its explanation."""
+"""The one deadline computation: a catalogue rule and its input dates give a due date and its explanation.
+
+Every time limit runs on the national calendar only: weekends and bank holidays in England and Wales.
+No statute lets a duty-holder's own closure days extend its deadline (and the certificate duties belong
+to the independent mediation adviser, not the local authority), so `compute_deadline` takes no calendar.
+An organisation's closures still block mediation slots; that is the slot finder's business, not this one.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,6 @@ from datetime import date, datetime
 from mediation.rules.calendar import (
     DEFAULT_CALENDAR,
     Reckoning,
-    WorkingCalendar,
     add_days,
     add_months,
     add_weeks,
@@ -21,6 +26,8 @@ from mediation.rules.errors import RuleInputError
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _STRENGTH: dict[Status, int] = {"P": 2, "S": 1, "U": 0}
+# The only calendar a time limit is counted on (statute.md section 1, "working day").
+CAL = DEFAULT_CALENDAR
 
 
 @dataclass(frozen=True)
@@ -50,9 +57,8 @@ def compute_deadline(
     inputs: Mapping[str, date | str],
     *,
     decision_date: date | None = None,
-    calendar: WorkingCalendar | None = None,
 ) -> Deadline:
-    """Compute a rule's due date.
+    """Compute a rule's due date, on the national working-day calendar (never an organisation's closures).
 
     `inputs` holds dates (or ISO `YYYY-MM-DD` strings): `start` for single-start rules, `notice_sent` and
     optional `certificate_issued` for `appeal`, `mediation_date` for `mediation_notice`;
@@ -67,19 +73,15 @@ def compute_deadline(
         )
     dates, order_id = _validate(spec, inputs)
     rule = rule_for(rule_id, decision_date or dates[spec.inputs[0]])
-    cal = calendar or DEFAULT_CALENDAR
-    if rule.hesc_adjustments:
-        # Tribunal limits run on the national calendar: an organisation's closure days do not extend them.
-        cal = cal.national()
     if rule.unit == "later_of":
-        return _later_of(rule, dates, cal)
+        return _later_of(rule, dates)
     if rule.unit == "same_as_order":
         assert order_id is not None  # _validate requires it for this unit
         order = rule_for(order_id, decision_date or dates["start"])
-        return _as_order(rule, order, dates["start"], cal)
+        return _as_order(rule, order, dates["start"])
     start = dates[rule.inputs[0]]
-    header, reckoning = _single(rule, start, cal)
-    return _deadline(rule, rule.unit, rule.citation, rule.status, header, reckoning, cal)
+    header, reckoning = _single(rule, start)
+    return _deadline(rule, rule.unit, rule.citation, rule.status, header, reckoning)
 
 
 def _validate(rule: Rule, inputs: Mapping[str, date | str]) -> tuple[dict[str, date], str | None]:
@@ -138,24 +140,24 @@ def _plural(n: int, unit: str) -> str:
     return f"{n} {word[:-1] if n == 1 else word}"
 
 
-def _single(rule: Rule, start: date, cal: WorkingCalendar) -> tuple[str, Reckoning]:
+def _single(rule: Rule, start: date) -> tuple[str, Reckoning]:
     """The header line and the date for a rule with one start date."""
     n, when = rule.duration, format_date(start)
     if rule.unit == "immediately":
         return f"immediately on {when}", Reckoning(start)
     if rule.unit == "working_days_before":
-        return f"at least {_plural(n, 'working_days')} before {when}", cal.working_days_before(start, n)
+        return f"at least {_plural(n, 'working_days')} before {when}", CAL.working_days_before(start, n)
     if rule.unit == "working_days":
         if rule.hesc == "r12_3b":
             header = (
                 f"{_plural(n, 'working_days')} after {when}, not counting 25 Dec-1 Jan or any day in August"
             )
-            counted = cal.add_working_days_hesc(start, n)
-            rolled = cal.hesc_r12_2(
+            counted = CAL.add_working_days_hesc(start, n)
+            rolled = CAL.hesc_r12_2(
                 counted.date
             )  # cannot move a day counted as a working day; kept for safety
             return header, Reckoning(rolled.date, counted.steps + rolled.steps)
-        return f"{_plural(n, 'working_days')} after {when}", cal.add_working_days(start, n)
+        return f"{_plural(n, 'working_days')} after {when}", CAL.add_working_days(start, n)
     if rule.unit == "days":
         if rule.counts_start_day:
             # 'beginning with' the start date: it is day 1, so the period's last day is start + (n - 1).
@@ -184,11 +186,10 @@ def _deadline(
     status: Status,
     header: str,
     reckoning: Reckoning,
-    cal: WorkingCalendar,
     candidates: tuple[Candidate, ...] = (),
 ) -> Deadline:
     lines = [f"{header} ({citation})", *reckoning.steps, f"due {format_date(reckoning.date)}"]
-    reason = cal.non_working_reason(reckoning.date)
+    reason = CAL.non_working_reason(reckoning.date)
     if reason is not None and not rule.hesc_adjustments:
         lines.append(
             f"{format_date(reckoning.date)} is not a working day ({reason}); this time limit does not move"
@@ -209,17 +210,17 @@ def _deadline(
     )
 
 
-def _as_order(rule: Rule, order: Rule, start: date, cal: WorkingCalendar) -> Deadline:
+def _as_order(rule: Rule, order: Rule, start: date) -> Deadline:
     """Reg 42(2): the reg 44 limit applies as if the mediation agreement were a tribunal order."""
-    header, reckoning = _single(order, start, cal)
+    header, reckoning = _single(order, start)
     header = f"as if the mediation agreement were a tribunal order ({order.id}): {header}"
     status = min(rule.status, order.status, key=_STRENGTH.__getitem__)
-    return _deadline(rule, order.unit, f"{rule.citation}; {order.citation}", status, header, reckoning, cal)
+    return _deadline(rule, order.unit, f"{rule.citation}; {order.citation}", status, header, reckoning)
 
 
-def _limb(limb: Limb, start: date, cal: WorkingCalendar) -> tuple[Candidate, list[str]]:
+def _limb(limb: Limb, start: date) -> tuple[Candidate, list[str]]:
     base = add_months(start, limb.duration)
-    adjusted = cal.hesc_r12_3a(base.date)
+    adjusted = CAL.hesc_r12_3a(base.date)
     lines = [
         f"{_plural(limb.duration, 'months')} after {format_date(start)}, when {limb.label} "
         f"({limb.citation}): {format_date(base.date)}",
@@ -229,7 +230,7 @@ def _limb(limb: Limb, start: date, cal: WorkingCalendar) -> tuple[Candidate, lis
     return Candidate(limb.input, limb.label, base.date, adjusted.date), lines
 
 
-def _later_of(rule: Rule, dates: Mapping[str, date], cal: WorkingCalendar) -> Deadline:
+def _later_of(rule: Rule, dates: Mapping[str, date]) -> Deadline:
     """HESC r.20(1)(c): the later of 2 months after the notice and 1 month after the certificate.
 
     r.12(3)(a) and r.12(2) are applied to each candidate before taking the later one, so each candidate
@@ -240,7 +241,7 @@ def _later_of(rule: Rule, dates: Mapping[str, date], cal: WorkingCalendar) -> De
     lines: list[str] = []
     for limb in rule.limbs:
         if limb.input in dates:
-            candidate, limb_lines = _limb(limb, dates[limb.input], cal)
+            candidate, limb_lines = _limb(limb, dates[limb.input])
             candidates.append(candidate)
             lines.extend(limb_lines)
     chosen = max(candidates, key=lambda c: c.due)
@@ -252,6 +253,6 @@ def _later_of(rule: Rule, dates: Mapping[str, date], cal: WorkingCalendar) -> De
         )
         lines.append(f"the later date is {format_date(chosen.due)} ({chosen.label})")
     return _deadline(
-        rule, rule.unit, rule.citation, rule.status, header, Reckoning(chosen.due, tuple(lines)), cal,
+        rule, rule.unit, rule.citation, rule.status, header, Reckoning(chosen.due, tuple(lines)),
         tuple(candidates),
     )  # fmt: skip

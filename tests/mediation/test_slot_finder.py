@@ -45,8 +45,9 @@ def legal(slot_start: dt.datetime, slot_end: dt.datetime, r: SlotRules, closures
     if r.window_end is not None and day > r.window_end:
         broken.append("after the legal limit")
     if not r.shorter_notice_consent:
+        # Notice counts national working days: closures block meeting days, never move a time limit.
         working_days_before = sum(
-            is_working(r.today + dt.timedelta(days=i), closures) for i in range((day - r.today).days)
+            is_working(r.today + dt.timedelta(days=i), set()) for i in range((day - r.today).days)
         )
         if working_days_before < 5:
             broken.append("less than 5 working days' notice")

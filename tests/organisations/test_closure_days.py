@@ -15,7 +15,7 @@ async def _la_id() -> int:
     return row["id"]
 
 
-async def test_a_closure_day_added_by_an_admin_moves_the_las_working_day_clocks(app):
+async def test_a_closure_day_blocks_meeting_days_but_never_moves_a_time_limit(app):
     la = await _la_id()
     admin = await client_as(app, "admin")
     await admin.get(f"/admin/organisations/{la}")
@@ -35,15 +35,13 @@ async def test_a_closure_day_added_by_an_admin_moves_the_las_working_day_clocks(
     assert "Wednesday 24 March 2027" in page.text
     assert "Council closure day" in page.text
 
-    # Declined on Tue 23 Mar 2027: nationally due Tue 30 Mar (statute.md worked example);
-    # with the LA closed on Wed 24 Mar, the third working day is Wed 31 Mar.
-    national = compute_deadline("certificate_after_decline", {"start": "2027-03-23"})
-    local = compute_deadline(
-        "certificate_after_decline", {"start": "2027-03-23"}, calendar=await calendar_for(la)
-    )
-    assert national.due == dt.date(2027, 3, 30)
-    assert local.due == dt.date(2027, 3, 31)
-    assert any("Council closure day" in line for line in local.explanation)
+    # Declined on Tue 23 Mar 2027: due Tue 30 Mar (statute.md worked example), closure or not: no statute
+    # lets a body's own closures extend a time limit (issue 11's law corrections).
+    assert compute_deadline("certificate_after_decline", {"start": "2027-03-23"}).due == dt.date(2027, 3, 30)
+    # The closure still takes the day out of the LA's calendar for meetings.
+    calendar = await calendar_for(la)
+    assert not calendar.is_working_day(dt.date(2027, 3, 24))
+    assert calendar.non_working_reason(dt.date(2027, 3, 24)) == "Council closure day"
 
     closure = (
         await OrganisationClosure.select(OrganisationClosure.id)

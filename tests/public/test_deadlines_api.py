@@ -61,7 +61,10 @@ EXPECTED: dict[str, tuple[dict[str, str], str, str, str, str, tuple[str, ...]]] 
     "order_amend_plan": (START, "2027-04-27", "weeks", "S", "reg 44(2)(e)", ("5 weeks after",)),
     "order_section_i": (START, "2027-04-06", "weeks", "S", "reg 44(2)(f)", ("2 weeks after",)),
     "order_cease": (START, "2027-03-23", "immediately", "S", "reg 44(2)(a)", ("immediately",)),
-    "order_continue": (START, "2027-03-23", "immediately", "S", "reg 44(2)(a)", ("immediately",)),
+    # Reg 44(2)(a) is cease to maintain; the continue-to-maintain paragraph is unconfirmed (send-law.md 4.3).
+    "order_continue": (
+        START, "2027-03-23", "immediately", "U", "reg 44 (paragraph unconfirmed)", ("immediately",),
+    ),
     "order_reconsider": (START, "2027-04-06", "weeks", "U", "reg 44(2)(d)", ("2 weeks after",)),
     "unopposed_assess_notify": (START, "2027-04-06", "weeks", "P", "reg 45(3)", ("2 weeks after",)),
     "unopposed_assess_no_plan": (START, "2027-06-01", "weeks", "P", "reg 45(3A)(a)", ("10 weeks",)),
@@ -191,6 +194,43 @@ async def test_appeal_deadline_moves_out_of_christmas_past_the_new_year_bank_hol
     assert any("25 Dec and 1 Jan" in line for line in body["explanation"])
 
 
+async def test_an_sen_appeal_before_2020_still_moves_out_of_august(client: httpx.AsyncClient) -> None:
+    # 2 months after Fri 28 Jun 2019 = Wed 28 Aug 2019 (August): the first working day after Sat 31 Aug
+    # is Mon 2 Sep 2019. HESC r.12(3)(a) applied to SEN appeals before the 2020 amendment too.
+    response = await deadline(client, "appeal", {"notice_sent": "2019-06-28"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert_contract_shape(body)
+    assert body["due"] == "2019-09-02"
+    assert "r.12(3)(a)" in body["citation"]
+    assert any("r.12(3)(a)" in line and "August" in line for line in body["explanation"])
+
+
+async def test_an_sen_appeal_before_2020_still_moves_out_of_christmas(client: httpx.AsyncClient) -> None:
+    # Certificate Tue 27 Nov 2018: 1 month = Thu 27 Dec 2018, so Wed 2 Jan 2019.
+    inputs = {"notice_sent": "2018-10-01", "certificate_issued": "2018-11-27"}
+    body = (await deadline(client, "appeal", inputs)).json()
+    assert body["due"] == "2019-01-02"
+    assert any("25 Dec and 1 Jan" in line for line in body["explanation"])
+
+
+@pytest.mark.parametrize(
+    ("decision_day", "due", "citation"),
+    [
+        # Reg 45 as made: 4 weeks after Sun 22 Mar 2015 = Sun 19 Apr 2015 (a duty does not roll forward).
+        ("2015-03-22", "2015-04-19", "reg 45(3) (as made)"),
+        # SI 2015/359 in force 23 Mar 2015: 2 weeks after Mon 23 Mar = Mon 6 Apr 2015 (Easter Monday).
+        ("2015-03-23", "2015-04-06", "as substituted by SI 2015/359"),
+    ],
+)
+async def test_unopposed_appeal_limits_change_on_23_march_2015(
+    client: httpx.AsyncClient, decision_day: str, due: str, citation: str
+) -> None:
+    body = (await deadline(client, "unopposed_assess_notify", {"start": decision_day})).json()
+    assert body["due"] == due
+    assert citation in body["citation"]
+
+
 async def test_send_regs_order_deadline_does_not_skip_august(client: httpx.AsyncClient) -> None:
     body = (await deadline(client, "order_amend_plan", {"start": "2027-07-14"})).json()
     assert body["due"] == "2027-08-18"
@@ -299,6 +339,16 @@ async def test_agreement_on_appealable_matters_follows_the_named_order(
             {"rule": "unopposed_section_i", "inputs": {"start": "2014-10-01"}},
             "not in force",
             id="rule-not-yet-in-force",
+        ),
+        pytest.param(
+            {"rule": "appeal", "inputs": {"notice_sent": "2014-08-31"}},
+            "it applies from 2014-09-01",
+            id="appeal-before-the-send-regulations-2014",
+        ),
+        pytest.param(
+            {"rule": "order_amend_plan", "inputs": {"start": "2015-03-22"}},
+            "it applies from 2015-03-23",
+            id="order-before-si-2015-359",
         ),
     ],
 )

@@ -97,6 +97,22 @@ async def test_calculator_takes_the_certificate_date_for_an_appeal(client: httpx
     assert input_value(response, "certificate-day") == "29"
 
 
+async def test_calculator_moves_a_2019_appeal_out_of_august(client: httpx.AsyncClient) -> None:
+    # 2 months after Fri 28 Jun 2019 = Wed 28 Aug 2019, so the first working day after 31 Aug: Mon 2 Sep.
+    response = await client.get(calculator_query("appeal", ("28", "6", "2019")))
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "Monday 2 September 2019" in page
+    assert "r.12(3)(a)" in page
+    assert ERROR_SUMMARY not in page
+
+
+async def test_calculator_says_when_the_appeal_rule_began(client: httpx.AsyncClient) -> None:
+    response = await client.get(calculator_query("appeal", ("31", "8", "2014")))
+    assert response.status_code == 400
+    assert "Rule appeal was not in force on 2014-08-31; it applies from 2014-09-01" in text_of(response)
+
+
 async def test_calculator_counts_the_mediation_notice_back_from_the_mediation_date(
     client: httpx.AsyncClient,
 ) -> None:

@@ -1,5 +1,6 @@
 """compute_deadline: the statute.md section 4 worked examples, explanations, bad input and properties."""
 
+import inspect
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -88,13 +89,50 @@ def test_tribunal_response_does_not_count_august() -> None:
     assert deadline.due == date(2027, 9, 30)
 
 
-def test_tribunal_limits_ignore_organisation_closures_but_send_regs_duties_use_them() -> None:
-    council = WorkingCalendar({date(2027, 3, 25): "Council closure day"})
-    local = compute_deadline("certificate_after_decline", {"start": date(2027, 3, 23)}, calendar=council)
-    assert local.due == date(2027, 3, 31)
-    assert "skipped Thu 25 Mar 2027 (Council closure day)" in local.explanation
-    tribunal = compute_deadline("tribunal_la_response", {"start": date(2027, 3, 23)}, calendar=council)
-    assert tribunal.due == date(2027, 5, 7)
+# --- organisation closure days never extend a statutory time limit ---
+
+# A local authority closed on the three working days after Tue 23 Mar 2027, and on every weekday from
+# 15 Mar to 30 Apr 2027: enough to move every rule's date if closures were counted.
+COUNCIL = WorkingCalendar(
+    {
+        date(2027, 3, 15) + timedelta(days=i): "Council closure day"
+        for i in range(47)
+        if (date(2027, 3, 15) + timedelta(days=i)).weekday() < 5
+    }
+)
+
+
+def test_compute_deadline_has_no_calendar_parameter() -> None:
+    # No statute lets a duty-holder's own closures extend its deadline, so no caller can pass them.
+    assert "calendar" not in inspect.signature(compute_deadline).parameters
+
+
+def test_an_la_closure_after_the_start_does_not_move_the_certificate_after_decline() -> None:
+    start = date(2027, 3, 23)
+    closed = WorkingCalendar(
+        {date(2027, 3, 24): "Council closure day", date(2027, 3, 25): "Council closure day"}
+    )
+    assert closed.add_working_days(start, 3).date == date(2027, 4, 1)  # what counting closures would give
+    deadline = compute_deadline("certificate_after_decline", {"start": start})
+    assert deadline.due == date(2027, 3, 30)  # the same date as with no closures (Easter only)
+    assert not any("Council closure day" in line for line in deadline.explanation)
+    with pytest.raises(TypeError, match="calendar"):
+        compute_deadline("certificate_after_decline", {"start": start}, calendar=closed)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("rule_id", sorted({r.id for r in all_rules() if r.computable}))
+def test_no_rule_can_be_given_an_organisation_calendar(rule_id: str) -> None:
+    inputs: dict[str, date | str] = {"start": date(2027, 3, 23)}
+    if rule_id == "appeal":
+        inputs = {"notice_sent": date(2027, 3, 23)}
+    elif rule_id == "mediation_notice":
+        inputs = {"mediation_date": date(2027, 3, 31)}
+    elif rule_id == "agreement_appealable":
+        inputs["order"] = "order_amend_plan"
+    deadline = compute_deadline(rule_id, inputs)
+    assert not any("Council closure day" in line for line in deadline.explanation)
+    with pytest.raises(TypeError, match="calendar"):
+        compute_deadline(rule_id, inputs, calendar=COUNCIL)  # type: ignore[call-arg]
 
 
 def test_a_send_regs_deadline_on_a_sunday_stays_put_and_says_so() -> None:
@@ -206,7 +244,13 @@ def test_agreement_due_dates_never_move_earlier(first: date, gap: int, order: st
     assert due[0] <= due[1]
 
 
-@given(notice=RECENT, cert_gap=st.none() | st.integers(min_value=0, max_value=120), gap=st.integers(0, 60))
+# The appeal rule is in force from 1 Sep 2014 (two versions, computed the same way).
+SINCE_2014 = st.dates(min_value=date(2014, 9, 1), max_value=date(2035, 12, 31))
+
+
+@given(
+    notice=SINCE_2014, cert_gap=st.none() | st.integers(min_value=0, max_value=120), gap=st.integers(0, 60)
+)
 def test_appeal_is_never_earlier_than_either_candidate_and_never_moves_earlier(
     notice: date, cert_gap: int | None, gap: int
 ) -> None:

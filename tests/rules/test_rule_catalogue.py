@@ -15,7 +15,7 @@ from mediation.rules import (
     rule_for,
     versions,
 )
-from mediation.rules.catalogue import RULES, Rule
+from mediation.rules.catalogue import RULES, SEND_AMENDMENT_2015, Rule
 
 # Every id named in statute.md section 3, with `unopposed_*` expanded and "(override)" named.
 STATUTE_IDS = {
@@ -135,6 +135,33 @@ def test_every_rule_computes_its_hand_worked_date(rule_id: str) -> None:
     assert f"due {format_date(expected)}" in deadline.explanation
 
 
+# Superseded versions, keyed by (rule id, effective_from): (inputs, expected due date), worked by hand.
+HISTORIC_EXPECTED: dict[tuple[str, date], tuple[dict[str, date | str], date]] = {
+    # Reg 45 as made: 4 weeks. Mon 5 Jan 2015 + 28 days = Mon 2 Feb 2015.
+    ("unopposed_assess_notify", date(2014, 9, 1)): ({"start": date(2015, 1, 5)}, date(2015, 2, 2)),
+    ("unopposed_plan_contents", date(2014, 9, 1)): ({"start": date(2015, 1, 5)}, date(2015, 2, 2)),
+    # 2 months after Fri 28 Jun 2019 = Wed 28 Aug 2019, in August: the first working day after Sat 31 Aug
+    # is Mon 2 Sep 2019 (Sun 1 Sep skipped).
+    ("appeal", date(2014, 9, 1)): ({"notice_sent": date(2019, 6, 28)}, date(2019, 9, 2)),
+}
+
+
+def test_every_superseded_row_has_a_hand_worked_date() -> None:
+    superseded = {(r.id, r.effective_from) for r in RULES if r.effective_to is not None}
+    assert superseded == set(HISTORIC_EXPECTED)
+
+
+@pytest.mark.parametrize(("key"), sorted(HISTORIC_EXPECTED), ids=lambda k: f"{k[0]}@{k[1]}")
+def test_every_superseded_row_computes_its_hand_worked_date(key: tuple[str, date]) -> None:
+    rule_id, effective_from = key
+    inputs, expected = HISTORIC_EXPECTED[key]
+    deadline = compute_deadline(rule_id, inputs)
+    assert deadline.effective_from == effective_from
+    assert deadline.due == expected
+    assert deadline.explanation[0].endswith(f"({deadline.citation})")
+    assert f"due {format_date(expected)}" in deadline.explanation
+
+
 @pytest.mark.parametrize("rule_id", sorted(EXPECTED_UNITS))
 def test_units_reported_to_the_api(rule_id: str) -> None:
     inputs, _ = EXPECTED[rule_id]
@@ -162,8 +189,8 @@ def test_versions_of_one_rule_do_not_overlap_and_take_the_same_inputs() -> None:
     ("rule_id", "effective_from"),
     [
         ("certificate_after_decline", date(2014, 9, 1)),
-        ("order_amend_plan", date(2015, 4, 1)),
-        ("unopposed_amend_plan", date(2015, 4, 1)),
+        ("order_amend_plan", date(2015, 3, 23)),  # SI 2015/359 (send-law.md 4.4)
+        ("unopposed_amend_plan", date(2015, 3, 23)),
         ("recommendation_response", date(2018, 4, 3)),
         ("tribunal_la_response", date(2008, 11, 3)),
         ("appeal", date(2020, 7, 21)),
@@ -200,4 +227,132 @@ def test_all_rules_lists_only_current_versions() -> None:
     in_force_early_2015 = {r.id for r in all_rules(date(2015, 1, 5))}
     assert "unopposed_assess_notify" in in_force_early_2015
     assert "order_amend_plan" not in in_force_early_2015
-    assert "appeal" not in in_force_early_2015
+    assert "appeal" in in_force_early_2015  # HESC r.12(3)(a) applied to SEN appeals before 2020 too
+
+
+# --- SI 2015/359 commencement: 23 Mar 2015 (send-law.md 4.4, "Superseded: 23/03/2015") ---
+
+
+def test_si_2015_359_commences_on_23_march_2015() -> None:
+    assert date(2015, 3, 23) == SEND_AMENDMENT_2015
+    for rule_id in ("unopposed_assess_notify", "unopposed_plan_contents"):
+        old, new = versions(rule_id)
+        assert old.effective_to == date(2015, 3, 22)
+        assert new.effective_from == SEND_AMENDMENT_2015
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "day_before", "day_of"),
+    [
+        # Notified Mon 23 Mar 2015. Reg 45 as made: 4 weeks = Mon 20 Apr. As substituted: 2 weeks = Mon 6
+        # Apr 2015 (Easter Monday: a SEND Regs duty does not roll forward) / 5 weeks = Mon 27 Apr.
+        ("unopposed_assess_notify", date(2015, 4, 20), date(2015, 4, 6)),
+        ("unopposed_plan_contents", date(2015, 4, 20), date(2015, 4, 27)),
+    ],
+)
+def test_a_decision_the_day_before_si_2015_359_uses_reg_45_as_made(
+    rule_id: str, day_before: date, day_of: date
+) -> None:
+    start: dict[str, date | str] = {"start": date(2015, 3, 23)}
+    before = compute_deadline(rule_id, start, decision_date=date(2015, 3, 22))
+    assert (before.due, before.effective_from) == (day_before, date(2014, 9, 1))
+    assert "(as made)" in before.citation
+    on = compute_deadline(rule_id, start, decision_date=date(2015, 3, 23))
+    assert (on.due, on.effective_from) == (day_of, date(2015, 3, 23))
+    assert "as substituted by SI 2015/359" in on.citation
+
+
+def test_the_la_notifying_the_tribunal_on_22_or_23_march_2015() -> None:
+    # The decision date defaults to the start: Sun 22 Mar + 4 weeks = Sun 19 Apr 2015 (no roll forward).
+    assert compute_deadline("unopposed_assess_notify", {"start": date(2015, 3, 22)}).due == date(2015, 4, 19)
+    assert compute_deadline("unopposed_assess_notify", {"start": date(2015, 3, 23)}).due == date(2015, 4, 6)
+
+
+def test_reg_44_order_limits_start_with_si_2015_359() -> None:
+    with pytest.raises(RuleNotInForce, match="order_amend_plan was not in force on 2015-03-22"):
+        compute_deadline("order_amend_plan", {"start": date(2015, 3, 22)})
+    # Mon 23 Mar 2015 + 5 weeks = Mon 27 Apr 2015.
+    assert compute_deadline("order_amend_plan", {"start": date(2015, 3, 23)}).due == date(2015, 4, 27)
+
+
+def test_superseded_reg_45_rows_say_where_the_commencement_date_comes_from() -> None:
+    for rule_id in ("unopposed_assess_notify", "unopposed_plan_contents"):
+        old = versions(rule_id)[0]
+        assert "23 Mar 2015" in old.notes
+        assert "reg 1" in old.notes  # the research does not quote SI 2015/359 reg 1 itself
+
+
+# --- appeal: HESC r.12(3)(a) from 1 Sep 2014, before and after the 2020 amendment ---
+
+
+def test_an_appeal_notice_sent_in_june_2019_ends_on_the_first_working_day_of_september() -> None:
+    deadline = compute_deadline("appeal", {"notice_sent": date(2019, 6, 28)})
+    assert deadline.due == date(2019, 9, 2)
+    assert deadline.candidates[0].base == date(2019, 8, 28)
+    assert any("r.12(3)(a)" in line and "August" in line for line in deadline.explanation)
+    assert deadline.effective_from == date(2014, 9, 1)
+
+
+def test_an_appeal_certificate_month_ending_at_christmas_2018_moves_to_2_january_2019() -> None:
+    # Notice Mon 1 Oct 2018: 2 months = Sat 1 Dec 2018, so Mon 3 Dec (r.12(2)). Certificate Tue 27 Nov
+    # 2018: 1 month = Thu 27 Dec 2018, inside 25 Dec-1 Jan, so the first working day after Tue 1 Jan 2019.
+    deadline = compute_deadline(
+        "appeal", {"notice_sent": date(2018, 10, 1), "certificate_issued": date(2018, 11, 27)}
+    )
+    assert [(c.input, c.base, c.due) for c in deadline.candidates] == [
+        ("notice_sent", date(2018, 12, 1), date(2018, 12, 3)),
+        ("certificate_issued", date(2018, 12, 27), date(2019, 1, 2)),
+    ]
+    assert deadline.due == date(2019, 1, 2)
+    assert any("falls between 25 Dec and 1 Jan" in line for line in deadline.explanation)
+
+
+def test_an_appeal_notice_sent_in_october_2017_ending_at_christmas_moves_past_new_year() -> None:
+    # 2 months after Sun 29 Oct 2017 = Fri 29 Dec 2017; Mon 1 Jan 2018 is the anchor, so Tue 2 Jan 2018.
+    assert compute_deadline("appeal", {"notice_sent": date(2017, 10, 29)}).due == date(2018, 1, 2)
+
+
+def test_the_appeal_rule_starts_with_the_send_regulations_2014() -> None:
+    with pytest.raises(RuleNotInForce, match="rule appeal was not in force on 2014-08-31"):
+        compute_deadline("appeal", {"notice_sent": date(2014, 8, 31)})
+    # Mon 1 Sep 2014 + 2 months = Sat 1 Nov 2014, so Mon 3 Nov 2014 (r.12(2)).
+    first = compute_deadline("appeal", {"notice_sent": date(2014, 9, 1)})
+    assert (first.due, first.effective_from) == (date(2014, 11, 3), date(2014, 9, 1))
+
+
+def test_appeal_versions_cite_r12_3_before_and_after_the_2020_amendment() -> None:
+    old, new = versions("appeal")
+    assert (old.effective_from, old.effective_to) == (date(2014, 9, 1), date(2020, 7, 20))
+    assert (new.effective_from, new.effective_to) == (date(2020, 7, 21), None)
+    assert rule_for("appeal", date(2020, 7, 20)) == old
+    assert rule_for("appeal", date(2020, 7, 21)) == new
+    for rule in (old, new):
+        assert "r.20(1)(c)" in rule.citation and "r.12(3)(a)" in rule.citation
+        assert rule.hesc == "r12_3a"
+        assert "Tribunal Procedure (Amendment) Rules 2020" in rule.citation
+    assert "before" in old.citation and "as amended by" in new.citation
+    # The 2020 amendment removed disability discrimination claims from r.12(3); it did not add SEN appeals.
+    assert "or a disability discrimination in schools case" in old.notes
+    assert "not encoded" not in new.notes and "substituted" not in new.notes
+    # The two versions compute the same way: 2 months after Sun 28 Jun 2020 = Fri 28 Aug, so Tue 1 Sep.
+    assert compute_deadline("appeal", {"notice_sent": date(2020, 6, 28)}).due == date(2020, 9, 1)
+    assert compute_deadline("appeal", {"notice_sent": date(2020, 7, 21)}).due == date(2020, 9, 21)
+
+
+# --- reg 44(2)(a) is cease to maintain; the continue-to-maintain paragraph is unconfirmed ---
+
+
+def test_order_cease_cites_reg_44_2_a() -> None:
+    rule = rule_for("order_cease", date(2027, 1, 1))
+    assert "reg 44(2)(a)" in rule.citation
+    assert rule.status == "S"
+
+
+def test_order_continue_does_not_cite_the_cease_to_maintain_paragraph() -> None:
+    rule = rule_for("order_continue", date(2027, 1, 1))
+    assert "44(2)(a)" not in rule.citation
+    assert "reg 44 (paragraph unconfirmed)" in rule.citation
+    assert rule.status == "U"
+    assert "paragraph" in rule.notes and "unconfirmed" in rule.notes
+    deadline = compute_deadline("order_continue", {"start": date(2027, 3, 23)})
+    assert (deadline.due, deadline.status) == (date(2027, 3, 23), "U")
