@@ -1,4 +1,4 @@
-"""People who sign in, their failed sign-in attempts, and server-side sessions."""
+"""People who sign in, their failed sign-in attempts, server-side sessions and API tokens."""
 
 from enum import StrEnum
 
@@ -63,3 +63,17 @@ class HttpSession(Table):
     key = Varchar(length=200, unique=True)
     data = Bytea()
     expires_at = Timestamptz(null=True, default=None, index=True)
+
+
+class ApiToken(Table):
+    """A bearer token for the API: only its SHA-256 digest is kept, so the table holds no usable token."""
+
+    account = ForeignKey(references=Account, on_delete=OnDelete.restrict, index=True)
+    name = Varchar(length=100)
+    token_digest = Varchar(length=64, unique=True)
+    # The first characters of the token, shown to admins so a person can tell their tokens apart.
+    prefix = Varchar(length=16)
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    created_by = ForeignKey(references=Account, on_delete=OnDelete.restrict, null=True, default=None)
