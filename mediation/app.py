@@ -6,9 +6,10 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.exceptions import HTTPException
+from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -23,6 +24,7 @@ from mediation.accounts import pages as account_pages
 from mediation.audit import pages as audit_pages
 from mediation.cases import api as cases_api
 from mediation.cases import pages as case_pages
+from mediation.errors import ServiceError
 from mediation.jobs import start_scheduler
 from mediation.lodging import pages as lodging_pages
 from mediation.mediation import api as mediation_api
@@ -45,8 +47,8 @@ from mediation.tribunal import duty_pages as tribunal_duty_pages
 from mediation.tribunal import form_pages as tribunal_form_pages
 from mediation.tribunal import pages as tribunal_pages
 from mediation.web import system
-from mediation.web.auth import CurrentUserMiddleware
-from mediation.web.errors import http_exception_handler, internal_error_handler
+from mediation.web.auth import CurrentUserMiddleware, TokenAwareCSRFMiddleware, authorise
+from mediation.web.errors import http_exception_handler, internal_error_handler, service_error_handler
 from mediation.web.security import SecurityHeadersMiddleware
 from mediation.web.sessions import DatabaseSessionStore, RotatingSessionConfig
 from mediation.web.templating import build_environment
@@ -102,13 +104,15 @@ def create_app(config: Settings = settings) -> Litestar:
         samesite="lax",
         exclude=STATIC_EXCLUDE,
     )
+    public = {"action": "public"}
     assets = create_static_files_router(
         path="/assets",
         directories=[GOVUK_ASSETS],
         name="govuk_assets",
+        opt=public,
     )
     own_static = create_static_files_router(
-        path="/static", directories=[ROOT / "mediation" / "static"], name="static"
+        path="/static", directories=[ROOT / "mediation" / "static"], name="static", opt=public
     )
     return Litestar(
         route_handlers=[
@@ -142,28 +146,37 @@ def create_app(config: Settings = settings) -> Litestar:
             *tribunal_api.ROUTES,
         ],
         lifespan=[lifespan],
+        guards=[authorise],  # every handler declares its action; access.PERMISSIONS decides
         middleware=[
             SecurityHeadersMiddleware(),
             session_config.middleware,
             CurrentUserMiddleware(),
+            # Innermost, where csrf_config would put Litestar's own; API-token requests skip it.
+            DefineMiddleware(
+                TokenAwareCSRFMiddleware,
+                config=CSRFConfig(
+                    secret=config.secret_key,
+                    cookie_secure=config.secure_cookies,
+                    cookie_httponly=True,
+                    cookie_samesite="lax",
+                    exclude=CSRF_EXEMPT,
+                ),
+            ),
         ],
         stores={"sessions": _session_store(config)},
-        csrf_config=CSRFConfig(
-            secret=config.secret_key,
-            cookie_secure=config.secure_cookies,
-            cookie_httponly=True,
-            cookie_samesite="lax",
-            exclude=CSRF_EXEMPT,
-        ),
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(build_environment())),
         openapi_config=OpenAPIConfig(
             title="send-mediation API",
             version="1",
             description="SEND disagreements from decision to mediation, tribunal and compliance.",
-            path="/schema",
+            openapi_router=Router(path="/schema", route_handlers=[], opt=public),
             # JSON and YAML only: the HTML viewers load scripts from public CDNs.
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
         ),
-        exception_handlers={HTTPException: http_exception_handler, Exception: internal_error_handler},
+        exception_handlers={
+            HTTPException: http_exception_handler,
+            ServiceError: service_error_handler,
+            Exception: internal_error_handler,
+        },
         debug=False,
     )

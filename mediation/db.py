@@ -68,3 +68,16 @@ def transaction():  # type: ignore[no-untyped-def]
 
         return db.transaction(transaction_type=TransactionType.immediate)  # type: ignore[call-arg]
     return db.transaction()
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """A unique index refused the write (sqlite3.IntegrityError, or PostgreSQL SQLSTATE 23505), however the
+    driver wraps it."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if getattr(seen, "sqlstate", None) == "23505":
+            return True
+        if type(seen).__name__ == "IntegrityError" and "UNIQUE" in str(seen).upper():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from mediation import timekeeping
 from mediation.accounts.service import NewAccount, create_account
 from mediation.cases.commands import Matter, NewCase, create_case
 from mediation.organisations.service import create_organisation, link_la_to_icb, save_contacts
@@ -106,7 +107,7 @@ async def load_demo_data() -> bool:
             ),
             actor=None,
         )
-    today = dt.date.today()
+    today = timekeeping.today()
     await create_case(
         NewCase(
             family_id=ids["family@example.com"],

@@ -10,9 +10,7 @@ DESCRIPTION = "case received date, phone and lodging keys"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="mediation", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="mediation", description=DESCRIPTION)
 
     manager.add_column(
         table_class_name="Disagreement",

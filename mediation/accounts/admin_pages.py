@@ -1,21 +1,23 @@
-"""Admins create and list staff accounts (families register themselves)."""
+"""Admins create and list staff accounts (families register themselves), and list and revoke API tokens."""
 
 from __future__ import annotations
 
 from litestar import Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from mediation.accounts import api_tokens
 from mediation.accounts.service import AccountError, NewAccount, create_account
 from mediation.accounts.tables import ROLE_LABELS, Account, Role
 from mediation.organisations.service import list_organisations
-from mediation.web.auth import current_user, requires_role
+from mediation.web.auth import current_user
 from mediation.web.forms import client_of, form_values
 
-admin_only = [requires_role("admin")]
 STAFF_ROLES = {role.value: label for role, label in ROLE_LABELS.items() if role is not Role.family}
 
 
-@get("/admin/accounts", name="admin_accounts", guards=admin_only)
+@get("/admin/accounts", name="admin_accounts", opt={"action": "administer"})
 async def accounts_page(request: Request) -> Template:
     rows = (
         await Account.select(
@@ -45,12 +47,12 @@ async def _form_context(values: dict[str, str], errors: dict[str, str]) -> dict[
     }
 
 
-@get("/admin/accounts/new", name="admin_account_new", guards=admin_only)
+@get("/admin/accounts/new", name="admin_account_new", opt={"action": "administer"})
 async def new_account_page() -> Template:
     return Template("admin/account_new.html", context=await _form_context({}, {}))
 
 
-@post("/admin/accounts/new", name="admin_account_create", guards=admin_only)
+@post("/admin/accounts/new", name="admin_account_create", opt={"action": "administer"})
 async def create_account_submit(request: Request) -> Template | Redirect:
     values = await form_values(request)
     role = values.get("role", "")
@@ -83,4 +85,27 @@ async def create_account_submit(request: Request) -> Template | Redirect:
     return Redirect(f"/admin/accounts?created={values.get('email', '').strip().lower()}", status_code=303)
 
 
-ROUTES = [accounts_page, new_account_page, create_account_submit]
+@get("/admin/api-tokens", name="admin_api_tokens", opt={"action": "administer"})
+async def api_tokens_page(request: Request) -> Template:
+    tokens = await api_tokens.list_tokens()
+    # Only a real token's prefix gets the banner, so a crafted link cannot put words on the page.
+    revoked = next((t for t in tokens if t.prefix == request.query_params.get("revoked")), None)
+    return Template(
+        "admin/api_tokens.html",
+        context={
+            "tokens": tokens,
+            "role_labels": {role.value: label for role, label in ROLE_LABELS.items()},
+            "revoked": revoked,
+        },
+    )
+
+
+@post("/admin/api-tokens/{token_id:int}/revoke", name="admin_api_token_revoke", opt={"action": "administer"})
+async def revoke_api_token(request: Request, token_id: FromPath[int]) -> Redirect:
+    token = await api_tokens.revoke_token(token_id, actor=current_user(request), client=client_of(request))
+    if token is None:
+        raise NotFoundException("API token not found")
+    return Redirect(f"/admin/api-tokens?revoked={token.prefix}", status_code=303)
+
+
+ROUTES = [accounts_page, new_account_page, create_account_submit, api_tokens_page, revoke_api_token]

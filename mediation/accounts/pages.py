@@ -15,7 +15,7 @@ from mediation.notices.reading import list_notices
 from mediation.rules.lifecycle import STATES
 from mediation.rules.routing import DECISION_LABELS
 from mediation.settings import settings
-from mediation.web.auth import SESSION_USER_KEY, current_user, requires_sign_in
+from mediation.web.auth import SESSION_USER_KEY, current_user
 from mediation.web.forms import client_of, form_values, safe_next
 from mediation.web.sessions import ROTATE_FLAG
 
@@ -33,14 +33,14 @@ STAFF_HOME = {
 }
 
 
-@get("/", name="start")
+@get("/", name="start", opt={"action": "sign_in"})
 async def start_page(request: Request) -> Template | Redirect:
     if current_user(request) is not None:
         return Redirect("/home")
     return Template("start.html")
 
 
-@get("/sign-in", name="sign_in")
+@get("/sign-in", name="sign_in", opt={"action": "sign_in"})
 async def sign_in_page(request: Request) -> Template | Redirect:
     next_ = request.query_params.get("next")
     if current_user(request) is not None:
@@ -48,7 +48,7 @@ async def sign_in_page(request: Request) -> Template | Redirect:
     return Template("accounts/sign_in.html", context={"values": {}, "errors": {}, "next": safe_next(next_)})
 
 
-@post("/sign-in", name="sign_in_submit")
+@post("/sign-in", name="sign_in_submit", opt={"action": "sign_in"})
 async def sign_in_submit(request: Request) -> Template | Redirect:
     values = await form_values(request)
     email = values.get("email", "").strip()
@@ -78,13 +78,13 @@ async def sign_in_submit(request: Request) -> Template | Redirect:
     )
 
 
-@post("/sign-out", name="sign_out", guards=[requires_sign_in])
+@post("/sign-out", name="sign_out", opt={"action": "signed_in"})
 async def sign_out(request: Request) -> Redirect:
     request.clear_session()
     return Redirect("/", status_code=303)
 
 
-@get("/home", name="home", guards=[requires_sign_in])
+@get("/home", name="home", opt={"action": "signed_in"})
 async def home(request: Request) -> Template:
     user = current_user(request)
     assert user is not None
@@ -130,14 +130,14 @@ async def home(request: Request) -> Template:
 ROUTES = [start_page, sign_in_page, sign_in_submit, sign_out, home]
 
 
-@get("/register", name="register")
+@get("/register", name="register", opt={"action": "sign_in"})
 async def register_page(request: Request) -> Template | Redirect:
     if current_user(request) is not None:
         return Redirect("/home")
     return Template("accounts/register.html", context={"values": {}, "errors": {}})
 
 
-@post("/register", name="register_submit")
+@post("/register", name="register_submit", opt={"action": "sign_in"})
 async def register_submit(request: Request) -> Template:
     values = await form_values(request)
     errors = await registration.register(values, settings.base_url)
@@ -147,14 +147,14 @@ async def register_submit(request: Request) -> Template:
     return Template("accounts/check_email.html", context={"email": values.get("email", "").strip()})
 
 
-@get("/confirm-email/{token:str}", name="confirm_email")
+@get("/confirm-email/{token:str}", name="confirm_email", opt={"action": "sign_in"})
 async def confirm_email(token: FromPath[str]) -> Template:
     if await registration.confirm(token):
         return Template("accounts/email_confirmed.html")
     return Template("accounts/link_expired.html", context={"values": {}, "errors": {}}, status_code=400)
 
 
-@post("/confirm-email/resend", name="confirm_email_resend")
+@post("/confirm-email/resend", name="confirm_email_resend", opt={"action": "sign_in"})
 async def confirm_email_resend(request: Request) -> Template:
     values = await form_values(request)
     email = values.get("email", "").strip()

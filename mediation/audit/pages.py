@@ -6,12 +6,11 @@ from litestar import Request, get
 from litestar.response import Template
 
 from mediation.audit.tables import AuditEvent
-from mediation.web.auth import requires_role
 
 PAGE_SIZE = 100
 
 
-@get("/admin/audit", name="admin_audit", guards=[requires_role("admin")])
+@get("/admin/audit", name="admin_audit", opt={"action": "administer"})
 async def audit_page(request: Request) -> Template:
     raw_page = request.query_params.get("page", "1")
     page = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1

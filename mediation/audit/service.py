@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import msgspec
 
+from mediation import timekeeping
 from mediation.audit.tables import AuditEvent
 from mediation.identity import CurrentUser
 
@@ -31,7 +31,7 @@ async def record(
 ) -> None:
     await AuditEvent.insert(
         AuditEvent(
-            at=dt.datetime.now(dt.UTC),
+            at=timekeeping.now(),
             actor=actor.id if actor else None,
             actor_label=actor.label if actor else "system",
             action=action,

@@ -1,24 +1,41 @@
-"""Cases in the JSON API, through the same access rule as the pages."""
+"""Cases through the JSON API (api-contract.md "Cases through the API"): lodge a disagreement, read a
+case with its clocks and the events it can take, and record an event. The same use cases as the pages."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 import msgspec
-from litestar import Request, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException, ValidationException
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
-from mediation.cases.commands import RerouteError, reroute_case
-from mediation.cases.pages import REROUTERS
-from mediation.cases.service import RISK_LABELS, CaseDetail, CaseSummary, find_case, get_case, list_cases
+from mediation.cases import event_handlers
+from mediation.cases.api_lodging import lodge_from_api
+from mediation.cases.commands import reroute_case
+from mediation.cases.repository import find_case
+from mediation.cases.schemas import EventRequest, LodgeRequest
+from mediation.cases.service import RISK_LABELS, CaseDetail, CaseSummary, case_detail, list_cases
+from mediation.identity import CurrentUser
 from mediation.rules.lifecycle import STATES
-from mediation.web.auth import current_user, requires_sign_in
+from mediation.web.auth import current_user
+from mediation.web.errors import unprocessable
 from mediation.web.forms import client_of
 
 
+def _user(request: Request) -> CurrentUser:
+    user = current_user(request)
+    assert user is not None  # the route guard lets no anonymous visitor in
+    return user
+
+
 @get(
-    "/api/v1/cases", name="api_cases", guards=[requires_sign_in], tags=["cases"], summary="Cases you may see"
+    "/api/v1/cases",
+    name="api_cases",
+    tags=["cases"],
+    summary="Cases you may see",
+    opt={"action": "list_cases"},
 )
 async def api_cases(
     request: Request,
@@ -29,8 +46,6 @@ async def api_cases(
     offset: FromQuery[int] = 0,
 ) -> list[CaseSummary]:
     """Nearest statutory deadline first; filter by state, scope (education, health, social_care) and risk."""
-    user = current_user(request)
-    assert user is not None
     if risk is not None and risk not in RISK_LABELS:
         raise ValidationException(f"risk must be one of {', '.join(RISK_LABELS)}")
     if case_scope is not None and case_scope not in {"education", "health", "social_care"}:
@@ -38,7 +53,7 @@ async def api_cases(
     if case_state is not None and case_state not in STATES:
         raise ValidationException(f"unknown state {case_state!r}")
     return await list_cases(
-        user,
+        _user(request),
         state=case_state,
         scope=case_scope,
         risk=risk,
@@ -47,20 +62,66 @@ async def api_cases(
     )
 
 
+@post(
+    "/api/v1/cases",
+    name="api_lodge",
+    tags=["cases"],
+    status_code=201,
+    summary="Lodge a disagreement (a family for itself, or LA staff for a family)",
+    description="Send the same request again with the same `Idempotency-Key` header and the first case is "
+    "returned: one case, however many times it is sent. `wants_mediation: true` records that the family "
+    "told the arranging body it wants mediation on `received_on`.",
+    opt={"action": "lodge_by_api"},
+    exception_handlers={ValidationException: unprocessable},
+)
+async def api_lodge(
+    request: Request,
+    data: JSONBody[LodgeRequest],
+    idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=200)] = None,
+) -> Response[CaseDetail]:
+    user = _user(request)
+    body_hash = hashlib.sha256(msgspec.json.encode(data)).hexdigest()
+    case, replayed = await lodge_from_api(user, data, idempotency_key=idempotency_key, body_hash=body_hash)
+    detail = await case_detail(user, case, client=client_of(request))
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return Response(detail, status_code=201, headers=headers)
+
+
 @get(
     "/api/v1/cases/{reference:str}",
     name="api_case",
-    guards=[requires_sign_in],
     tags=["cases"],
-    summary="One case",
+    summary="One case: its state, clocks, next due date and the events it can take now",
+    opt={"action": "view_case"},
 )
 async def api_case(request: Request, reference: FromPath[str]) -> CaseDetail:
-    user = current_user(request)
-    assert user is not None
-    case = await get_case(user, reference, client=client_of(request))
+    user = _user(request)
+    case = await find_case(user, reference)
     if case is None:
         raise NotFoundException("Case not found")
-    return case
+    return await case_detail(user, case, client=client_of(request))
+
+
+@post(
+    "/api/v1/cases/{reference:str}/events",
+    name="api_case_event",
+    tags=["cases"],
+    status_code=200,
+    summary="Record an event on a case",
+    description="An event that cannot happen now gets 409 with the lifecycle's reason; a bad field 422; a "
+    "case you may not see 404; an event your role may not record 403.",
+    opt={"action": "record_event"},
+    exception_handlers={ValidationException: unprocessable},
+)
+async def api_case_event(
+    request: Request, reference: FromPath[str], data: JSONBody[EventRequest]
+) -> CaseDetail:
+    user = _user(request)
+    case = await find_case(user, reference)
+    if case is None:
+        raise NotFoundException("Case not found")
+    case = await event_handlers.apply(case, data, actor=user)
+    return await case_detail(user, case, client=client_of(request))
 
 
 class RerouteRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -71,30 +132,20 @@ class RerouteRequest(msgspec.Struct, forbid_unknown_fields=True):
 @post(
     "/api/v1/cases/{reference:str}/reroute",
     name="api_case_reroute",
-    guards=[requires_sign_in],
     tags=["cases"],
-    summary="Change the disputed sections, with a reason; routing and clocks follow",
+    summary="Change the disputed sections, with a reason; routing and clocks follow (event `rerouted`)",
     status_code=200,
+    opt={"action": "rerouted"},
 )
 async def api_case_reroute(
     request: Request, reference: FromPath[str], data: JSONBody[RerouteRequest]
 ) -> CaseDetail:
-    user = current_user(request)
-    assert user is not None
+    user = _user(request)
     case = await find_case(user, reference)
     if case is None:
         raise NotFoundException("Case not found")
-    if user.role not in REROUTERS:
-        raise PermissionDeniedException(
-            "Only the local authority or the health commissioner can re-route a case"
-        )
-    try:
-        await reroute_case(case, data.sections, data.reason, actor=user)
-    except RerouteError as exc:
-        raise ValidationException("; ".join(exc.errors.values())) from exc
-    detail = await get_case(user, reference, client=client_of(request))
-    assert detail is not None
-    return detail
+    case = await reroute_case(case, data.sections, data.reason, actor=user)
+    return await case_detail(user, case, client=client_of(request))
 
 
-ROUTES = [api_cases, api_case, api_case_reroute]
+ROUTES = [api_cases, api_lodge, api_case, api_case_event, api_case_reroute]

@@ -1,4 +1,5 @@
-"""Changing cases: lodging one (routing it and starting its clocks) and re-routing it when matters change."""
+"""Changing cases as a whole: lodging one exactly once (routing it and starting its clocks), re-routing
+it when the disputed matters change, withdrawing and closing it."""
 
 from __future__ import annotations
 
@@ -7,14 +8,19 @@ import secrets
 
 import msgspec
 
+from mediation import timekeeping
 from mediation.audit import service as audit
-from mediation.cases.tables import CaseDocument, Disagreement, DisputedMatter
-from mediation.clocks.service import start_clock, stop_clock
-from mediation.clocks.tables import ClockStatus
-from mediation.db import transaction
+from mediation.cases import events, repository
+from mediation.cases.events import Change
+from mediation.cases.model import Disagreement
+from mediation.cases.tables import CaseDocument, DisputedMatter
+from mediation.cases.tables import Disagreement as DisagreementRow
+from mediation.clocks.service import start_clock
+from mediation.db import is_unique_violation, transaction
+from mediation.errors import Invalid, sentence
 from mediation.identity import CurrentUser
-from mediation.organisations.closures import calendar_for
 from mediation.organisations.service import icb_for_la
+from mediation.rules.errors import RoutingInputError
 from mediation.rules.routing import RoutingDecision, route
 
 
@@ -41,10 +47,35 @@ class NewCase(msgspec.Struct, kw_only=True):
     accessibility: dict[str, str] = {}
     contact_by: str = "email"
     contact_email: str = ""
+    contact_phone: str = ""
     postal_address: str = ""
     mediation_service_id: int | None = None
     draft_id: int | None = None
-    lodged_on: dt.date | None = None
+    received_on: dt.date | None = None  # defaults to today
+    idempotency_key: str | None = None
+    idempotency_hash: str = ""
+
+
+class AlreadyLodged(Exception):
+    """This draft, or this Idempotency-Key, has already become a case (a unique index refused a second).
+    Raised inside the refused transaction, which PostgreSQL has aborted: look the first case up with
+    `first_case` once that transaction has ended."""
+
+    def __init__(self, new: NewCase, account_id: int | None) -> None:
+        super().__init__("this disagreement has already been lodged")
+        self.new = new
+        self.account_id = account_id
+
+    async def first_case(self) -> Disagreement:
+        if self.new.draft_id is not None:
+            found = await repository.case_id_for_draft(self.new.draft_id)
+            if found is not None:
+                return await repository.load_case(found)
+        if self.new.idempotency_key is not None and self.account_id is not None:
+            keyed = await repository.case_for_idempotency_key(self.account_id, self.new.idempotency_key)
+            if keyed is not None:
+                return await repository.load_case(keyed[0])
+        raise LookupError("the case this disagreement was lodged as cannot be found")
 
 
 def new_reference() -> str:
@@ -63,14 +94,12 @@ def routed_to(routing: RoutingDecision) -> str:
 
 
 async def _start_lodging_clocks(
-    case_id: int, new: NewCase, routing: RoutingDecision, lodged_on: dt.date, actor: CurrentUser | None
+    case_id: int, new: NewCase, routing: RoutingDecision, actor: CurrentUser | None
 ) -> None:
-    calendar = await calendar_for(new.local_authority_id)
     notice = new.decision_notice_sent
-    common = {"decision_date": notice, "calendar": calendar, "actor": actor}
-    if (
-        routing.certificate_required
-    ):  # Regs 33: the adviser step comes before an appeal that needs a certificate
+    common = {"decision_date": notice, "recorded_by": actor, "started_on": notice}
+    if routing.certificate_required:
+        # Regs 33: the adviser step comes before an appeal that needs a certificate.
         await start_clock(
             case_id,
             "contact_mediation_adviser",
@@ -86,26 +115,41 @@ async def _start_lodging_clocks(
         await start_clock(
             case_id, "appeal", {"notice_sent": notice}, started_by="decision notice sent", **common
         )
-    if new.wants_mediation:
-        said = "the family told the local authority it wants mediation"
-        if routing.arranged_by == "health_commissioner":
-            await start_clock(
-                case_id, "notify_health_commissioner", {"start": lodged_on}, started_by=said, **common
-            )
-        elif routing.arranged_by == "local_authority":
-            await start_clock(
-                case_id, "mediation_held_by_la", {"start": lodged_on}, started_by=said, **common
-            )
 
 
-async def create_case(new: NewCase, *, actor: CurrentUser | None) -> tuple[str, int]:
-    """Lodge a disagreement: route it, store it with its matters and documents, start its clocks."""
+def check_new_case(new: NewCase, today: dt.date) -> RoutingDecision:
+    """The checks every way of lodging shares (the journey's pages check each answer first)."""
+    errors: dict[str, str] = {}
     sections = sorted({m.section for m in new.matters} | set(new.sections))
-    routing = route(new.decision, sections)
+    routing = None
+    try:
+        routing = route(new.decision, sections)
+    except RoutingInputError as exc:
+        errors["sections"] = sentence(exc.detail)
+    if new.decision_notice_sent > today:
+        errors["decision_notice_sent"] = "The date the decision notice was sent must be today or in the past"
+    received = new.received_on or today
+    if received > today:
+        errors["received_on"] = "The date the disagreement was received must be today or in the past"
+    elif received < new.decision_notice_sent:
+        errors["received_on"] = "The date the disagreement was received cannot be before the decision notice"
+    if errors:
+        raise Invalid(errors)
+    assert routing is not None
+    return routing
+
+
+async def create_case(new: NewCase, *, actor: CurrentUser | None) -> Disagreement:
+    """Lodge a disagreement: route it, store it with its matters and documents, start its clocks, and
+    record the family's request for mediation. Raises AlreadyLodged if its draft or Idempotency-Key has
+    already become a case (a unique index decides, so two submits at once still make one case)."""
+    today = timekeeping.today()
+    routing = check_new_case(new, today)
+    sections = sorted({m.section for m in new.matters} | set(new.sections))
     icb_id = await icb_for_la(new.local_authority_id) if "health" in routing.scope else None
-    now = dt.datetime.now(dt.UTC)
-    lodged_on = new.lodged_on or now.date()
-    row = Disagreement(
+    now = timekeeping.now()
+    received = new.received_on or today
+    row = DisagreementRow(
         reference=new_reference(),
         family=new.family_id,
         local_authority=new.local_authority_id,
@@ -115,6 +159,7 @@ async def create_case(new: NewCase, *, actor: CurrentUser | None) -> tuple[str, 
         child_date_of_birth=new.child_date_of_birth,
         decision=new.decision,
         decision_notice_sent=new.decision_notice_sent,
+        received_on=received,
         sections=",".join(sections),
         scope=",".join(routing.scope),
         arranged_by=routing.arranged_by,
@@ -129,145 +174,168 @@ async def create_case(new: NewCase, *, actor: CurrentUser | None) -> tuple[str, 
         accessibility=new.accessibility,
         contact_by=new.contact_by,
         contact_email=new.contact_email,
+        contact_phone=new.contact_phone,
         postal_address=new.postal_address,
+        lodging_draft=new.draft_id,
+        created_by=actor.id if actor else None,
+        idempotency_key=new.idempotency_key,
+        idempotency_hash=new.idempotency_hash,
     )
-    async with transaction():
-        await row.save()
-        if new.matters:
-            await DisputedMatter.insert(
-                *[
-                    DisputedMatter(
-                        disagreement=row.id,
-                        section=m.section,
-                        disagreement_text=m.disagreement_text,
-                        wanted_text=m.wanted_text,
-                    )
-                    for m in new.matters
-                ]
-            )
-        if new.draft_id is not None:
-            await CaseDocument.update({CaseDocument.disagreement: row.id}).where(
-                CaseDocument.draft_id == new.draft_id
-            )
-        await audit.record(
-            actor=actor,
-            action="lodge",
-            entity="disagreement",
-            entity_id=row.reference,
-            summary=f"Disagreement lodged; routed to {routed_to(routing)}",
-            after={"decision": new.decision, "sections": sections, "scope": list(routing.scope)},
-            disagreement_id=row.id,
+    try:
+        async with transaction():
+            await row.save()
+            await _store_lodging(row, new, sections, routing, actor)
+            case = await repository.load_case(int(row.id))
+            if new.wants_mediation and routing.arranged_by is not None:
+                # api-contract.md: wanting mediation at lodging is the family telling the arranging body.
+                case = await events.record(
+                    case,
+                    "mediation_requested",
+                    actor=actor,
+                    on=received,
+                    summary="The family asked for mediation when it lodged the disagreement",
+                )
+    except Exception as exc:
+        if is_unique_violation(exc) and (new.draft_id is not None or new.idempotency_key is not None):
+            raise AlreadyLodged(new, actor.id if actor else None) from exc
+        raise
+    return case
+
+
+async def _store_lodging(
+    row: DisagreementRow,
+    new: NewCase,
+    sections: list[str],
+    routing: RoutingDecision,
+    actor: CurrentUser | None,
+) -> None:
+    if new.matters:
+        await DisputedMatter.insert(
+            *[
+                DisputedMatter(
+                    disagreement=row.id,
+                    section=m.section,
+                    disagreement_text=m.disagreement_text,
+                    wanted_text=m.wanted_text,
+                )
+                for m in new.matters
+            ]
         )
-        await _start_lodging_clocks(row.id, new, routing, lodged_on, actor)
-    return str(row.reference), int(row.id)
-
-
-class RerouteError(ValueError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+    if new.draft_id is not None:
+        await CaseDocument.update({CaseDocument.disagreement: row.id}).where(
+            CaseDocument.draft_id == new.draft_id
+        )
+    await audit.record(
+        actor=actor,
+        action="lodged",
+        entity="disagreement",
+        entity_id=row.reference,
+        summary=f"Disagreement lodged; routed to {routed_to(routing)}",
+        after={"decision": new.decision, "sections": sections, "scope": list(routing.scope)},
+        disagreement_id=row.id,
+    )
+    await _start_lodging_clocks(int(row.id), new, routing, actor)
 
 
 async def reroute_case(
-    case: dict, sections: list[str], reason: str, *, actor: CurrentUser
-) -> RoutingDecision:
-    """Change the disputed sections (with a reason); routing, parties and clocks follow."""
+    case: Disagreement, sections: list[str], reason: str, *, actor: CurrentUser
+) -> Disagreement:
+    """Change the disputed sections (with a reason); routing, parties, matters and clocks follow, and the
+    family is told who now handles its disagreement."""
+    from mediation.cases.notifications import tell_family_rerouted
+
+    events.check(case, "rerouted", actor=actor, on=timekeeping.today())
     errors: dict[str, str] = {}
     if not reason.strip():
         errors["reason"] = "Enter why the disputed matters have changed"
+    routing = None
     try:
-        routing = route(case["decision"], sections)
-    except ValueError as exc:
-        errors["sections"] = str(exc)[0].upper() + str(exc)[1:]
+        routing = route(case.decision, sections)
+    except RoutingInputError as exc:
+        errors["sections"] = sentence(exc.detail)
     if errors:
-        raise RerouteError(errors)
-    before = {"sections": case["sections"], "scope": case["scope"], "arranged_by": case["arranged_by"]}
-    icb_id = await icb_for_la(case["local_authority"]) if "health" in routing.scope else None
-    today = dt.date.today()
-    async with transaction():
-        await Disagreement.update(
+        raise Invalid(errors)
+    assert routing is not None
+    chosen = sorted(set(sections))
+    icb_id = await icb_for_la(case.local_authority_id) if "health" in routing.scope else None
+    before = {
+        "sections": ",".join(case.sections),
+        "scope": ",".join(case.scope),
+        "arranged_by": case.arranged_by,
+    }
+    after = {
+        "sections": ",".join(chosen),
+        "scope": ",".join(routing.scope),
+        "arranged_by": routing.arranged_by,
+    }
+
+    async def writes(change: Change) -> None:
+        await repository.update_case(
+            change.case.id,
             {
-                Disagreement.sections: ",".join(sorted(set(sections))),
-                Disagreement.scope: ",".join(routing.scope),
-                Disagreement.arranged_by: routing.arranged_by,
-                Disagreement.icb: icb_id,
-                Disagreement.routing_reason: reason.strip(),
-                Disagreement.updated_at: dt.datetime.now(dt.UTC),
-            }
-        ).where(Disagreement.id == case["id"])
-        after = {
-            "sections": ",".join(sorted(set(sections))),
-            "scope": ",".join(routing.scope),
-            "arranged_by": routing.arranged_by,
-        }
-        await audit.record(
-            actor=actor,
-            action="reroute",
-            entity="disagreement",
-            entity_id=case["reference"],
-            summary=f"Re-routed to {routed_to(routing)}: {reason.strip()}",
-            before=before,
-            after=after,
-            disagreement_id=case["id"],
+                "sections": after["sections"],
+                "scope": after["scope"],
+                "arranged_by": routing.arranged_by,
+                "icb": icb_id,
+                "routing_reason": reason.strip(),
+            },
+            timekeeping.now(),
         )
-        await _follow_routing(case, routing, today, actor)
-    return routing
+        # Matters no longer in dispute leave the case (they stay in its log).
+        await DisputedMatter.delete().where(
+            (DisputedMatter.disagreement == change.case.id) & DisputedMatter.section.not_in(chosen or ["-"])
+        )
+        await tell_family_rerouted(change.case, routing, chosen, reason.strip())
+
+    return await events.record(
+        case,
+        "rerouted",
+        actor=actor,
+        on=timekeeping.today(),
+        summary=f"Re-routed to {routed_to(routing)}: {reason.strip()}",
+        data={"routing": routing, **after},
+        before=before,
+        writes=writes,
+    )
 
 
-async def _follow_routing(case: dict, routing: RoutingDecision, today: dt.date, actor: CurrentUser) -> None:
-    """The clocks that depend on routing: appeal, and which body must hold mediation."""
-    case_id, notice = case["id"], case["decision_notice_sent"]
-    calendar = await calendar_for(case["local_authority"])
-    common = {"decision_date": notice, "calendar": calendar, "actor": actor}
-    why = "disputed matters changed"
-    if routing.appeal_available:
-        await start_clock(case_id, "appeal", {"notice_sent": notice}, started_by=why, **common)
-    else:
-        await stop_clock(
-            case_id,
-            "appeal",
-            on=today,
-            reason="no appealable matter remains",
-            status=ClockStatus.cancelled,
-            actor=actor,
-        )
-    if not case["wants_mediation"]:
-        return
-    said = "re-routed after the family asked for mediation"
-    if routing.arranged_by == "health_commissioner":
-        await stop_clock(
-            case_id,
-            "mediation_held_by_la",
-            on=today,
-            reason="now health only",
-            status=ClockStatus.cancelled,
-            actor=actor,
-        )
-        await start_clock(
-            case_id,
-            "notify_health_commissioner",
-            {"start": today},
-            started_by=said,
-            keep_running=True,
-            **common,
-        )
-    else:
-        await stop_clock(
-            case_id,
-            "notify_health_commissioner",
-            on=today,
-            reason="no longer health only",
-            status=ClockStatus.cancelled,
-            actor=actor,
-        )
-        await stop_clock(
-            case_id,
-            "mediation_held_by_icb",
-            on=today,
-            reason="no longer health only",
-            status=ClockStatus.cancelled,
-            actor=actor,
-        )
-        await start_clock(
-            case_id, "mediation_held_by_la", {"start": today}, started_by=said, keep_running=True, **common
-        )
+async def withdraw_case(
+    case: Disagreement, reason: str, *, actor: CurrentUser, on: dt.date | None = None
+) -> Disagreement:
+    """The family (or the LA for it) withdraws the disagreement: every clock stops, meetings are cancelled."""
+    from mediation.mediation.booking import cancel_live_sessions
+
+    day = on or timekeeping.today()
+    events.check(case, "withdrawn", actor=actor, on=day)
+    if not reason.strip():
+        raise Invalid("Enter why the disagreement is being withdrawn", field="reason")
+
+    async def writes(change: Change) -> None:
+        await cancel_live_sessions(change.case, f"the disagreement was withdrawn: {reason.strip()}")
+
+    return await events.record(
+        case,
+        "withdrawn",
+        actor=actor,
+        on=day,
+        summary=f"Disagreement withdrawn: {reason.strip()}",
+        data={"reason": reason.strip()},
+        writes=writes,
+    )
+
+
+async def close_case(
+    case: Disagreement, reason: str, *, actor: CurrentUser, on: dt.date | None = None
+) -> Disagreement:
+    day = on or timekeeping.today()
+    events.check(case, "closed", actor=actor, on=day)
+    if not reason.strip():
+        raise Invalid("Enter why the case is being closed", field="reason")
+    return await events.record(
+        case,
+        "closed",
+        actor=actor,
+        on=day,
+        summary=f"Case closed: {reason.strip()}",
+        data={"reason": reason.strip()},
+    )

@@ -7,13 +7,16 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from mediation.cases.commands import RerouteError, reroute_case
-from mediation.cases.service import RISK_LABELS, find_case, get_case
+from mediation import access
+from mediation.cases.commands import reroute_case
+from mediation.cases.repository import find_case
+from mediation.cases.service import RISK_LABELS, case_detail
 from mediation.cases.tables import CaseDocument
+from mediation.errors import ServiceError
 from mediation.identity import CurrentUser
 from mediation.rules.routing import DECISION_LABELS, SECTION_LABELS
-from mediation.web.auth import current_user, requires_sign_in
-from mediation.web.forms import client_of
+from mediation.web.auth import current_user
+from mediation.web.forms import client_of, page_errors
 
 STATUS_LABELS = {
     "P": "read in the primary legislation",
@@ -34,12 +37,11 @@ ACCESS_LABELS = {
     "breaks": "Regular breaks",
     "other": "Other",
 }
-REROUTERS = {"la_coordinator", "health_commissioner"}
 
 
 def _user(request: Request) -> CurrentUser:
     user = current_user(request)
-    assert user is not None  # guarded by requires_sign_in
+    assert user is not None  # the route guard lets no anonymous visitor in
     return user
 
 
@@ -52,9 +54,10 @@ async def _render(
     status: int = 200,
 ) -> Template:
     user = _user(request)
-    case = await get_case(user, reference, client=client_of(request))
-    if case is None:
+    found = await find_case(user, reference)
+    if found is None:
         raise NotFoundException("Case not found")
+    case = await case_detail(user, found, client=client_of(request))
     return Template(
         "cases/case.html",
         context={
@@ -66,7 +69,9 @@ async def _render(
             "lodged_by_labels": LODGED_BY_LABELS,
             "access_labels": ACCESS_LABELS,
             "arranged_by_label": ARRANGED_BY_LABELS.get(case.arranged_by, case.arranged_by),
-            "may_reroute": user.role in REROUTERS,
+            "may_reroute": "rerouted" in case.your_events,
+            "may_view_tribunal": access.role_may(user, "view_tribunal"),
+            "may_view_compliance": access.role_may(user, "view_compliance"),
             "errors": errors or {},
             "values": values or {"sections": case.sections},
         },
@@ -74,34 +79,33 @@ async def _render(
     )
 
 
-@get("/cases/{reference:str}", name="case_page", guards=[requires_sign_in])
+@get("/cases/{reference:str}", name="case_page", opt={"action": "view_case"})
 async def case_page(request: Request, reference: FromPath[str]) -> Template:
     return await _render(request, reference)
 
 
-@post("/cases/{reference:str}/reroute", name="case_reroute", guards=[requires_sign_in])
+@post("/cases/{reference:str}/reroute", name="case_reroute", opt={"action": "rerouted"})
 async def case_reroute(request: Request, reference: FromPath[str]) -> Template | Redirect:
     user = _user(request)
     case = await find_case(user, reference)
     if case is None:
         raise NotFoundException("Case not found")
-    if user.role not in REROUTERS:
-        raise PermissionDeniedException(
-            "Only the local authority or the health commissioner can re-route a case"
-        )
+    if not access.role_may(user, "rerouted"):
+        raise PermissionDeniedException(access.refusal("rerouted"))
     form = await request.form()
     sections = [str(s) for s in form.getall("sections", [])]
     reason = str(form.get("reason", ""))
     try:
         await reroute_case(case, sections, reason, actor=user)
-    except RerouteError as exc:
+    except ServiceError as exc:
+        errors, status = page_errors(exc)
         return await _render(
-            request, reference, errors=exc.errors, values={"sections": sections, "reason": reason}, status=400
+            request, reference, errors=errors, values={"sections": sections, "reason": reason}, status=status
         )
     return Redirect(f"/cases/{reference}#routing", status_code=303)
 
 
-@get("/cases/{reference:str}/documents/{document_id:int}", name="case_document", guards=[requires_sign_in])
+@get("/cases/{reference:str}/documents/{document_id:int}", name="case_document", opt={"action": "view_case"})
 async def case_document(
     request: Request, reference: FromPath[str], document_id: FromPath[int]
 ) -> Response[bytes]:
@@ -110,7 +114,7 @@ async def case_document(
         raise NotFoundException("Document not found")
     doc = (
         await CaseDocument.select(CaseDocument.filename, CaseDocument.content)
-        .where((CaseDocument.id == document_id) & (CaseDocument.disagreement == case["id"]))
+        .where((CaseDocument.id == document_id) & (CaseDocument.disagreement == case.id))
         .first()
     )
     if doc is None:

@@ -5,15 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 import msgspec
+from piccolo.query import OrderByRaw
 
+from mediation import access, timekeeping
 from mediation.access import visible_cases
 from mediation.audit import service as audit
 from mediation.audit.tables import AuditEvent
-from mediation.cases.tables import CaseDocument, Disagreement, DisputedMatter
-from mediation.clocks.service import ClockView, clocks_for
+from mediation.cases.model import Disagreement
+from mediation.cases.repository import find_case
+from mediation.cases.tables import CaseDocument, DisputedMatter
+from mediation.cases.tables import Disagreement as DisagreementRow
+from mediation.clocks.service import ClockView, view_of
 from mediation.identity import CurrentUser
-from mediation.rules.calendar import WorkingCalendar
-from mediation.rules.routing import route
+from mediation.rules.calendar import DEFAULT_CALENDAR
 
 # A case is at risk when its nearest deadline is this many working days away or fewer.
 AT_RISK_WORKING_DAYS = 5
@@ -57,18 +61,25 @@ class TimelineEntry(msgspec.Struct):
 
 class CaseDetail(msgspec.Struct):
     reference: str
-    child_name: str
-    child_date_of_birth: dt.date
-    decision: str
-    decision_notice_sent: dt.date
-    sections: list[str]
+    state: str
+    state_label: str
     scope: list[str]
     arranged_by: str | None
     parties: list[str]
     certificate_required: bool
     appeal_available: bool
-    state: str
+    next_due_date: dt.date | None
+    allowed_events: list[str]
+    your_events: list[str]  # the allowed events this caller's role and relation to the case let it record
+    clocks: list[ClockView]
+    child_name: str
+    child_date_of_birth: dt.date
+    decision: str
+    decision_notice_sent: dt.date
+    received_on: dt.date
+    sections: list[str]
     local_authority: str
+    local_authority_code: str
     icb: str | None
     mediation_service: str | None
     family_name: str
@@ -78,13 +89,12 @@ class CaseDetail(msgspec.Struct):
     health_provision_sought: str
     accessibility: dict[str, str]
     contact_by: str
-    next_due_date: dt.date | None
     risk: str
     matters: list[Matter]
     documents: list[Document]
-    clocks: list[ClockView]
     routing_explanation: list[str]
     routing_reason: str
+    appealed: bool  # an appeal to the tribunal is recorded
     timeline: list[TimelineEntry]
 
 
@@ -94,7 +104,7 @@ def _split(value: str) -> list[str]:
 
 def risk_bounds(today: dt.date) -> dt.date:
     """The last date that still counts as 'at risk' (5 working days from today)."""
-    return WorkingCalendar().add_working_days(today, AT_RISK_WORKING_DAYS).date
+    return DEFAULT_CALENDAR.add_working_days(today, AT_RISK_WORKING_DAYS).date
 
 
 def risk_of(due: dt.date | None, today: dt.date, at_risk_until: dt.date) -> str:
@@ -106,16 +116,16 @@ def risk_of(due: dt.date | None, today: dt.date, at_risk_until: dt.date) -> str:
 
 
 _SUMMARY_COLUMNS = (
-    Disagreement.reference,
-    Disagreement.child_name,
-    Disagreement.decision,
-    Disagreement.sections,
-    Disagreement.scope,
-    Disagreement.arranged_by,
-    Disagreement.state,
-    Disagreement.local_authority.name.as_alias("local_authority"),
-    Disagreement.icb.name.as_alias("icb"),
-    Disagreement.next_due_date,
+    DisagreementRow.reference,
+    DisagreementRow.child_name,
+    DisagreementRow.decision,
+    DisagreementRow.sections,
+    DisagreementRow.scope,
+    DisagreementRow.arranged_by,
+    DisagreementRow.state,
+    DisagreementRow.local_authority.name.as_alias("local_authority"),
+    DisagreementRow.icb.name.as_alias("icb"),
+    DisagreementRow.next_due_date,
 )
 
 
@@ -129,24 +139,26 @@ async def list_cases(
     offset: int = 0,
 ) -> list[CaseSummary]:
     """The cases this user may see, nearest statutory deadline first; one query whatever the page size."""
-    today = dt.date.today()
+    today = timekeeping.today()
     until = risk_bounds(today)
     where = visible_cases(user)
     if state:
-        where = where & (Disagreement.state == state)
+        where = where & (DisagreementRow.state == state)
     if scope:
-        where = where & Disagreement.scope.like(f"%{scope}%")
+        where = where & DisagreementRow.scope.like(f"%{scope}%")
     if risk == "overdue":
-        where = where & (Disagreement.next_due_date < today)
+        where = where & (DisagreementRow.next_due_date < today)
     elif risk == "at_risk":
-        where = where & (Disagreement.next_due_date >= today) & (Disagreement.next_due_date <= until)
+        where = where & (DisagreementRow.next_due_date >= today) & (DisagreementRow.next_due_date <= until)
     elif risk == "on_track":
-        where = where & ((Disagreement.next_due_date > until) | Disagreement.next_due_date.is_null())
+        where = where & ((DisagreementRow.next_due_date > until) | DisagreementRow.next_due_date.is_null())
     rows = (
-        await Disagreement.select(*_SUMMARY_COLUMNS)
+        await DisagreementRow.select(*_SUMMARY_COLUMNS)
         .where(where)
-        .order_by(Disagreement.next_due_date)
-        .order_by(Disagreement.id)
+        # Nearest first, and cases with nothing due last on both engines (SQLite sorts NULL first).
+        .order_by(OrderByRaw("next_due_date IS NULL"))
+        .order_by(DisagreementRow.next_due_date)
+        .order_by(DisagreementRow.id)
         .limit(limit)
         .offset(offset)
     )
@@ -168,46 +180,36 @@ async def list_cases(
     ]
 
 
-async def find_case(user: CurrentUser, reference: str) -> dict | None:
-    """The raw case row if this user may see it; None otherwise, whether or not it exists."""
-    return (
-        await Disagreement.select()
-        .where((Disagreement.reference == reference) & visible_cases(user))
-        .output(load_json=True)
-        .first()
-    )
+def your_events(user: CurrentUser, case: Disagreement) -> list[str]:
+    """The events this person may record on the case now (the lifecycle's, narrowed by permission)."""
+    found = []
+    for event in case.allowed_events:
+        if event == "duty_done":
+            ok = any(access.may(user, event, case, c.rule) for c in case.running_clocks if c.owed_by_body)
+        elif event == "complied":
+            ok = False  # the service records compliance itself, when the last duty is met
+        else:
+            ok = access.may(user, event, case)
+        if ok:
+            found.append(event)
+    return found
 
 
-async def get_case(user: CurrentUser, reference: str, *, client: str = "") -> CaseDetail | None:
-    """One case if this user may see it; staff views are written to the audit log."""
-    row = (
-        await Disagreement.select(
-            Disagreement.all_columns(),
-            Disagreement.local_authority.name.as_alias("la_name"),
-            Disagreement.icb.name.as_alias("icb_name"),
-            Disagreement.mediation_service.name.as_alias("service_name"),
-            Disagreement.family.full_name.as_alias("family_name"),
-        )
-        .where((Disagreement.reference == reference) & visible_cases(user))
-        .output(load_json=True)
-        .first()
-    )
-    if row is None:
-        return None
-    case_id = row["id"]
+async def case_detail(user: CurrentUser, case: Disagreement, *, client: str = "") -> CaseDetail:
+    """Everything about a case the user can already see; staff views are written to the audit log."""
     if user.is_staff:
         await audit.record(
             actor=user,
             action="view",
             entity="disagreement",
-            entity_id=reference,
+            entity_id=case.reference,
             summary="Case viewed",
-            disagreement_id=case_id,
+            disagreement_id=case.id,
             client=client,
         )
     events = (
         await AuditEvent.select(AuditEvent.at, AuditEvent.actor_label, AuditEvent.action, AuditEvent.summary)
-        .where((AuditEvent.disagreement_id == case_id) & (AuditEvent.action != "view"))
+        .where((AuditEvent.disagreement_id == case.id) & (AuditEvent.action != "view"))
         .order_by(AuditEvent.at)
         .order_by(AuditEvent.id)
     )
@@ -215,7 +217,7 @@ async def get_case(user: CurrentUser, reference: str, *, client: str = "") -> Ca
         await DisputedMatter.select(
             DisputedMatter.section, DisputedMatter.disagreement_text, DisputedMatter.wanted_text
         )
-        .where(DisputedMatter.disagreement == case_id)
+        .where(DisputedMatter.disagreement == case.id)
         .order_by(DisputedMatter.section)
     )
     documents = (
@@ -226,44 +228,55 @@ async def get_case(user: CurrentUser, reference: str, *, client: str = "") -> Ca
             CaseDocument.size,
             CaseDocument.uploaded_at,
         )
-        .where(CaseDocument.disagreement == case_id)
+        .where(CaseDocument.disagreement == case.id)
         .order_by(CaseDocument.id)
     )
-    sections = _split(row["sections"])
-    routing = route(row["decision"], sections)
-    today = dt.date.today()
+    routing = case.routing
+    today = timekeeping.today()
     return CaseDetail(
-        reference=row["reference"],
-        child_name=row["child_name"],
-        child_date_of_birth=row["child_date_of_birth"],
-        decision=row["decision"],
-        decision_notice_sent=row["decision_notice_sent"],
-        sections=sections,
-        scope=_split(row["scope"]),
-        arranged_by=row["arranged_by"],
+        reference=case.reference,
+        state=case.state,
+        state_label=case.state_label,
+        scope=list(routing.scope),
+        arranged_by=case.arranged_by,
         parties=list(routing.parties),
         certificate_required=routing.certificate_required,
         appeal_available=routing.appeal_available,
-        state=row["state"],
-        local_authority=row["la_name"],
-        icb=row["icb_name"],
-        mediation_service=row["service_name"],
-        family_name=row["family_name"],
-        lodged_by=row["lodged_by"],
-        represented_person=row["represented_person"],
-        wants_mediation=row["wants_mediation"],
-        health_provision_sought=row["health_provision_sought"],
-        accessibility=dict(row["accessibility"] or {}),
-        contact_by=row["contact_by"],
-        next_due_date=row["next_due_date"],
-        risk=risk_of(row["next_due_date"], today, risk_bounds(today)),
+        next_due_date=case.next_body_due(),
+        allowed_events=list(case.allowed_events),
+        your_events=your_events(user, case),
+        clocks=[view_of(c, today) for c in case.clocks],
+        child_name=case.child_name,
+        child_date_of_birth=case.child_date_of_birth,
+        decision=case.decision,
+        decision_notice_sent=case.decision_notice_sent,
+        received_on=case.received_on,
+        sections=list(case.sections),
+        local_authority=case.local_authority_name,
+        local_authority_code=case.local_authority_code,
+        icb=case.icb_name,
+        mediation_service=case.mediation_service_name,
+        family_name=case.family_name,
+        lodged_by=case.lodged_by,
+        represented_person=case.represented_person,
+        wants_mediation=case.wants_mediation,
+        health_provision_sought=case.health_provision_sought,
+        accessibility=dict(case.accessibility),
+        contact_by=case.contact_by,
+        risk=risk_of(case.next_body_due(), today, risk_bounds(today)),
         matters=[Matter(**m) for m in matters],
         documents=[Document(**d) for d in documents],
-        clocks=await clocks_for(case_id),
         routing_explanation=list(routing.explanation),
-        routing_reason=row["routing_reason"],
+        routing_reason=case.routing_reason,
+        appealed=case.appeal is not None,
         timeline=[
             TimelineEntry(at=e["at"], actor=e["actor_label"], action=e["action"], summary=e["summary"])
             for e in events
         ],
     )
+
+
+async def get_case(user: CurrentUser, reference: str, *, client: str = "") -> CaseDetail | None:
+    """One case if this user may see it, as pages and the API show it."""
+    case = await find_case(user, reference)
+    return None if case is None else await case_detail(user, case, client=client)

@@ -1,4 +1,10 @@
-"""Starting, stopping and recomputing statutory clocks; the case's nearest due date follows them."""
+"""The one writer of statutory clocks: start, recompute, set a date the law lets someone else set, stop.
+
+Every function runs inside the caller's transaction (a case event's), writes its own audit line, and keeps
+the case's `next_due_date` (the earliest running clock a body must meet) for the queues. Titles and who
+must act come from the rule catalogue. A rule runs at most once at a time per body on a case (a unique
+index), so a clock can never be doubled.
+"""
 
 from __future__ import annotations
 
@@ -7,89 +13,31 @@ from collections.abc import Mapping
 
 import msgspec
 
+from mediation import timekeeping
 from mediation.audit import service as audit
+from mediation.cases.model import ACTOR_LABELS, CaseClock, rule_title
 from mediation.cases.tables import Disagreement
 from mediation.clocks.tables import ClockStatus, StatutoryClock
 from mediation.identity import CurrentUser
-from mediation.rules.calendar import WorkingCalendar, format_date
-from mediation.rules.deadlines import compute_deadline
-
-# Who must act on each clock, in the terms the queues use (statute.md section 3, "who must act").
-ACTOR_BY_RULE: dict[str, str] = {
-    "contact_mediation_adviser": "family",
-    "appeal": "family",
-    "discrimination_claim": "family",
-    "certificate_after_decline": "mediation_adviser",
-    "certificate_unable_to_arrange": "mediation_adviser",
-    "certificate_after_mediation": "mediator",
-    "mediation_held_by_icb": "health_commissioner",
-    "agreement_icb_tells_la": "health_commissioner",
-}
-ACTOR_LABELS = {
-    "family": "The family",
-    "local_authority": "The local authority",
-    "health_commissioner": "The health commissioner",
-    "mediation_adviser": "The mediation adviser",
-    "mediator": "The mediator",
-}
-RULE_TITLES = {
-    "contact_mediation_adviser": "Contact a mediation adviser",
-    "appeal": "Appeal to the First-tier Tribunal (SEND)",
-    "notify_health_commissioner": "Local authority tells the health commissioner",
-    "mediation_held_by_la": "Mediation held (arranged by the local authority)",
-    "mediation_held_by_icb": "Mediation held (arranged by the health commissioner)",
-    "certificate_after_decline": "Certificate after mediation is declined",
-    "certificate_unable_to_arrange": "Certificate when mediation cannot be arranged in 30 days",
-    "certificate_after_mediation": "Certificate after mediation",
-    "mediation_notice": "Notice of the mediation date and place",
-    "agreement_appealable": "Act on the mediation agreement (appealable matters)",
-    "agreement_non_appealable": "Act on the mediation agreement",
-    "agreement_icb_tells_la": "Health commissioner tells the local authority about the agreement",
-    "agreement_override": "Act on the mediation agreement (timescale agreed in writing)",
-    "discrimination_claim": "Disability discrimination claim to the tribunal",
-    "tribunal_la_response": "Local authority's response to the appeal",
-    "order_assess_notify": "Order: tell the family whether a plan will be issued after assessment",
-    "order_assess_no_plan": "Order: assess, and tell the family if no plan will be issued",
-    "order_assess_final_plan": "Order: assess and issue the final plan",
-    "order_issue_draft_plan": "Order: issue a draft plan",
-    "order_issue_final_plan": "Order: issue the final plan",
-    "order_amend_plan": "Order: amend the plan",
-    "order_section_i": "Order: name the school or placement (section I)",
-    "order_cease": "Order: cease to maintain the plan",
-    "order_continue": "Order: continue to maintain the plan",
-    "order_reconsider": "Order: reconsider",
-    "unopposed_assess_notify": "Unopposed appeal: tell the family whether a plan will be issued",
-    "unopposed_assess_no_plan": "Unopposed appeal: assess, and tell the family if no plan will be issued",
-    "unopposed_assess_final_plan": "Unopposed appeal: assess and issue the final plan",
-    "unopposed_plan_contents": "Unopposed appeal: amend the plan's contents",
-    "unopposed_amend_plan": "Unopposed appeal: amend the plan",
-    "unopposed_section_i": "Unopposed appeal: name the school or placement (section I)",
-    "unopposed_issue_draft_plan": "Unopposed appeal: issue a draft plan",
-    "unopposed_issue_final_plan": "Unopposed appeal: issue the final plan",
-    "recommendation_response": "Respond to the tribunal's recommendation",
-    "ehc_assessment_decision": "Decide whether to carry out an EHC needs assessment",
-    "ehc_final_plan": "Issue the final EHC plan",
-    "draft_plan_representations": "Time allowed to comment on the draft plan",
-    "review_amended_plan": "Issue the amended plan after review",
-}
+from mediation.rules.calendar import format_date
+from mediation.rules.catalogue import BODIES, versions
+from mediation.rules.deadlines import Deadline, compute_deadline
 
 
-def actor_for(rule_id: str) -> str:
-    return ACTOR_BY_RULE.get(rule_id, "local_authority")
-
-
-def title_for(rule_id: str) -> str:
-    return RULE_TITLES.get(rule_id, rule_id.replace("_", " ").capitalize())
+def default_actor(rule_id: str) -> str:
+    return versions(rule_id)[-1].actor
 
 
 class ClockView(msgspec.Struct):
+    """A clock as pages and the API show it (api-contract.md `clocks[]`)."""
+
     rule: str
     title: str
-    actor: str
+    who_must_act: str
     actor_label: str
     started_on: dt.date
     due: dt.date
-    status: str
+    status: str  # running, met, late, breached, cancelled
     citation: str
     rule_status: str
     explanation: list[str]
@@ -98,179 +46,321 @@ class ClockView(msgspec.Struct):
     stop_reason: str
 
 
+def view_of(clock: CaseClock, today: dt.date) -> ClockView:
+    return ClockView(
+        rule=clock.rule,
+        title=clock.title,
+        who_must_act=clock.actor,
+        actor_label=ACTOR_LABELS.get(clock.actor, clock.actor),
+        started_on=clock.started_on,
+        due=clock.due,
+        status=clock.status_on(today),
+        citation=clock.citation,
+        rule_status=clock.rule_status,
+        explanation=list(clock.explanation),
+        started_by=clock.started_by,
+        stopped_on=clock.stopped_on,
+        stop_reason=clock.stop_reason,
+    )
+
+
+def _running(case_id: int, rule_id: str, actor: str | None = None):  # type: ignore[no-untyped-def]
+    where = (
+        (StatutoryClock.disagreement == case_id)
+        & (StatutoryClock.rule == rule_id)
+        & (StatutoryClock.status == ClockStatus.running.value)
+    )
+    return where if actor is None else where & (StatutoryClock.actor == actor)
+
+
 async def start_clock(
-    disagreement_id: int,
+    case_id: int,
     rule_id: str,
     inputs: Mapping[str, dt.date | str],
     *,
+    started_on: dt.date,
     started_by: str,
     decision_date: dt.date,
-    calendar: WorkingCalendar | None = None,
-    actor: CurrentUser | None = None,
+    actor: str | None = None,
+    recorded_by: CurrentUser | None = None,
     keep_running: bool = False,
-) -> dt.date | None:
-    """Start (or recompute, if already running) one clock; call inside the change's transaction.
+) -> dt.date:
+    """Start a clock from `started_on`, or recompute the running one (a new input, e.g. a certificate for
+    `appeal`). `actor`: who must act, when the catalogue allows more than one (the ICB on a health-only
+    case). `keep_running`: leave a running clock as it is (a re-route must not restart the law's clock).
+    Returns the due date."""
+    deadline = compute_deadline(rule_id, inputs, decision_date=decision_date)
+    return await _write(
+        case_id,
+        rule_id,
+        deadline.due,
+        list(deadline.explanation),
+        citation=deadline.citation,
+        rule_status=deadline.status,
+        started_on=started_on,
+        started_by=started_by,
+        actor=actor or default_actor(rule_id),
+        recorded_by=recorded_by,
+        keep_running=keep_running,
+    )
 
-    `keep_running`: leave an already running clock as it is (a re-route must not restart the law's clock).
-    """
-    deadline = compute_deadline(rule_id, inputs, decision_date=decision_date, calendar=calendar)
-    started_on = min((v for v in inputs.values() if isinstance(v, dt.date)), default=decision_date)
-    now = dt.datetime.now(dt.UTC)
+
+async def start_agreed_clock(
+    case_id: int,
+    rule_id: str,
+    due: dt.date,
+    explanation: list[str],
+    *,
+    citation: str,
+    started_on: dt.date,
+    started_by: str,
+    actor: str,
+    recorded_by: CurrentUser | None = None,
+) -> dt.date:
+    """A clock whose date the law lets the parties set (reg 42(5)): recorded, not computed."""
+    return await _write(
+        case_id,
+        rule_id,
+        due,
+        explanation,
+        citation=citation,
+        rule_status=versions(rule_id)[-1].status,
+        started_on=started_on,
+        started_by=started_by,
+        actor=actor,
+        recorded_by=recorded_by,
+    )
+
+
+async def _write(
+    case_id: int,
+    rule_id: str,
+    due: dt.date,
+    explanation: list[str],
+    *,
+    citation: str,
+    rule_status: str,
+    started_on: dt.date,
+    started_by: str,
+    actor: str,
+    recorded_by: CurrentUser | None,
+    keep_running: bool = False,
+) -> dt.date:
+    now = timekeeping.now()
     running = (
         await StatutoryClock.select(StatutoryClock.id, StatutoryClock.due, StatutoryClock.version)
-        .where(
-            (StatutoryClock.disagreement == disagreement_id)
-            & (StatutoryClock.rule == rule_id)
-            & (StatutoryClock.status == ClockStatus.running.value)
-        )
+        .where(_running(case_id, rule_id, actor))
         .first()
     )
     if running is not None and keep_running:
-        return running["due"]
+        return running["due"]  # type: ignore[no-any-return]
     values = {
-        StatutoryClock.due: deadline.due,
+        StatutoryClock.due: due,
         StatutoryClock.started_on: started_on,
-        StatutoryClock.citation: deadline.citation,
-        StatutoryClock.rule_status: deadline.status,
-        StatutoryClock.explanation: list(deadline.explanation),
+        StatutoryClock.citation: citation,
+        StatutoryClock.rule_status: rule_status,
+        StatutoryClock.explanation: explanation,
         StatutoryClock.started_by: started_by,
         StatutoryClock.updated_at: now,
     }
+    title = rule_title(rule_id)
     if running is None:
         await StatutoryClock.insert(
             StatutoryClock(
-                disagreement=disagreement_id,
+                disagreement=case_id,
                 rule=rule_id,
-                actor=actor_for(rule_id),
+                actor=actor,
                 status=ClockStatus.running.value,
                 created_at=now,
                 **{column._meta.name: value for column, value in values.items()},
             )
         )
-        summary = f"Clock started: {title_for(rule_id)}, due {format_date(deadline.due)} ({started_by})"
+        action, summary = "clock_start", f"Clock started: {title}, due {format_date(due)} ({started_by})"
     else:
         await StatutoryClock.update({**values, StatutoryClock.version: running["version"] + 1}).where(
             StatutoryClock.id == running["id"]
         )
-        summary = f"Clock recomputed: {title_for(rule_id)}, due {format_date(deadline.due)} ({started_by})"
+        action, summary = (
+            "clock_recompute",
+            f"Clock recomputed: {title}, due {format_date(due)} ({started_by})",
+        )
     await audit.record(
-        actor=actor,
-        action="clock_start" if running is None else "clock_recompute",
+        actor=recorded_by,
+        action=action,
         entity="statutory_clock",
-        entity_id=f"{disagreement_id}:{rule_id}",
+        entity_id=f"{case_id}:{rule_id}",
         summary=summary,
-        after={"rule": rule_id, "due": deadline.due.isoformat()},
-        disagreement_id=disagreement_id,
+        after={"rule": rule_id, "due": due.isoformat(), "actor": actor},
+        disagreement_id=case_id,
     )
-    await refresh_next_due(disagreement_id)
-    return deadline.due
+    await refresh_next_due(case_id)
+    return due
+
+
+async def direct_due(
+    case_id: int, rule_id: str, due: dt.date, reason: str, *, recorded_by: CurrentUser | None
+) -> bool:
+    """A date someone with the power to set it has set (the tribunal's directed date): replaces the
+    running clock's computed date, which stays in the explanation. False if the clock is not running."""
+    row = (
+        await StatutoryClock.select(StatutoryClock.id, StatutoryClock.explanation, StatutoryClock.version)
+        .where(_running(case_id, rule_id))
+        .output(load_json=True)
+        .first()
+    )
+    if row is None:
+        return False
+    await StatutoryClock.update(
+        {
+            StatutoryClock.due: due,
+            StatutoryClock.explanation: [*(row["explanation"] or []), reason],
+            StatutoryClock.version: row["version"] + 1,
+            StatutoryClock.updated_at: timekeeping.now(),
+        }
+    ).where(StatutoryClock.id == row["id"])
+    await audit.record(
+        actor=recorded_by,
+        action="clock_recompute",
+        entity="statutory_clock",
+        entity_id=f"{case_id}:{rule_id}",
+        summary=f"Clock changed: {rule_title(rule_id)}, due {format_date(due)} ({reason})",
+        after={"rule": rule_id, "due": due.isoformat()},
+        disagreement_id=case_id,
+    )
+    await refresh_next_due(case_id)
+    return True
 
 
 async def stop_clock(
-    disagreement_id: int,
+    case_id: int,
     rule_id: str,
     *,
     on: dt.date,
     reason: str,
     status: ClockStatus = ClockStatus.met,
-    actor: CurrentUser | None = None,
+    actor: str | None = None,
+    recorded_by: CurrentUser | None = None,
 ) -> bool:
-    """Stop the running clock of a rule (met, or cancelled when it no longer applies). False if none ran."""
-    running = await StatutoryClock.select(StatutoryClock.id).where(
-        (StatutoryClock.disagreement == disagreement_id)
-        & (StatutoryClock.rule == rule_id)
-        & (StatutoryClock.status == ClockStatus.running.value)
-    )
-    stopped = [
-        await stop_clock_by_id(disagreement_id, r["id"], on=on, reason=reason, status=status, actor=actor)
-        for r in running
-    ]
-    return any(stopped)
-
-
-async def stop_clock_by_id(
-    disagreement_id: int,
-    clock_id: int,
-    *,
-    on: dt.date,
-    reason: str,
-    status: ClockStatus = ClockStatus.met,
-    actor: CurrentUser | None = None,
-) -> bool:
-    """Stop one clock row (a case may run the same rule for two bodies, e.g. tribunal recommendations)."""
+    """Stop the running clock of a rule (for one body with `actor`): met, or cancelled when it no longer
+    applies. False if none was running."""
     stopped = (
         await StatutoryClock.update(
             {
                 StatutoryClock.status: status.value,
                 StatutoryClock.stopped_on: on,
                 StatutoryClock.stop_reason: reason,
-                StatutoryClock.updated_at: dt.datetime.now(dt.UTC),
+                StatutoryClock.updated_at: timekeeping.now(),
             }
         )
-        .where(
-            (StatutoryClock.id == clock_id)
-            & (StatutoryClock.disagreement == disagreement_id)
-            & (StatutoryClock.status == ClockStatus.running.value)
+        .where(_running(case_id, rule_id, actor))
+        .returning(StatutoryClock.id, StatutoryClock.due)
+    )
+    for row in stopped:
+        late = status is ClockStatus.met and on > row["due"]
+        verb = "cancelled" if status is ClockStatus.cancelled else ("met late" if late else "met")
+        await audit.record(
+            actor=recorded_by,
+            action="clock_cancelled" if status is ClockStatus.cancelled else "clock_met",
+            entity="statutory_clock",
+            entity_id=f"{case_id}:{rule_id}:{row['id']}",
+            summary=f"Clock {verb}: {rule_title(rule_id)} ({reason})",
+            disagreement_id=case_id,
         )
-        .returning(StatutoryClock.rule)
+    if stopped:
+        await refresh_next_due(case_id)
+    return bool(stopped)
+
+
+async def cancel_all(case_id: int, *, on: dt.date, reason: str, recorded_by: CurrentUser | None) -> int:
+    """Every running clock on the case no longer applies (the case was withdrawn)."""
+    rules = await StatutoryClock.select(StatutoryClock.rule, StatutoryClock.actor).where(
+        (StatutoryClock.disagreement == case_id) & (StatutoryClock.status == ClockStatus.running.value)
     )
-    if not stopped:
-        return False
-    rule_id = stopped[0]["rule"]
-    verb = "met" if status is ClockStatus.met else "cancelled"
+    for row in rules:
+        await stop_clock(
+            case_id,
+            row["rule"],
+            on=on,
+            reason=reason,
+            status=ClockStatus.cancelled,
+            actor=row["actor"],
+            recorded_by=recorded_by,
+        )
+    return len(rules)
+
+
+async def met_at_once(
+    case_id: int,
+    rule_id: str,
+    deadline: Deadline,
+    *,
+    on: dt.date,
+    started_by: str,
+    reason: str,
+    actor: str,
+    recorded_by: CurrentUser | None,
+) -> None:
+    """A duty done in the same act that starts it (the notice of a meeting goes with the booking). A case
+    keeps one such clock per rule: a later act (the meeting moved) updates it in place."""
+    now = timekeeping.now()
+    latest = (
+        await StatutoryClock.select(StatutoryClock.id, StatutoryClock.version)
+        .where((StatutoryClock.disagreement == case_id) & (StatutoryClock.rule == rule_id))
+        .order_by(StatutoryClock.id, ascending=False)
+        .first()
+    )
+    values = {
+        StatutoryClock.due: deadline.due,
+        StatutoryClock.started_on: on,
+        StatutoryClock.citation: deadline.citation,
+        StatutoryClock.rule_status: deadline.status,
+        StatutoryClock.explanation: list(deadline.explanation),
+        StatutoryClock.started_by: started_by,
+        StatutoryClock.status: ClockStatus.met.value,
+        StatutoryClock.stopped_on: on,
+        StatutoryClock.stop_reason: reason,
+        StatutoryClock.actor: actor,
+        StatutoryClock.updated_at: now,
+    }
+    if latest is None:
+        await StatutoryClock.insert(
+            StatutoryClock(
+                disagreement=case_id,
+                rule=rule_id,
+                created_at=now,
+                **{column._meta.name: value for column, value in values.items()},
+            )
+        )
+    else:
+        await StatutoryClock.update({**values, StatutoryClock.version: latest["version"] + 1}).where(
+            StatutoryClock.id == latest["id"]
+        )
+    late = on > deadline.due
     await audit.record(
-        actor=actor,
-        action=f"clock_{verb}",
+        actor=recorded_by,
+        action="clock_met",
         entity="statutory_clock",
-        entity_id=f"{disagreement_id}:{rule_id}:{clock_id}",
-        summary=f"Clock {verb}: {title_for(rule_id)} ({reason})",
-        disagreement_id=disagreement_id,
+        entity_id=f"{case_id}:{rule_id}",
+        summary=f"Clock {'met late' if late else 'met'}: {rule_title(rule_id)}, due "
+        f"{format_date(deadline.due)} ({reason})",
+        after={"rule": rule_id, "due": deadline.due.isoformat(), "stopped_on": on.isoformat()},
+        disagreement_id=case_id,
     )
-    await refresh_next_due(disagreement_id)
-    return True
 
 
-async def refresh_next_due(disagreement_id: int) -> None:
-    """Keep the case's nearest running due date in a column, so queues sort by an index."""
+async def refresh_next_due(case_id: int) -> None:
+    """Keep the case's nearest running due date a body must meet in a column, so queues sort by an index
+    (api-contract.md: `next_due_date` is never a family's own time limit)."""
     row = (
         await StatutoryClock.select(StatutoryClock.due)
         .where(
-            (StatutoryClock.disagreement == disagreement_id)
+            (StatutoryClock.disagreement == case_id)
             & (StatutoryClock.status == ClockStatus.running.value)
+            & StatutoryClock.actor.is_in(sorted(BODIES))
         )
         .order_by(StatutoryClock.due)
         .first()
     )
     await Disagreement.update(
-        {
-            Disagreement.next_due_date: row["due"] if row else None,
-            Disagreement.updated_at: dt.datetime.now(dt.UTC),
-        }
-    ).where(Disagreement.id == disagreement_id)
-
-
-async def clocks_for(disagreement_id: int) -> list[ClockView]:
-    rows = (
-        await StatutoryClock.select()
-        .where(StatutoryClock.disagreement == disagreement_id)
-        .order_by(StatutoryClock.due)
-        .output(load_json=True)
-    )
-    return [
-        ClockView(
-            rule=r["rule"],
-            title=title_for(r["rule"]),
-            actor=r["actor"],
-            actor_label=ACTOR_LABELS.get(r["actor"], r["actor"]),
-            started_on=r["started_on"],
-            due=r["due"],
-            status=r["status"],
-            citation=r["citation"],
-            rule_status=r["rule_status"],
-            explanation=list(r["explanation"] or []),
-            started_by=r["started_by"],
-            stopped_on=r["stopped_on"],
-            stop_reason=r["stop_reason"],
-        )
-        for r in rows
-    ]
+        {Disagreement.next_due_date: row["due"] if row else None, Disagreement.updated_at: timekeeping.now()}
+    ).where(Disagreement.id == case_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from litestar import Request, get, post
@@ -11,15 +10,15 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from mediation import timekeeping
 from mediation.cases.service import get_case
 from mediation.identity import CurrentUser
 from mediation.lodging import questions as q
 from mediation.lodging import service
 from mediation.rules.routing import DECISION_LABELS, SECTION_LABELS
 from mediation.settings import settings
-from mediation.web.auth import current_user, requires_role
+from mediation.web.auth import current_user
 
-family_only = [requires_role("family")]
 FIELDS = {
     "who": ["lodged_by", "represented_person", "advocate_consent"],
     "child": ["child_name", "dob-day", "dob-month", "dob-year", "local_authority"],
@@ -77,18 +76,18 @@ async def _step_page(draft: dict[str, Any], step: str, errors: dict[str, str], s
     )
 
 
-@get("/lodge", name="lodge_start", guards=family_only)
+@get("/lodge", name="lodge_start", opt={"action": "lodge"})
 async def lodge_start(request: Request) -> Template:
     return Template("lodging/start.html", context={"drafts": await service.open_drafts(_user(request))})
 
 
-@post("/lodge", name="lodge_new", guards=family_only)
+@post("/lodge", name="lodge_new", opt={"action": "lodge"})
 async def lodge_new(request: Request) -> Redirect:
     draft_id = await service.new_draft(_user(request))
     return Redirect(f"/lodge/{draft_id}/who", status_code=303)
 
 
-@get("/lodge/{draft_id:int}/{step:str}", name="lodge_step", guards=family_only)
+@get("/lodge/{draft_id:int}/{step:str}", name="lodge_step", opt={"action": "lodge"})
 async def lodge_step(request: Request, draft_id: FromPath[int], step: FromPath[str]) -> Template | Redirect:
     draft = await _draft(request, draft_id)
     if draft["submitted"]:
@@ -100,7 +99,7 @@ async def lodge_step(request: Request, draft_id: FromPath[int], step: FromPath[s
     return await _step_page(draft, step, {})
 
 
-@post("/lodge/{draft_id:int}/{step:str}", name="lodge_answer", guards=family_only)
+@post("/lodge/{draft_id:int}/{step:str}", name="lodge_answer", opt={"action": "lodge"})
 async def lodge_answer(request: Request, draft_id: FromPath[int], step: FromPath[str]) -> Template | Redirect:
     user = _user(request)
     draft = await _draft(request, draft_id)
@@ -120,7 +119,7 @@ async def lodge_answer(request: Request, draft_id: FromPath[int], step: FromPath
         updates["advocate_consent"] = "yes" if "yes" in updates["advocate_consent"] else ""
     draft["answers"] = await service.save_answers(draft, updates)
     la_ids = [la["id"] for la in await service.local_authorities()]
-    errors = q.validate(step, draft["answers"], la_ids=la_ids, today=dt.date.today())
+    errors = q.validate(step, draft["answers"], la_ids=la_ids, today=timekeeping.today())
     upload = form.get("decision_letter")
     if step == "decision" and isinstance(upload, UploadFile) and upload.filename:
         try:
@@ -133,7 +132,7 @@ async def lodge_answer(request: Request, draft_id: FromPath[int], step: FromPath
         return await _step_page(draft, step, errors, status=400)
     if form.get("return_to") == "check":
         # A change can open new questions (new sections need details): ask those before the check page.
-        gap = q.first_unanswered(draft["answers"], la_ids=la_ids, today=dt.date.today())
+        gap = q.first_unanswered(draft["answers"], la_ids=la_ids, today=timekeeping.today())
         target = f"/lodge/{draft_id}/{gap}?return_to=check" if gap else f"/lodge/{draft_id}/check"
         return Redirect(target, status_code=303)
     following = q.next_step(step, draft["answers"])
@@ -178,7 +177,9 @@ async def _check_page(
 
 async def _submit(draft: dict[str, Any], user: CurrentUser) -> Template | Redirect:
     problems = q.validate_all(
-        draft["answers"], la_ids=[la["id"] for la in await service.local_authorities()], today=dt.date.today()
+        draft["answers"],
+        la_ids=[la["id"] for la in await service.local_authorities()],
+        today=timekeeping.today(),
     )
     if problems:
         return await _check_page(draft, problems, status=400)
@@ -186,7 +187,7 @@ async def _submit(draft: dict[str, Any], user: CurrentUser) -> Template | Redire
     return Redirect(f"/lodge/{draft['id']}/confirmation", status_code=303)
 
 
-@get("/lodge/{draft_id:int}/confirmation", name="lodge_confirmation", guards=family_only)
+@get("/lodge/{draft_id:int}/confirmation", name="lodge_confirmation", opt={"action": "lodge"})
 async def lodge_confirmation(request: Request, draft_id: FromPath[int]) -> Template | Redirect:
     draft = await _draft(request, draft_id)
     if not draft["submitted"]:

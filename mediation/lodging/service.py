@@ -8,17 +8,19 @@ from typing import Any
 
 import msgspec
 
-from mediation.cases.commands import Matter, NewCase, create_case
+from mediation import timekeeping
+from mediation.cases.commands import AlreadyLodged, Matter, NewCase, create_case
+from mediation.cases.model import Disagreement
+from mediation.cases.notifications import handled_by
 from mediation.cases.tables import CaseDocument
-from mediation.clocks.service import clocks_for
 from mediation.db import transaction
 from mediation.identity import CurrentUser
 from mediation.lodging import questions as q
 from mediation.lodging.tables import LodgingDraft
 from mediation.notify.service import queue_for_person
 from mediation.organisations.tables import Organisation
+from mediation.rules.calendar import format_long_date
 from mediation.rules.deadlines import compute_deadline
-from mediation.rules.routing import route
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 
@@ -45,7 +47,7 @@ async def local_authorities() -> list[dict[str, Any]]:
 
 
 async def new_draft(user: CurrentUser) -> int:
-    now = dt.datetime.now(dt.UTC)
+    now = timekeeping.now()
     row = LodgingDraft(account=user.id, answers={}, created_at=now, updated_at=now)
     await row.save()
     return int(row.id)
@@ -78,7 +80,7 @@ async def open_drafts(user: CurrentUser) -> list[DraftSummary]:
             decision=str(r["answers"].get("decision", "")),
             act_by=r["act_by"],
             updated_at=r["updated_at"],
-            resume_at=q.first_unanswered(r["answers"], la_ids=la_ids, today=dt.date.today()) or "check",
+            resume_at=q.first_unanswered(r["answers"], la_ids=la_ids, today=timekeeping.today()) or "check",
         )
         for r in rows
     ]
@@ -102,7 +104,7 @@ async def save_answers(draft: dict[str, Any], updates: dict[str, Any]) -> dict[s
         {
             LodgingDraft.answers: answers,
             LodgingDraft.act_by: act_by(answers),
-            LodgingDraft.updated_at: dt.datetime.now(dt.UTC),
+            LodgingDraft.updated_at: timekeeping.now(),
         }
     ).where(LodgingDraft.id == draft["id"])
     return answers
@@ -131,7 +133,7 @@ async def store_upload(draft_id: int, user: CurrentUser, filename: str, content:
             sha256=hashlib.sha256(content).hexdigest(),
             content=content,
             uploaded_by=user.id,
-            uploaded_at=dt.datetime.now(dt.UTC),
+            uploaded_at=timekeeping.now(),
         )
         await row.save()
     return int(row.id)
@@ -189,50 +191,47 @@ def to_new_case(user: CurrentUser, draft: dict[str, Any]) -> NewCase:
 
 
 async def submit(user: CurrentUser, draft: dict[str, Any], base_url: str) -> str:
-    """Create the case, its clocks and the confirmation message together, or none of them."""
+    """Create the case, its clocks and the confirmation message together, or none of them. A draft becomes
+    one case however many times it is sent (a unique index decides): a repeat returns the first case."""
     new = to_new_case(user, draft)
-    async with transaction():
-        reference, case_id = await create_case(new, actor=user)
-        await LodgingDraft.update({LodgingDraft.submitted: True, LodgingDraft.reference: reference}).where(
-            LodgingDraft.id == draft["id"]
-        )
-        await _confirm(user, new, reference, case_id, base_url)
-    return reference
+    try:
+        async with transaction():
+            case = await create_case(new, actor=user)
+            await LodgingDraft.update(
+                {LodgingDraft.submitted: True, LodgingDraft.reference: case.reference}
+            ).where(LodgingDraft.id == draft["id"])
+            await _confirm(user, new, case, base_url)
+    except AlreadyLodged as already:  # sent twice (a double click, two tabs): the first one stands
+        return (await already.first_case()).reference
+    return case.reference
 
 
-async def _confirm(user: CurrentUser, new: NewCase, reference: str, case_id: int, base_url: str) -> None:
-    routing = route(new.decision, [m.section for m in new.matters])
+async def _confirm(user: CurrentUser, new: NewCase, case: Disagreement, base_url: str) -> None:
     dates = [
-        f"- {c.title}: {c.due:%A} {c.due.day} {c.due:%B %Y} ({c.actor_label.lower()} must act)"
-        for c in await clocks_for(case_id)
-        if c.status == "running"
+        f"- {c.title}: {format_long_date(c.due)} ({c.actor_label.lower()} must act)"
+        for c in case.running_clocks
     ]
-    handler = {
-        "local_authority": "the local authority",
-        "health_commissioner": "the health commissioner (ICB), once the local authority tells it",
-        None: "the First-tier Tribunal (mediation does not apply to a disability discrimination claim)",
-    }[routing.arranged_by]
     body = "\n".join(
         [
             f"Dear {user.full_name},",
             "",
-            f"We have received your disagreement. Your reference is {reference}.",
+            f"We have received your disagreement. Your reference is {case.reference}.",
             "",
-            f"Who handles it: {handler}.",
+            f"Who handles it: {handled_by(case, case.routing)}.",
             "",
             "Key dates:",
             *dates,
             "",
-            f"See your case and what happens next: {base_url}/cases/{reference}",
+            f"See your case and what happens next: {base_url}/cases/{case.reference}",
         ]
     )
     await queue_for_person(
         email=new.contact_email or None,
         name=user.full_name,
         address=new.postal_address,
-        subject=f"Disagreement {reference} received",
+        subject=f"Disagreement {case.reference} received",
         body_text=body,
-        dedupe_key=f"lodged:{reference}",
-        disagreement_id=case_id,
+        dedupe_key=f"lodged:{case.reference}",
+        disagreement_id=case.id,
         forbidden_names=[new.child_name],
     )

@@ -12,12 +12,14 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from mediation import timekeeping
 from mediation.accounts.tables import Account
-from mediation.audit import service as audit
-from mediation.clocks.service import start_clock, stop_clock
-from mediation.db import transaction
+from mediation.cases import events
+from mediation.cases.events import Change
+from mediation.cases.model import Disagreement
+from mediation.errors import Conflict
 from mediation.identity import CurrentUser
-from mediation.mediation.common import MediationError, arranging_calendar, move, save_record
+from mediation.mediation.common import MediationError, SlotTaken, save_record
 from mediation.mediation.invites import send_notices, when
 from mediation.mediation.scheduling import SessionPlan, busy_times, needs_of, plan_problems, slot_rules
 from mediation.mediation.slots import LONDON, check_slot
@@ -30,7 +32,6 @@ from mediation.mediation.tables import (
     SessionStatus,
 )
 
-BOOKABLE_STATES = {"mediation_requested", "session_arranged"}
 CONFLICT = (
     "Someone else has just booked this time for the mediator, the room or an attendee. Choose another time."
 )
@@ -46,7 +47,7 @@ def _overlap_violation(exc: BaseException) -> bool:
 
 
 async def check_times(
-    case: dict[str, Any],
+    case: Disagreement,
     plan: SessionPlan,
     starts_at: dt.datetime,
     ends_at: dt.datetime,
@@ -59,13 +60,13 @@ async def check_times(
 
 
 async def _clashes(
-    case: dict[str, Any], plan: SessionPlan, starts_at: dt.datetime, ends_at: dt.datetime, exclude: int | None
+    case: Disagreement, plan: SessionPlan, starts_at: dt.datetime, ends_at: dt.datetime, exclude: int | None
 ) -> bool:
     return bool(await busy_times(case, plan, starts_at, ends_at, exclude=exclude))
 
 
-async def _attendees(case: dict[str, Any], plan: SessionPlan) -> list[dict[str, Any]]:
-    ids = [i for i in (case["family"], plan.la_officer_id, plan.icb_officer_id) if i]
+async def _attendees(case: Disagreement, plan: SessionPlan) -> list[dict[str, Any]]:
+    ids = [i for i in (case.family_id, plan.la_officer_id, plan.icb_officer_id) if i]
     accounts = {
         a["id"]: a
         for a in await Account.select(Account.id, Account.full_name, Account.email).where(
@@ -81,8 +82,8 @@ async def _attendees(case: dict[str, Any], plan: SessionPlan) -> list[dict[str, 
         .where(MediatorProfile.id == plan.mediator_id)
         .first()
     )
-    family = accounts[case["family"]]
-    family_email = case["contact_email"] if case["contact_by"] == "email" else ""
+    family = accounts[case.family_id]
+    family_email = case.contact_email if case.contact_by == "email" else ""
     people = [
         {"role": "family", "name": family["full_name"], "email": family_email or "", "account": family["id"]}
     ]
@@ -111,115 +112,115 @@ async def _attendees(case: dict[str, Any], plan: SessionPlan) -> list[dict[str, 
     return people
 
 
-async def _notice_clock(case: dict[str, Any], starts_at: dt.datetime, actor: CurrentUser) -> None:
-    """mediation_notice: the notice of date and place goes out now, and the record says whether in time."""
-    day = starts_at.astimezone(LONDON).date()
-    today = dt.date.today()
-    due = await start_clock(
-        case["id"],
-        "mediation_notice",
-        {"mediation_date": day},
-        started_by="session booked",
-        decision_date=case["decision_notice_sent"],
-        calendar=await arranging_calendar(case),
-        actor=actor,
-    )
-    late = due is not None and today > due
-    reason = "notice of the date and place sent" + (
-        ", with the family's consent to shorter notice" if late else ""
-    )
-    await stop_clock(case["id"], "mediation_notice", on=today, reason=reason, actor=actor)
-
-
 async def book(
-    case: dict[str, Any], plan: SessionPlan, *, actor: CurrentUser, offer_id: int | None = None
+    case: Disagreement, plan: SessionPlan, *, actor: CurrentUser, offer_id: int | None = None
 ) -> int:
-    """Book one session after re-checking every rule; MediationError(conflict=True) if the time was taken."""
+    """`session_booked` (or `offer_accepted`, when the family picks an offered time): book one meeting after
+    re-checking every rule; SlotTaken if someone has just taken the time. Returns the session id."""
+    event = "offer_accepted" if offer_id is not None else "session_booked"
+    events.check(case, event, actor=actor, on=timekeeping.today(), on_field="slot")
     if plan.starts_at is None or plan.ends_at is None:
         raise MediationError({"slot": "Choose a time for the session"})
     starts_at, ends_at = plan.starts_at.astimezone(dt.UTC), plan.ends_at.astimezone(dt.UTC)
-    if case["state"] not in BOOKABLE_STATES:
-        raise MediationError({"state": "A session can be booked only after the family asks for mediation"})
     errors = await plan_problems(case, plan)
     if errors:
         raise MediationError(errors)
     if ends_at - starts_at != dt.timedelta(minutes=plan.duration_minutes):
         raise MediationError({"slot": "The chosen time does not match the session's length"})
-    problems = await check_times(case, plan, starts_at, ends_at)
-    if problems:
-        booked = [p for p in problems if "already booked" in p]
-        raise MediationError(
-            {"slot": _sentence(problems)}, conflict=bool(booked) and len(booked) == len(problems)
+    await _refuse_problems(case, plan, starts_at, ends_at)
+    booked: dict[str, int] = {}
+
+    async def writes(change: Change) -> None:
+        fresh = change.case
+        # SQLite: the immediate transaction holds the write lock, so this check cannot interleave with
+        # another booking. PostgreSQL: the exclusion constraints decide; this gives the message early.
+        if await _clashes(fresh, plan, starts_at, ends_at, None):
+            raise SlotTaken({"slot": CONFLICT})
+        now = timekeeping.now()
+        session = MediationSession(
+            disagreement=fresh.id,
+            mediator=plan.mediator_id,
+            venue=plan.venue_id,
+            remote=plan.remote,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            status=SessionStatus.booked.value,
+            interpreter=plan.interpreter.strip(),
+            shorter_notice_consent=plan.shorter_notice_consent,
+            uid=f"session-{secrets.token_hex(8)}@send-mediation",
+            sequence=0,
+            booked_by=actor.id,
+            created_at=now,
+            updated_at=now,
         )
-    now = dt.datetime.now(dt.UTC)
+        await session.save()
+        booked["id"] = int(session.id)
+        await SessionAttendee.insert(
+            *[
+                SessionAttendee(
+                    session=session.id,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    status=SessionStatus.booked.value,
+                    **person,
+                )
+                for person in await _attendees(fresh, plan)
+            ]
+        )
+        await save_record(fresh.id, {MediationRecord.mediator: plan.mediator_id})
+        if offer_id is not None:
+            taken = (
+                await SessionOffer.update({SessionOffer.status: "taken", SessionOffer.session: session.id})
+                .where((SessionOffer.id == offer_id) & (SessionOffer.status == "open"))
+                .returning(SessionOffer.id)
+            )
+            if not taken:
+                raise SlotTaken({"slot": "This offer has already been used"})
+        await send_notices(fresh, int(session.id), "booked")
+
+    await _guarded(
+        events.record(
+            case,
+            event,
+            actor=actor,
+            on=timekeeping.today(),
+            summary=f"Mediation meeting arranged: {when(starts_at, ends_at)}",
+            data={
+                "meeting_day": starts_at.astimezone(LONDON).date(),
+                "shorter_notice_consent": plan.shorter_notice_consent,
+            },
+            writes=writes,
+            on_field="slot",
+        )
+    )
+    return booked["id"]
+
+
+async def _guarded(change):  # type: ignore[no-untyped-def]
+    """Run a booking change; PostgreSQL's exclusion constraint refusing an overlap is a SlotTaken."""
     try:
-        async with transaction():
-            # SQLite: the immediate transaction holds the write lock, so this check cannot interleave with
-            # another booking. PostgreSQL: the exclusion constraints decide; this gives the message early.
-            if await _clashes(case, plan, starts_at, ends_at, None):
-                raise MediationError({"slot": CONFLICT}, conflict=True)
-            session = MediationSession(
-                disagreement=case["id"],
-                mediator=plan.mediator_id,
-                venue=plan.venue_id,
-                remote=plan.remote,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                status=SessionStatus.booked.value,
-                interpreter=plan.interpreter.strip(),
-                shorter_notice_consent=plan.shorter_notice_consent,
-                uid=f"session-{secrets.token_hex(8)}@send-mediation",
-                sequence=0,
-                booked_by=actor.id,
-                created_at=now,
-                updated_at=now,
-            )
-            await session.save()
-            await SessionAttendee.insert(
-                *[
-                    SessionAttendee(
-                        session=session.id,
-                        starts_at=starts_at,
-                        ends_at=ends_at,
-                        status=SessionStatus.booked.value,
-                        **person,
-                    )
-                    for person in await _attendees(case, plan)
-                ]
-            )
-            if case["state"] == "mediation_requested":
-                await move(
-                    case, "arrange_session", actor, f"Mediation meeting arranged: {when(starts_at, ends_at)}"
-                )
-            else:
-                await audit.record(
-                    actor=actor,
-                    action="book_session",
-                    entity="mediation_session",
-                    entity_id=session.id,
-                    disagreement_id=case["id"],
-                    summary=f"Another mediation meeting arranged: {when(starts_at, ends_at)}",
-                )
-            await save_record(case["id"], {MediationRecord.mediator: plan.mediator_id})
-            await _notice_clock(case, starts_at, actor)
-            if offer_id is not None:
-                taken = (
-                    await SessionOffer.update(
-                        {SessionOffer.status: "taken", SessionOffer.session: session.id}
-                    )
-                    .where((SessionOffer.id == offer_id) & (SessionOffer.status == "open"))
-                    .returning(SessionOffer.id)
-                )
-                if not taken:
-                    raise MediationError({"slot": "This offer has already been used"}, conflict=True)
-            await send_notices(case, int(session.id), "booked")
-    except MediationError:
+        return await change
+    except Conflict:
         raise
     except Exception as exc:
         if _overlap_violation(exc):
-            raise MediationError({"slot": CONFLICT}, conflict=True) from exc
+            raise SlotTaken({"slot": CONFLICT}) from exc
         raise
-    return int(session.id)
+
+
+async def _refuse_problems(
+    case: Disagreement,
+    plan: SessionPlan,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    exclude: int | None = None,
+) -> None:
+    problems = await check_times(case, plan, starts_at, ends_at, exclude=exclude)
+    if problems:
+        booked = [p for p in problems if "already booked" in p]
+        if booked and len(booked) == len(problems):
+            raise SlotTaken({"slot": _sentence(problems)})
+        raise MediationError({"slot": _sentence(problems)})
 
 
 def _sentence(problems: list[str]) -> str:
@@ -227,15 +228,15 @@ def _sentence(problems: list[str]) -> str:
     return text[0].upper() + text[1:]
 
 
-async def session_of(case: dict[str, Any], session_id: int) -> dict[str, Any] | None:
+async def session_of(case: Disagreement, session_id: int) -> dict[str, Any] | None:
     return (
         await MediationSession.select()
-        .where((MediationSession.id == session_id) & (MediationSession.disagreement == case["id"]))
+        .where((MediationSession.id == session_id) & (MediationSession.disagreement == case.id))
         .first()
     )
 
 
-async def plan_of(case: dict[str, Any], session: dict[str, Any]) -> SessionPlan:
+async def plan_of(case: Disagreement, session: dict[str, Any]) -> SessionPlan:
     attendees = await SessionAttendee.select(
         SessionAttendee.role, SessionAttendee.account, SessionAttendee.authority_to_agree
     ).where(SessionAttendee.session == session["id"])
@@ -255,7 +256,7 @@ async def plan_of(case: dict[str, Any], session: dict[str, Any]) -> SessionPlan:
 
 
 async def reschedule(
-    case: dict[str, Any],
+    case: Disagreement,
     session_id: int,
     starts_at: dt.datetime | None,
     reason: str,
@@ -263,7 +264,8 @@ async def reschedule(
     consent: bool,
     actor: CurrentUser,
 ) -> None:
-    """Move a booked session (same invite UID, SEQUENCE + 1), re-checking every rule."""
+    """`session_moved`: move a booked meeting (same invite UID, SEQUENCE + 1), re-checking every rule."""
+    events.check(case, "session_moved", actor=actor, on=timekeeping.today(), on_field="slot")
     session = await session_of(case, session_id)
     if session is None or session["status"] != SessionStatus.booked.value:
         raise MediationError({"slot": "Only a booked session can be moved"})
@@ -281,91 +283,102 @@ async def reschedule(
     if errors:
         raise MediationError(errors)
     ends_at = starts_at + dt.timedelta(minutes=plan.duration_minutes)
-    problems = await check_times(case, plan, starts_at, ends_at, exclude=session_id)
-    if problems:
-        booked = [p for p in problems if "already booked" in p]
-        raise MediationError(
-            {"slot": _sentence(problems)}, conflict=bool(booked) and len(booked) == len(problems)
+    await _refuse_problems(case, plan, starts_at, ends_at, exclude=session_id)
+
+    async def writes(change: Change) -> None:
+        if await _clashes(change.case, plan, starts_at, ends_at, session_id):
+            raise SlotTaken({"slot": CONFLICT})
+        moved = (
+            await MediationSession.update(
+                {
+                    MediationSession.starts_at: starts_at,
+                    MediationSession.ends_at: ends_at,
+                    MediationSession.sequence: session["sequence"] + 1,
+                    MediationSession.change_reason: reason.strip(),
+                    MediationSession.shorter_notice_consent: consent,
+                    MediationSession.updated_at: timekeeping.now(),
+                }
+            )
+            .where((MediationSession.id == session_id) & (MediationSession.sequence == session["sequence"]))
+            .returning(MediationSession.id)
         )
-    try:
-        async with transaction():
-            if await _clashes(case, plan, starts_at, ends_at, session_id):
-                raise MediationError({"slot": CONFLICT}, conflict=True)
-            moved = (
-                await MediationSession.update(
-                    {
-                        MediationSession.starts_at: starts_at,
-                        MediationSession.ends_at: ends_at,
-                        MediationSession.sequence: session["sequence"] + 1,
-                        MediationSession.change_reason: reason.strip(),
-                        MediationSession.shorter_notice_consent: consent,
-                        MediationSession.updated_at: dt.datetime.now(dt.UTC),
-                    }
-                )
-                .where(
-                    (MediationSession.id == session_id) & (MediationSession.sequence == session["sequence"])
-                )
-                .returning(MediationSession.id)
-            )
-            if not moved:
-                raise MediationError(
-                    {"slot": "The session changed while you were working on it; try again"}, conflict=True
-                )
-            await SessionAttendee.update(
-                {SessionAttendee.starts_at: starts_at, SessionAttendee.ends_at: ends_at}
-            ).where(SessionAttendee.session == session_id)
-            await audit.record(
-                actor=actor,
-                action="reschedule_session",
-                entity="mediation_session",
-                entity_id=session_id,
-                disagreement_id=case["id"],
-                summary=f"Mediation meeting moved to {when(starts_at, ends_at)}: {reason.strip()}",
-                before={"starts_at": session["starts_at"]},
-                after={"starts_at": starts_at},
-            )
-            await _notice_clock(case, starts_at, actor)
-            await send_notices(case, session_id, "rescheduled", reason.strip())
-    except MediationError:
-        raise
-    except Exception as exc:
-        if _overlap_violation(exc):
-            raise MediationError({"slot": CONFLICT}, conflict=True) from exc
-        raise
+        if not moved:
+            raise SlotTaken({"slot": "The session changed while you were working on it; try again"})
+        await SessionAttendee.update(
+            {SessionAttendee.starts_at: starts_at, SessionAttendee.ends_at: ends_at}
+        ).where(SessionAttendee.session == session_id)
+        await send_notices(change.case, session_id, "rescheduled", reason.strip())
+
+    await _guarded(
+        events.record(
+            case,
+            "session_moved",
+            actor=actor,
+            on=timekeeping.today(),
+            summary=f"Mediation meeting moved to {when(starts_at, ends_at)}: {reason.strip()}",
+            data={
+                "meeting_day": starts_at.astimezone(LONDON).date(),
+                "shorter_notice_consent": consent,
+                "session": session_id,
+            },
+            writes=writes,
+            on_field="slot",
+        )
+    )
 
 
-async def cancel(case: dict[str, Any], session_id: int, reason: str, *, actor: CurrentUser) -> None:
-    """Cancel a booked session with a reason; attendees get a cancelling invite (METHOD:CANCEL)."""
+async def _cancel_session(session: dict[str, Any], reason: str) -> None:
+    await MediationSession.update(
+        {
+            MediationSession.status: SessionStatus.cancelled.value,
+            MediationSession.sequence: session["sequence"] + 1,
+            MediationSession.change_reason: reason,
+            MediationSession.updated_at: timekeeping.now(),
+        }
+    ).where(MediationSession.id == session["id"])
+    await SessionAttendee.update({SessionAttendee.status: SessionStatus.cancelled.value}).where(
+        SessionAttendee.session == session["id"]
+    )
+
+
+async def cancel(case: Disagreement, session_id: int, reason: str, *, actor: CurrentUser) -> None:
+    """`session_cancelled`: cancel a booked meeting with a reason; attendees get a cancelling invite
+    (METHOD:CANCEL). Cancelling the only one takes the case back to 'mediation requested'."""
+    events.check(case, "session_cancelled", actor=actor, on=timekeeping.today(), on_field="slot")
     session = await session_of(case, session_id)
     if session is None or session["status"] != SessionStatus.booked.value:
         raise MediationError({"slot": "Only a booked session can be cancelled"})
     if not reason.strip():
         raise MediationError({"cancel_reason": "Enter why the session is being cancelled"})
-    async with transaction():
-        await MediationSession.update(
-            {
-                MediationSession.status: SessionStatus.cancelled.value,
-                MediationSession.sequence: session["sequence"] + 1,
-                MediationSession.change_reason: reason.strip(),
-                MediationSession.updated_at: dt.datetime.now(dt.UTC),
-            }
-        ).where(MediationSession.id == session_id)
-        await SessionAttendee.update({SessionAttendee.status: SessionStatus.cancelled.value}).where(
-            SessionAttendee.session == session_id
-        )
-        await audit.record(
-            actor=actor,
-            action="cancel_session",
-            entity="mediation_session",
-            entity_id=session_id,
-            disagreement_id=case["id"],
-            summary=f"Mediation meeting on {when(session['starts_at'], session['ends_at'])} "
-            f"cancelled: {reason.strip()}",
-        )
-        await send_notices(case, session_id, "cancelled", reason.strip())
+
+    async def writes(change: Change) -> None:
+        await _cancel_session(session, reason.strip())
+        await send_notices(change.case, session_id, "cancelled", reason.strip())
+
+    await events.record(
+        case,
+        "session_cancelled",
+        actor=actor,
+        on=timekeeping.today(),
+        summary=f"Mediation meeting on {when(session['starts_at'], session['ends_at'])} cancelled: "
+        f"{reason.strip()}",
+        data={"session": session_id},
+        writes=writes,
+        on_field="slot",
+    )
 
 
-def needs_summary(case: dict[str, Any]) -> list[str]:
+async def cancel_live_sessions(case: Disagreement, reason: str) -> None:
+    """Inside another event (the case withdrawn): every booked meeting is cancelled and attendees told."""
+    sessions = await MediationSession.select().where(
+        (MediationSession.disagreement == case.id) & (MediationSession.status == SessionStatus.booked.value)
+    )
+    for session in sessions:
+        await _cancel_session(session, reason)
+        await send_notices(case, int(session["id"]), "cancelled", reason)
+
+
+def needs_summary(case: Disagreement) -> list[str]:
     needs = needs_of(case)
     out = []
     if needs.interpreter:
@@ -374,4 +387,6 @@ def needs_summary(case: dict[str, Any]) -> list[str]:
         out.append("Step-free room")
     if needs.remote:
         out.append("Remote session")
+    if needs.breaks:
+        out.append("Regular breaks, with a quiet room to take them in")
     return out

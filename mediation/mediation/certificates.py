@@ -9,23 +9,18 @@ import functools
 import hashlib
 from typing import Any
 
-from mediation.audit import service as audit
-from mediation.cases.tables import CaseDocument, Disagreement
-from mediation.clocks.service import start_clock, stop_clock
-from mediation.db import is_postgres, transaction
+from mediation import timekeeping
+from mediation.cases import events
+from mediation.cases.events import Change
+from mediation.cases.model import Disagreement
+from mediation.cases.tables import CaseDocument
+from mediation.db import is_postgres
 from mediation.identity import CurrentUser
-from mediation.mediation.common import (
-    CERTIFICATE_CLOCKS,
-    MediationError,
-    arranging_calendar,
-    check_date,
-    move,
-    record_of,
-    routing_of,
-)
-from mediation.mediation.tables import MediationCertificate
+from mediation.mediation.common import CERTIFICATE_CLOCKS, save_record
+from mediation.mediation.tables import MediationCertificate, MediationRecord
 from mediation.notify.service import queue_for_person
 from mediation.organisations.tables import Organisation
+from mediation.rules.deadlines import compute_deadline
 from mediation.rules.routing import DECISION_LABELS
 from mediation.settings import settings
 
@@ -36,15 +31,12 @@ KINDS = {
 }
 
 
-def _trigger(kind: str, record: dict[str, Any] | None) -> dt.date | None:
-    """The date the certificate's clock started from, if its precondition holds."""
-    if record is None:
-        return None
-    if kind == "after_decline":
-        return record["choice_on"] if record["choice"] == "decline" else None
-    if kind == "unable_to_arrange":
-        return record["unable_to_arrange_on"]
-    return record["concluded_on"]
+def due_kind(case: Disagreement) -> str | None:
+    """Which certificate is due now: the one whose clock runs (the lifecycle allows only then)."""
+    for kind, rule in CERTIFICATE_CLOCKS.items():
+        if case.running_clock(rule) is not None:
+            return kind
+    return None
 
 
 def _render(template: str, **context: Any) -> str:
@@ -82,135 +74,138 @@ async def _next_sequence(service_id: int, year: int) -> int:
 
 
 async def issue_certificate(
-    case: dict[str, Any], kind: str, issued_on: dt.date | None, *, actor: CurrentUser
-) -> str:
-    """Issue a certificate of `kind`; returns its number. Stops its clock and recomputes the appeal."""
-    errors: dict[str, str] = {}
-    routing = routing_of(case)
-    record = await record_of(case["id"])
-    trigger = _trigger(kind, record) if kind in KINDS else None
-    if kind not in KINDS:
-        errors["kind"] = "Select why the certificate is being issued"
-    elif not routing.certificate_required:
-        errors["kind"] = "No mediation certificate is needed before an appeal on these matters (CFA s.55)"
-    elif trigger is None:
-        errors["kind"] = {
-            "after_decline": "The family has not told the adviser it does not want mediation",
-            "unable_to_arrange": "Nobody has recorded that mediation cannot be arranged within 30 days",
-            "after_mediation": "The mediation has not been recorded as concluded",
-        }[kind]
-    if not case["mediation_service"]:
-        errors["kind"] = "Assign an independent mediation service to the case first"
-    check_date(errors, "issued", issued_on, "the date the certificate is issued", not_before=trigger)
-    if errors:
-        raise MediationError(errors)
+    case: Disagreement, issued_on: dt.date | None, *, actor: CurrentUser, number: str = ""
+) -> Disagreement:
+    """`certificate_issued`: stops the running certificate clock and recomputes the appeal deadline.
+
+    With a mediation service on the case, the service issues its numbered certificate here (PDF, HTML page,
+    sent to the family). Without one, the LA or ICB records a certificate an outside adviser issued."""
+    label = "the date the certificate is issued"
+    events.check(case, "certificate_issued", actor=actor, on=issued_on, on_field="issued-day", label=label)
     assert issued_on is not None
+    kind = due_kind(case)
+    assert kind is not None  # the lifecycle's certificate_due guard
+    if case.mediation_service_id is None:
+        return await _record_outside_certificate(case, kind, issued_on, number.strip(), actor)
+    routing = case.routing
     service = (
         await Organisation.select(Organisation.name, Organisation.code)
-        .where(Organisation.id == case["mediation_service"])
+        .where(Organisation.id == case.mediation_service_id)
         .first()
     )
-    details = (
-        await Disagreement.select(
-            Disagreement.family.full_name.as_alias("family_name"),
-            Disagreement.local_authority.name.as_alias("la_name"),
-        )
-        .where(Disagreement.id == case["id"])
-        .first()
-    )
-    calendar = await arranging_calendar(case)
-    async with transaction():
-        await move(case, "issue_certificate", actor, f"Mediation certificate issued: {KINDS[kind].lower()}")
-        sequence = await _next_sequence(case["mediation_service"], issued_on.year)
-        number = f"{service['code']}-{issued_on.year}-{sequence:04d}"
-        appeal_due = None
-        if routing.appeal_available:
-            appeal_due = await start_clock(
-                case["id"],
-                "appeal",
-                {"notice_sent": case["decision_notice_sent"], "certificate_issued": issued_on},
-                started_by="mediation certificate issued",
-                decision_date=case["decision_notice_sent"],
-                calendar=calendar,
-                actor=actor,
-            )
+    appeal_due = None
+    if routing.appeal_available:
+        appeal_due = compute_deadline(
+            "appeal",
+            {"notice_sent": case.decision_notice_sent, "certificate_issued": issued_on},
+            decision_date=case.decision_notice_sent,
+        ).due
+    found: dict[str, str] = {}
+
+    async def writes(change: Change) -> None:
+        fresh = change.case
+        sequence = await _next_sequence(fresh.mediation_service_id or 0, issued_on.year)
+        certificate_number = f"{service['code']}-{issued_on.year}-{sequence:04d}"
+        found["number"] = certificate_number
         context = {
-            "number": number,
+            "number": certificate_number,
             "kind": kind,
             "kind_label": KINDS[kind],
             "issued_on": issued_on,
             "service_name": service["name"],
-            "case": case,
-            "family_name": details["family_name"],
-            "la_name": details["la_name"],
-            "decision_label": DECISION_LABELS.get(case["decision"], case["decision"]),
-            "record": record,
+            "case": fresh,
+            "family_name": fresh.family_name,
+            "la_name": fresh.local_authority_name,
+            "decision_label": DECISION_LABELS.get(fresh.decision, fresh.decision),
+            "record": fresh.mediation,
             "appeal_due": appeal_due,
             "issued_by": actor.full_name,
         }
         body = _render("mediation/_certificate_body.html", **context)
-        document = _render("mediation/certificate_pdf.html", body=body, number=number)
+        document = _render("mediation/certificate_pdf.html", body=body, number=certificate_number)
         pdf = await asyncio.to_thread(functools.partial(render_pdf, document))
+        now = timekeeping.now()
         doc = CaseDocument(
-            disagreement=case["id"],
+            disagreement=fresh.id,
             kind="mediation_certificate",
-            filename=f"mediation-certificate-{number}.pdf",
+            filename=f"mediation-certificate-{certificate_number}.pdf",
             content_type="application/pdf",
             size=len(pdf),
             sha256=hashlib.sha256(pdf).hexdigest(),
             content=pdf,
             uploaded_by=actor.id,
-            uploaded_at=dt.datetime.now(dt.UTC),
+            uploaded_at=now,
         )
         await doc.save()
         await MediationCertificate.insert(
             MediationCertificate(
-                disagreement=case["id"],
+                disagreement=fresh.id,
                 kind=kind,
-                number=number,
-                service=case["mediation_service"],
+                number=certificate_number,
+                service=fresh.mediation_service_id,
                 year=issued_on.year,
                 sequence=sequence,
                 issued_on=issued_on,
                 issued_by=actor.id,
                 document=doc.id,
                 html=body,
-                created_at=dt.datetime.now(dt.UTC),
+                created_at=now,
             )
         )
-        await stop_clock(
-            case["id"],
-            CERTIFICATE_CLOCKS[kind],
-            on=issued_on,
-            reason=f"certificate {number} issued",
-            actor=actor,
-        )
-        await audit.record(
-            actor=actor,
-            action="issue_certificate",
-            entity="mediation_certificate",
-            entity_id=number,
-            disagreement_id=case["id"],
-            summary=f"Mediation certificate {number} issued",
-            after={"kind": kind},
-        )
-        link = f"{settings.base_url}/cases/{case['reference']}/mediation/certificates/{number}"
+        link = f"{settings.base_url}/cases/{fresh.reference}/mediation/certificates/{certificate_number}"
         await queue_for_person(
-            email=case["contact_email"] if case["contact_by"] == "email" else None,
-            name=details["family_name"],
-            address=case["postal_address"],
-            subject=f"Your mediation certificate {number}",
-            body_text=f"Your mediation certificate {number} for disagreement {case['reference']} is "
-            "attached.\n\n"
+            email=fresh.contact_email if fresh.contact_by == "email" else None,
+            name=fresh.family_name,
+            address=fresh.postal_address,
+            subject=f"Your mediation certificate {certificate_number}",
+            body_text=f"Your mediation certificate {certificate_number} for disagreement {fresh.reference} "
+            "is attached.\n\n"
             f"You can also read it online: {link}",
-            dedupe_key=f"certificate:{number}",
-            disagreement_id=case["id"],
-            forbidden_names=[case["child_name"]],
+            dedupe_key=f"certificate:{certificate_number}",
+            disagreement_id=fresh.id,
+            forbidden_names=[fresh.child_name],
             attachments=[
                 {"document_id": int(doc.id), "filename": doc.filename, "content_type": "application/pdf"}
             ],
         )
-    return number
+
+    return await events.record(
+        case,
+        "certificate_issued",
+        actor=actor,
+        on=issued_on,
+        summary=f"Mediation certificate issued: {KINDS[kind].lower()}",
+        data={"kind": kind},
+        writes=writes,
+        on_field="issued-day",
+        label=label,
+    )
+
+
+async def _record_outside_certificate(
+    case: Disagreement, kind: str, issued_on: dt.date, number: str, actor: CurrentUser
+) -> Disagreement:
+    async def writes(change: Change) -> None:
+        await save_record(
+            change.case.id,
+            {
+                MediationRecord.outside_certificate_on: issued_on,
+                MediationRecord.outside_certificate_number: number,
+            },
+        )
+
+    said = f" (number {number})" if number else ""
+    return await events.record(
+        case,
+        "certificate_issued",
+        actor=actor,
+        on=issued_on,
+        summary=f"Mediation certificate{said} issued by the mediation adviser: {KINDS[kind].lower()}",
+        data={"kind": kind, "number": number, "reason": f"the mediation adviser issued a certificate{said}"},
+        writes=writes,
+        on_field="issued-day",
+        label="the date the certificate is issued",
+    )
 
 
 async def certificates_for(case_id: int) -> list[dict[str, Any]]:
@@ -233,3 +228,16 @@ async def certificate(case_id: int, number: str) -> dict[str, Any] | None:
         .where((MediationCertificate.disagreement == case_id) & (MediationCertificate.number == number))
         .first()
     )
+
+
+async def latest_certificate_on(case: Disagreement) -> dt.date | None:
+    """The issue date of the case's latest mediation certificate: one the service issued, or one an
+    outside adviser issued as the LA or ICB recorded it. Never the date someone typed it in."""
+    row = (
+        await MediationCertificate.select(MediationCertificate.issued_on)
+        .where(MediationCertificate.disagreement == case.id)
+        .order_by(MediationCertificate.issued_on, ascending=False)
+        .first()
+    )
+    dates = [d for d in (row["issued_on"] if row else None, case.mediation.outside_certificate_on) if d]
+    return max(dates, default=None)

@@ -12,6 +12,8 @@ from typing import Any
 
 from icalendar import Calendar, Event
 
+from mediation import timekeeping
+from mediation.cases.model import Disagreement
 from mediation.cases.tables import CaseDocument
 from mediation.mediation.slots import LONDON
 from mediation.mediation.tables import MediationSession, SessionAttendee
@@ -55,7 +57,7 @@ def build_ics(session: dict[str, Any], reference: str, *, cancelled: bool = Fals
     event = Event()
     event.add("uid", session["uid"])
     event.add("sequence", session["sequence"])
-    event.add("dtstamp", dt.datetime.now(dt.UTC).replace(microsecond=0))
+    event.add("dtstamp", timekeeping.now().replace(microsecond=0))
     event.add("dtstart", session["starts_at"].astimezone(dt.UTC))
     event.add("dtend", session["ends_at"].astimezone(dt.UTC))
     event.add("summary", f"SEND mediation meeting ({reference})")
@@ -93,13 +95,13 @@ async def store_invite(session: dict[str, Any], reference: str, *, cancelled: bo
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,
-        uploaded_at=dt.datetime.now(dt.UTC),
+        uploaded_at=timekeeping.now(),
     )
     await row.save()
     return int(row.id)
 
 
-async def send_notices(case: dict[str, Any], session_id: int, change: str, reason: str = "") -> int:
+async def send_notices(case: Disagreement, session_id: int, change: str, reason: str = "") -> int:
     """Queue the notice to every attendee (email with the invite, or a letter); call in the transaction.
 
     `change` is booked, rescheduled or cancelled. Returns how many messages were queued.
@@ -107,7 +109,7 @@ async def send_notices(case: dict[str, Any], session_id: int, change: str, reaso
     session = await load_session(session_id)
     assert session is not None
     cancelled = change == "cancelled"
-    document_id = await store_invite(session, case["reference"], cancelled=cancelled)
+    document_id = await store_invite(session, case.reference, cancelled=cancelled)
     attendees = await SessionAttendee.select().where(SessionAttendee.session == session_id)
     headline = {
         "booked": "Mediation meeting arranged",
@@ -115,7 +117,7 @@ async def send_notices(case: dict[str, Any], session_id: int, change: str, reaso
         "cancelled": "Mediation meeting cancelled",
     }[change]
     lines = [
-        f"{headline} for disagreement {case['reference']}.",
+        f"{headline} for disagreement {case.reference}.",
         "",
         f"Date and time: {when(session['starts_at'], session['ends_at'])}",
         f"Place: {place_of(session)}",
@@ -123,6 +125,8 @@ async def send_notices(case: dict[str, Any], session_id: int, change: str, reaso
     ]
     if session["interpreter"]:
         lines.append(f"Interpreter: {session['interpreter']}")
+    if (case.accessibility or {}).get("breaks"):
+        lines.append("The family needs regular breaks during the meeting.")
     lines += ["", "Who attends:"] + [
         f"- {ROLE_LABELS.get(a['role'], a['role'])}: {a['name']}" for a in attendees
     ]
@@ -133,9 +137,9 @@ async def send_notices(case: dict[str, Any], session_id: int, change: str, reaso
             "",
             "The calendar invite is attached. If you need any adjustments, contact the mediation service.",
         ]
-    lines += ["", f"See the case: {settings.base_url}/cases/{case['reference']}"]
+    lines += ["", f"See the case: {settings.base_url}/cases/{case.reference}"]
     body = "\n".join(lines)
-    subject = f"{headline}: {case['reference']}"
+    subject = f"{headline}: {case.reference}"
     queued = 0
     for a in attendees:
         key = f"mediation-session:{session_id}:{session['sequence']}:{change}:{a['id']}"
@@ -144,16 +148,16 @@ async def send_notices(case: dict[str, Any], session_id: int, change: str, reaso
             "subject": subject,
             "body_text": body,
             "dedupe_key": key,
-            "disagreement_id": case["id"],
-            "forbidden_names": [case["child_name"]],
+            "disagreement_id": case.id,
+            "forbidden_names": [case.child_name],
         }
         if a["email"]:
             attachment = {
                 "document_id": document_id,
-                "filename": f"mediation-{case['reference']}.ics",
+                "filename": f"mediation-{case.reference}.ics",
                 "content_type": "text/calendar",
             }
             queued += await queue_email(to=a["email"], attachments=[attachment], **common)
-        elif a["role"] == "family" and case.get("postal_address"):
-            queued += await queue_letter(address=case["postal_address"], **common)
+        elif a["role"] == "family" and case.postal_address:
+            queued += await queue_letter(address=case.postal_address, **common)
     return queued

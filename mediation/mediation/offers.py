@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from mediation import timekeeping
 from mediation.accounts.service import load_user
 from mediation.accounts.tokens import make_token, read_token
-from mediation.audit import service as audit
-from mediation.cases.tables import Disagreement
-from mediation.db import transaction
+from mediation.cases import events
+from mediation.cases.events import Change
+from mediation.cases.model import Disagreement
+from mediation.cases.repository import load_case
 from mediation.identity import CurrentUser
 from mediation.mediation.booking import book, check_times
 from mediation.mediation.common import MediationError
@@ -40,10 +42,10 @@ def parse_slot(key: str) -> tuple[dt.datetime, dt.datetime] | None:
     return starts_at.astimezone(dt.UTC), ends_at.astimezone(dt.UTC)
 
 
-async def make_offer(case: dict[str, Any], plan: SessionPlan, keys: list[str], *, actor: CurrentUser) -> str:
-    """Store the offer, send the family the link; returns the link's token."""
-    if case["state"] not in {"mediation_requested", "session_arranged"}:
-        raise MediationError({"state": "Times can be offered only after the family asks for mediation"})
+async def make_offer(case: Disagreement, plan: SessionPlan, keys: list[str], *, actor: CurrentUser) -> str:
+    """`session_offered`: store the offer and send the family the link; returns the link's token."""
+    today = timekeeping.today()
+    events.check(case, "session_offered", actor=actor, on=today, on_field="slots")
     errors = await plan_problems(case, plan)
     slots = [s for s in (parse_slot(k) for k in keys) if s is not None]
     if len(slots) < 2 or len(slots) != len(keys):
@@ -56,13 +58,15 @@ async def make_offer(case: dict[str, Any], plan: SessionPlan, keys: list[str], *
         problems = await check_times(case, plan, starts_at, ends_at)
         if problems:
             raise MediationError({"slots": f"{when(starts_at, ends_at)}: {problems[0]}"})
-    now = dt.datetime.now(dt.UTC)
+    now = timekeeping.now()
     expires = min(now + dt.timedelta(days=OFFER_DAYS), max(s for s, _ in slots))
-    stored = _plan_dict(plan)
-    async with transaction():
+    made: dict[str, str] = {}
+
+    async def writes(change: Change) -> None:
+        fresh = change.case
         row = SessionOffer(
-            disagreement=case["id"],
-            plan=stored,
+            disagreement=fresh.id,
+            plan=_plan_dict(plan),
             status="open",
             created_by=actor.id,
             created_at=now,
@@ -71,44 +75,38 @@ async def make_offer(case: dict[str, Any], plan: SessionPlan, keys: list[str], *
         )
         await row.save()
         token = make_token(PURPOSE, str(row.id), valid_for_seconds=int((expires - now).total_seconds()))
-        family = (
-            await Disagreement.select(Disagreement.family.full_name.as_alias("name"))
-            .where(Disagreement.id == case["id"])
-            .first()
-        )
+        made["token"] = token
         link = f"{settings.base_url}/mediation/offers/{token}"
-        lines = (
-            [
-                f"The mediation service offers these times for the mediation meeting in disagreement "
-                f"{case['reference']}:",
-                "",
-            ]
-            + [f"- {when(s, e)}" for s, e in slots]
-            + [
-                "",
-                f"Choose the time that suits you (no need to sign in): {link}",
-                f"Please choose by {_day(expires)}.",
-            ]
-        )
+        lines = [
+            f"The mediation service offers these times for the mediation meeting in disagreement "
+            f"{fresh.reference}:",
+            "",
+            *[f"- {when(s, e)}" for s, e in slots],
+            "",
+            f"Choose the time that suits you (no need to sign in): {link}",
+            f"Please choose by {_day(expires)}.",
+        ]
         await queue_for_person(
-            email=case["contact_email"] if case["contact_by"] == "email" else None,
-            name=family["name"],
-            address=case["postal_address"],
-            subject=f"Choose a time for mediation: {case['reference']}",
+            email=fresh.contact_email if fresh.contact_by == "email" else None,
+            name=fresh.family_name,
+            address=fresh.postal_address,
+            subject=f"Choose a time for mediation: {fresh.reference}",
             body_text="\n".join(lines),
             dedupe_key=f"mediation-offer:{row.id}",
-            disagreement_id=case["id"],
-            forbidden_names=[case["child_name"]],
+            disagreement_id=fresh.id,
+            forbidden_names=[fresh.child_name],
         )
-        await audit.record(
-            actor=actor,
-            action="offer_times",
-            entity="session_offer",
-            entity_id=row.id,
-            disagreement_id=case["id"],
-            summary=f"{len(slots)} times offered to the family for the mediation meeting",
-        )
-    return token
+
+    await events.record(
+        case,
+        "session_offered",
+        actor=actor,
+        on=today,
+        summary=f"{len(slots)} times offered to the family for the mediation meeting",
+        writes=writes,
+        on_field="slots",
+    )
+    return made["token"]
 
 
 def _day(moment: dt.datetime) -> str:
@@ -120,21 +118,15 @@ def _plan_dict(plan: SessionPlan) -> dict[str, Any]:
     return {f: getattr(plan, f) for f in plan.__struct_fields__ if f not in {"starts_at", "ends_at"}}
 
 
-async def open_offer(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+async def open_offer(token: str) -> tuple[dict[str, Any], Disagreement] | None:
     """The offer and its case, if the link is genuine, unexpired and the offer still open."""
     subject = read_token(PURPOSE, token)
     if subject is None or not subject.isdigit():
         return None
     offer = await SessionOffer.select().where(SessionOffer.id == int(subject)).output(load_json=True).first()
-    if offer is None or offer["status"] != "open" or offer["expires_at"] <= dt.datetime.now(dt.UTC):
+    if offer is None or offer["status"] != "open" or offer["expires_at"] <= timekeeping.now():
         return None
-    case = (
-        await Disagreement.select()
-        .where(Disagreement.id == offer["disagreement"])
-        .output(load_json=True)
-        .first()
-    )
-    return (offer, case) if case else None
+    return offer, await load_case(offer["disagreement"])
 
 
 async def take_offer(token: str, key: str) -> int:
@@ -147,7 +139,7 @@ async def take_offer(token: str, key: str) -> int:
     slot = parse_slot(key) if key in offered else None
     if slot is None:
         raise MediationError({"slot": "Select one of the times offered"})
-    family = await load_user(case["family"])
+    family = await load_user(case.family_id)
     if family is None:
         raise MediationError({"slot": "This link is no longer valid"})
     plan = SessionPlan(**offer["plan"], starts_at=slot[0], ends_at=slot[1])

@@ -3,32 +3,32 @@ service's own page (mediators, their independence, working hours, leave, rooms).
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from mediation import access
+from mediation.cases.model import Disagreement
+from mediation.errors import ServiceError
 from mediation.mediation import people
-from mediation.mediation.common import MediationError, may
+from mediation.mediation.common import MediationError
 from mediation.mediation.invites import place_of, when
 from mediation.mediation.offers import open_offer, parse_slot, take_offer
 from mediation.mediation.outcome import OUTCOMES, IssueResult, OutcomeForm, issues_of, record_outcome
 from mediation.mediation.pages import date_of, user_of, visible_case
 from mediation.mediation.tables import MediationSession, Venue
 from mediation.rules.catalogue import ORDER_RULE_IDS
-from mediation.web.auth import requires_role, requires_sign_in
-from mediation.web.forms import form_values
+from mediation.web.forms import form_values, page_errors
 
 
 async def _outcome_page(
-    case: dict[str, Any], errors: dict[str, str], values: dict[str, str], status: int = 200
+    case: Disagreement, errors: dict[str, str], values: dict[str, str], status: int = 200
 ) -> Template:
     return Template(
         "mediation/outcome.html",
         context={
-            "title": f"Record the outcome of mediation, case {case['reference']}",
+            "title": f"Record the outcome of mediation, case {case.reference}",
             "case": case,
             "issues": await issues_of(case),
             "outcomes": OUTCOMES,
@@ -40,19 +40,23 @@ async def _outcome_page(
     )
 
 
-def _outcome_guard(request: Request, case: dict[str, Any]) -> None:
-    if not may(user_of(request), "record_outcome", case):
-        raise PermissionDeniedException("Only the mediator records the outcome of mediation")
+def _outcome_guard(request: Request, case: Disagreement) -> None:
+    if not access.may(user_of(request), "mediation_held", case, None):
+        raise PermissionDeniedException(access.refusal("mediation_held"))
 
 
-@get("/cases/{reference:str}/mediation/outcome", name="mediation_outcome", guards=[requires_sign_in])
+@get("/cases/{reference:str}/mediation/outcome", name="mediation_outcome", opt={"action": "mediation_held"})
 async def outcome_page(request: Request, reference: FromPath[str]) -> Template:
     case = await visible_case(request, reference)
     _outcome_guard(request, case)
     return await _outcome_page(case, {}, {})
 
 
-@post("/cases/{reference:str}/mediation/outcome", name="mediation_outcome_save", guards=[requires_sign_in])
+@post(
+    "/cases/{reference:str}/mediation/outcome",
+    name="mediation_outcome_save",
+    opt={"action": "mediation_held"},
+)
 async def outcome_save(request: Request, reference: FromPath[str]) -> Template | Redirect:
     case = await visible_case(request, reference)
     _outcome_guard(request, case)
@@ -75,11 +79,12 @@ async def outcome_save(request: Request, reference: FromPath[str]) -> Template |
     )
     try:
         if errors:
-            raise MediationError({})
+            raise MediationError(errors)
         await record_outcome(case, form, actor=user_of(request))
-    except MediationError as exc:
+    except ServiceError as exc:
+        found, status = page_errors(exc)
         fresh = await visible_case(request, reference)
-        return await _outcome_page(fresh, {**exc.errors, **errors}, v, status=400)
+        return await _outcome_page(fresh, {**found, **errors}, v, status=status)
     return Redirect(f"/cases/{reference}/mediation#outcome", status_code=303)
 
 
@@ -105,7 +110,7 @@ async def _offer_page(token: str, errors: dict[str, str], status: int = 200) -> 
         "mediation/offer.html",
         context={
             "title": "Choose a time for your mediation meeting",
-            "reference": case["reference"],
+            "reference": case.reference,
             "slots": slots,
             "place": place,
             "token": token,
@@ -115,23 +120,24 @@ async def _offer_page(token: str, errors: dict[str, str], status: int = 200) -> 
     )
 
 
-@get("/mediation/offers/{token:str}", name="mediation_offer")
+@get("/mediation/offers/{token:str}", name="mediation_offer", opt={"action": "public"})
 async def offer_page(token: FromPath[str]) -> Template:
     return await _offer_page(token, {})
 
 
-@post("/mediation/offers/{token:str}", name="mediation_offer_take")
+@post("/mediation/offers/{token:str}", name="mediation_offer_take", opt={"action": "public"})
 async def offer_take(request: Request, token: FromPath[str]) -> Template:
     v = await form_values(request)
     try:
         session_id = await take_offer(token, v.get("slot", ""))
-    except MediationError as exc:
+    except ServiceError as exc:
         errors = {"slot": next(iter(exc.errors.values()))}
-        if await open_offer(token) is None and not exc.conflict:
+        conflict = exc.status_code == 409
+        if await open_offer(token) is None and not conflict:
             return Template(
                 "mediation/offer_closed.html", context={"title": "This link has expired"}, status_code=410
             )
-        return await _offer_page(token, errors, status=409 if exc.conflict else 400)
+        return await _offer_page(token, errors, status=409 if conflict else 400)
     session = (
         await MediationSession.select(MediationSession.starts_at, MediationSession.ends_at)
         .where(MediationSession.id == session_id)
@@ -144,9 +150,6 @@ async def offer_take(request: Request, token: FromPath[str]) -> Template:
             "when": when(session["starts_at"], session["ends_at"]),
         },
     )
-
-
-service_staff = [requires_role("mediator")]
 
 
 async def _service_page(
@@ -172,7 +175,7 @@ async def _service_page(
     )
 
 
-@get("/mediation-service", name="mediation_service", guards=service_staff)
+@get("/mediation-service", name="mediation_service", opt={"action": "manage_mediation_service"})
 async def service_page(request: Request) -> Template:
     return await _service_page(request, {}, {})
 
@@ -181,7 +184,9 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.strip().isdigit() else None
 
 
-@post("/mediation-service/{form:str}", name="mediation_service_form", guards=service_staff)
+@post(
+    "/mediation-service/{form:str}", name="mediation_service_form", opt={"action": "manage_mediation_service"}
+)
 async def service_form(request: Request, form: FromPath[str]) -> Template | Redirect:
     user = user_of(request)
     service = user.organisation_id

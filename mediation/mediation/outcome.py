@@ -7,21 +7,13 @@ from typing import Any
 
 import msgspec
 
-from mediation.audit import service as audit
+from mediation import timekeeping
+from mediation.cases import events
+from mediation.cases.events import Change
+from mediation.cases.model import Disagreement
 from mediation.cases.tables import DisputedMatter
-from mediation.clocks.service import actor_for, refresh_next_due, start_clock, stop_clock
-from mediation.clocks.tables import ClockStatus, StatutoryClock
-from mediation.db import transaction
 from mediation.identity import CurrentUser
-from mediation.mediation.common import (
-    HELD_CLOCKS,
-    MediationError,
-    arranging_calendar,
-    check_date,
-    move,
-    routing_of,
-    save_record,
-)
+from mediation.mediation.common import MediationError, save_record
 from mediation.mediation.slots import LONDON
 from mediation.mediation.tables import (
     IssueOutcome,
@@ -36,7 +28,7 @@ from mediation.rules.routing import SECTION_LABELS
 
 OUTCOMES = {"agreed": "Agreed", "partly_agreed": "Partly agreed", "not_agreed": "Not agreed"}
 APPEALABLE_SECTIONS = {"B", "F", "I"}
-OVERRIDE_CITATION = "SEND Regulations 2014 reg 42(5)"
+HEALTH_SECTIONS = {"C", "G"}
 
 
 class Issue(msgspec.Struct):
@@ -58,29 +50,24 @@ class OutcomeForm(msgspec.Struct, kw_only=True):
     agreement_date: dt.date | None = None
     order: str = ""  # the order_* rule an appealable agreement matches (Regs 42(2))
     agreed_due: dt.date | None = None  # a different timescale agreed in writing (Regs 42(5))
+    text_required: bool = True  # the page asks for the agreement's words; the API may leave them out
 
 
-async def issues_of(case: dict[str, Any]) -> list[Issue]:
+async def issues_of(case: Disagreement) -> list[Issue]:
     """The issues in dispute: each disputed plan section, or the decision itself."""
-    routing = routing_of(case)
     sections = await DisputedMatter.select(DisputedMatter.section).where(
-        DisputedMatter.disagreement == case["id"]
+        DisputedMatter.disagreement == case.id
     )
-    names = sorted({s["section"] for s in sections} | {s for s in str(case["sections"]).split(",") if s})
-    if case["decision"] != "plan_contents" or not names:
-        return [Issue("decision", "The decision itself", routing.appeal_available)]
+    names = sorted({s["section"] for s in sections} | set(case.sections))
+    if case.decision != "plan_contents" or not names:
+        return [Issue("decision", "The decision itself", case.appeal_available)]
     return [Issue(s, f"Section {SECTION_LABELS.get(s, s)}", s in APPEALABLE_SECTIONS) for s in names]
 
 
-def _validate(form: OutcomeForm, issues: list[Issue], case: dict[str, Any]) -> dict[str, str]:
+def _validate(form: OutcomeForm, issues: list[Issue]) -> dict[str, str]:
     errors: dict[str, str] = {}
-    check_date(
-        errors,
-        "held",
-        form.held_on,
-        "the date the mediation was held",
-        not_before=case["decision_notice_sent"],
-    )
+    if form.held_on is None:
+        errors["held-day"] = "Enter the date the mediation was held"
     given = {r.issue: r for r in form.results}
     for issue in issues:
         result = given.get(issue.issue)
@@ -91,11 +78,14 @@ def _validate(form: OutcomeForm, issues: list[Issue], case: dict[str, Any]) -> d
     agreed = [i for i in issues if i.issue in given and given[i.issue].outcome in {"agreed", "partly_agreed"}]
     if not agreed:
         return errors
-    if not form.agreement_text.strip():
+    if form.text_required and not form.agreement_text.strip():
         errors["agreement_text"] = "Enter the written mediation agreement"
-    check_date(
-        errors, "agreement", form.agreement_date, "the date of the written agreement", not_before=form.held_on
-    )
+    if form.agreement_date is None:
+        errors["agreement-day"] = "Enter the date of the written agreement"
+    elif form.held_on is not None and form.agreement_date < form.held_on:
+        errors["agreement-day"] = "The date of the written agreement must be on or after the mediation"
+    elif form.agreement_date > timekeeping.today():
+        errors["agreement-day"] = "The date of the written agreement must be today or in the past"
     if form.agreed_due is not None:
         if form.agreement_date is not None and form.agreed_due < form.agreement_date:
             errors["agreed_due"] = "The agreed date must be on or after the date of the agreement"
@@ -104,48 +94,71 @@ def _validate(form: OutcomeForm, issues: list[Issue], case: dict[str, Any]) -> d
     return errors
 
 
-async def record_outcome(case: dict[str, Any], form: OutcomeForm, *, actor: CurrentUser) -> str:
-    """Conclude the mediation (hold_mediation, then record_agreement or record_no_agreement); returns the
-    new state."""
+def _bodies(case: Disagreement, agreed: list[Issue]) -> list[str]:
+    """Who must act on the agreed non-appealable matters (Regs 42(3)): the ICB for health (C, G), the
+    local authority for the rest; on a health-only case the ICB alone."""
+    if case.health_only:
+        return ["health_commissioner"]
+    bodies = set()
+    for issue in agreed:
+        if not issue.appealable:
+            bodies.add(
+                "health_commissioner" if issue.issue in HEALTH_SECTIONS and case.icb_id else "local_authority"
+            )
+    return sorted(bodies)
+
+
+async def record_outcome(case: Disagreement, form: OutcomeForm, *, actor: CurrentUser) -> Disagreement:
+    """`mediation_held`: conclude the mediation issue by issue, with any written agreement (Regs 42)."""
     issues = await issues_of(case)
-    errors = _validate(form, issues, case)
-    if case["state"] != "session_arranged":
-        errors["state"] = "The outcome can be recorded once a session has been arranged, and only once"
+    given = {r.issue: r for r in form.results}
+    agreed = [i for i in issues if i.issue in given and given[i.issue].outcome in {"agreed", "partly_agreed"}]
+    outcome = "agreement" if agreed else "no_agreement"
+    label = "the date the mediation was held"
+    events.require(case, "mediation_held", actor=actor)
+    errors = _validate(form, issues)
     if errors:
         raise MediationError(errors)
-    assert form.held_on is not None
-    given = {r.issue: r for r in form.results}
-    agreed = [i for i in issues if given[i.issue].outcome in {"agreed", "partly_agreed"}]
-    routing = routing_of(case)
-    calendar = await arranging_calendar(case)
-    common = {"decision_date": case["decision_notice_sent"], "calendar": calendar, "actor": actor}
-    async with transaction():
+    events.check(
+        case, "mediation_held", actor=actor, on=form.held_on, detail=outcome, on_field="held-day", label=label
+    )
+    held_on = form.held_on
+    assert held_on is not None
+    if (
+        case.mediation.last_session_on is not None
+        and case.mediation.live_sessions
+        and held_on < case.mediation.last_session_on
+    ):
+        raise MediationError(
+            {
+                "held-day": f"The meeting is booked for {format_date(case.mediation.last_session_on)}: "
+                "the mediation cannot have been held before it"
+            }
+        )
+    summary = ", ".join(f"{i.label}: {OUTCOMES[given[i.issue].outcome].lower()}" for i in issues)
+
+    async def writes(change: Change) -> None:
+        fresh = change.case
         held = (
             await MediationSession.update({MediationSession.status: SessionStatus.held.value})
             .where(
-                (MediationSession.disagreement == case["id"])
+                (MediationSession.disagreement == fresh.id)
                 & (MediationSession.status == SessionStatus.booked.value)
                 & (
                     MediationSession.starts_at
-                    < dt.datetime.combine(form.held_on + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
+                    < dt.datetime.combine(held_on + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
                 )
             )
             .returning(MediationSession.id)
         )
-        if not held:
-            raise MediationError(
-                {"held-day": "No booked session on or before that date: book or move the session first"}
+        if held:
+            await SessionAttendee.update({SessionAttendee.status: SessionStatus.held.value}).where(
+                SessionAttendee.session.is_in([h["id"] for h in held])
             )
-        await SessionAttendee.update({SessionAttendee.status: SessionStatus.held.value}).where(
-            SessionAttendee.session.is_in([h["id"] for h in held])
-        )
-        await move(case, "hold_mediation", actor, f"Mediation held on {format_date(form.held_on)}")
-        for rule in HELD_CLOCKS:
-            await stop_clock(case["id"], rule, on=form.held_on, reason="mediation held", actor=actor)
         await IssueOutcome.insert(
             *[
                 IssueOutcome(
-                    disagreement=case["id"],
+                    disagreement=fresh.id,
                     issue=i.issue,
                     outcome=given[i.issue].outcome,
                     note=given[i.issue].note.strip(),
@@ -154,11 +167,10 @@ async def record_outcome(case: dict[str, Any], form: OutcomeForm, *, actor: Curr
                 for i in issues
             ]
         )
-        outcome = "agreement" if agreed else "no_agreement"
         await save_record(
-            case["id"],
+            fresh.id,
             {
-                MediationRecord.concluded_on: form.held_on,
+                MediationRecord.concluded_on: held_on,
                 MediationRecord.outcome: outcome,
                 MediationRecord.agreement_date: form.agreement_date if agreed else None,
                 MediationRecord.agreement_text: form.agreement_text.strip() if agreed else "",
@@ -166,110 +178,56 @@ async def record_outcome(case: dict[str, Any], form: OutcomeForm, *, actor: Curr
                 MediationRecord.agreed_due: form.agreed_due if agreed else None,
             },
         )
-        summary = ", ".join(f"{i.label}: {OUTCOMES[given[i.issue].outcome].lower()}" for i in issues)
-        await move(
-            case,
-            "record_agreement" if agreed else "record_no_agreement",
-            actor,
-            f"Mediation {'agreement' if agreed else 'ended without agreement'} ({summary})",
-        )
-        if routing.certificate_required:
-            await start_clock(
-                case["id"],
-                "certificate_after_mediation",
-                {"start": form.held_on},
-                started_by="the mediation concluded",
-                **common,
-            )
-        if agreed:
-            assert form.agreement_date is not None
-            await _agreement_clocks(case, agreed, form, routing.arranged_by, actor, common)
-    return case["state"]
 
-
-async def _agreement_clocks(
-    case: dict[str, Any],
-    agreed: list[Issue],
-    form: OutcomeForm,
-    arranged_by: str | None,
-    actor: CurrentUser,
-    common: dict[str, Any],
-) -> None:
-    start = form.agreement_date
-    assert start is not None
-    said = "written mediation agreement"
-    if form.agreed_due is not None:
-        await _override_clock(case, start, form.agreed_due, arranged_by, actor)
-    else:
-        if any(i.appealable for i in agreed):
-            await start_clock(
-                case["id"],
-                "agreement_appealable",
-                {"start": start, "order": form.order},
-                started_by=said,
-                **common,
-            )
-        if any(not i.appealable for i in agreed):
-            await start_clock(
-                case["id"], "agreement_non_appealable", {"start": start}, started_by=said, **common
-            )
-    if arranged_by == "health_commissioner":
-        # Regs 42(4): the LA was not a party, so the ICB must tell it of the agreement within 1 week.
-        await start_clock(case["id"], "agreement_icb_tells_la", {"start": start}, started_by=said, **common)
-
-
-async def _override_clock(
-    case: dict[str, Any], agreed_on: dt.date, due: dt.date, arranged_by: str | None, actor: CurrentUser
-) -> None:
-    """Regs 42(5): the parties agreed a different timescale in writing. The rules core records, but does not
-    compute, agreement_override, so the agreed date is stored as the clock's due date directly."""
-    now = dt.datetime.now(dt.UTC)
-    running = await StatutoryClock.exists().where(
-        (StatutoryClock.disagreement == case["id"])
-        & (StatutoryClock.rule == "agreement_override")
-        & (StatutoryClock.status == ClockStatus.running.value)
-    )
-    if running:
-        await stop_clock(
-            case["id"],
-            "agreement_override",
-            on=agreed_on,
-            reason="replaced by a new agreement",
-            status=ClockStatus.cancelled,
-            actor=actor,
-        )
-    await StatutoryClock.insert(
-        StatutoryClock(
-            disagreement=case["id"],
-            rule="agreement_override",
-            actor="health_commissioner"
-            if arranged_by == "health_commissioner"
-            else actor_for("agreement_override"),
-            started_on=agreed_on,
-            due=due,
-            status=ClockStatus.running.value,
-            citation=OVERRIDE_CITATION,
-            rule_status="P",
-            started_by="the parties agreed a different timescale in writing",
-            explanation=[
-                f"The parties agreed in writing on {format_date(agreed_on)} to do what was agreed by "
-                f"{format_date(due)}, instead of the timescales in reg 42(2) and (3) ({OVERRIDE_CITATION})",
-                f"due {format_date(due)}",
-            ],
-            created_at=now,
-            updated_at=now,
-        )
-    )
-    await audit.record(
+    appealable = any(i.appealable for i in agreed)
+    return await events.record(
+        case,
+        "mediation_held",
         actor=actor,
-        action="clock_start",
-        entity="statutory_clock",
-        entity_id=f"{case['id']}:agreement_override",
-        disagreement_id=case["id"],
-        summary=f"Clock started: Agreement override, due {format_date(due)} (timescale agreed in writing)",
-        after={"rule": "agreement_override", "due": due.isoformat()},
+        on=held_on,
+        detail=outcome,
+        summary=f"Mediation held on {format_date(held_on)}: "
+        f"{'agreement' if agreed else 'no agreement'} ({summary})",
+        data={
+            "agreement_date": form.agreement_date,
+            "agreed_due": form.agreed_due,
+            "order": form.order if appealable and form.agreed_due is None else "",
+            "non_appealable_bodies": _bodies(case, agreed),
+            "bodies": sorted(
+                {"local_authority" for i in agreed if i.appealable} | set(_bodies(case, agreed))
+            ),
+        },
+        writes=writes,
+        on_field="held-day",
+        label=label,
     )
-    await refresh_next_due(case["id"])
+
+
+def form_for_api(
+    issues: list[Issue],
+    *,
+    held_on: dt.date,
+    outcome: str,
+    order: str | None,
+    agreement_date: dt.date | None,
+    agreement_text: str,
+    agreed_due: dt.date | None,
+    results: list[IssueResult] | None,
+) -> OutcomeForm:
+    """The API's `mediation_held`: without results, every issue takes the overall outcome."""
+    if results is None:
+        each = "agreed" if outcome == "agreement" else "not_agreed"
+        results = [IssueResult(i.issue, each) for i in issues]
+    return OutcomeForm(
+        held_on=held_on,
+        results=results,
+        agreement_text=agreement_text
+        or ("Agreement recorded through the API" if outcome == "agreement" else ""),
+        agreement_date=agreement_date or (held_on if outcome == "agreement" else None),
+        order=order or "",
+        agreed_due=agreed_due,
+        text_required=False,
+    )
 
 
 async def outcomes_for(case_id: int) -> list[dict[str, Any]]:

@@ -5,33 +5,34 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from mediation.cases.service import find_case
+from mediation.cases.model import Disagreement
+from mediation.cases.repository import find_case
+from mediation.errors import ServiceError
 from mediation.identity import CurrentUser
 from mediation.mediation import advice
 from mediation.mediation.certificates import KINDS, certificate, issue_certificate
-from mediation.mediation.common import MediationError, may
+from mediation.mediation.common import MediationError
 from mediation.mediation.people import mediators
 from mediation.mediation.views import mediation_view
-from mediation.web.auth import current_user, requires_sign_in
-from mediation.web.forms import date_from_fields, form_values
+from mediation.web.auth import current_user
+from mediation.web.forms import date_from_fields, form_values, page_errors
 
-CLOCK_COLOURS = {"running": "blue", "met": "green", "cancelled": "grey"}
+CLOCK_COLOURS = {"running": "blue", "met": "green", "late": "orange", "breached": "red", "cancelled": "grey"}
 
 
 def user_of(request: Request) -> CurrentUser:
     user = current_user(request)
-    assert user is not None  # guarded by requires_sign_in
+    assert user is not None  # the route guard lets no anonymous visitor in
     return user
 
 
-async def visible_case(request: Request, reference: str) -> dict[str, Any]:
+async def visible_case(request: Request, reference: str) -> Disagreement:
     case = await find_case(user_of(request), reference)
     if case is None:
         raise NotFoundException("Case not found")
@@ -47,7 +48,7 @@ def date_of(values: dict[str, str], field: str, label: str, errors: dict[str, st
 
 async def render_mediation(
     request: Request,
-    case: dict[str, Any],
+    case: Disagreement,
     *,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
@@ -58,11 +59,11 @@ async def render_mediation(
     return Template(
         "mediation/case.html",
         context={
-            "title": f"Mediation for case {case['reference']}",
+            "title": f"Mediation for case {case.reference}",
             "case": case,
             "view": view,
             "services": await advice.mediation_services() if "assign_service" in view.actions else [],
-            "mediators": await mediators(case["mediation_service"])
+            "mediators": await mediators(case.mediation_service_id)
             if "assign_mediator" in view.actions
             else [],
             "choices": advice.CHOICES,
@@ -76,7 +77,7 @@ async def render_mediation(
     )
 
 
-@get("/cases/{reference:str}/mediation", name="mediation_page", guards=[requires_sign_in])
+@get("/cases/{reference:str}/mediation", name="mediation_page", opt={"action": "view_case"})
 async def mediation_page(request: Request, reference: FromPath[str]) -> Template:
     return await render_mediation(request, await visible_case(request, reference))
 
@@ -85,64 +86,77 @@ def _int(value: str) -> int | None:
     return int(value) if value.strip().isdigit() else None
 
 
-async def _service(
-    case: dict[str, Any], v: dict[str, str], user: CurrentUser, errors: dict[str, str]
+async def _with_date(
+    v: dict[str, str], field: str, label: str, change: Callable[[dt.date | None], Awaitable[object]]
 ) -> None:
+    """Run a change with the date typed in a GOV.UK date input; a date that cannot be read is reported with
+    the change's own field errors, so the summary lists every problem at once."""
+    errors: dict[str, str] = {}
+    day = date_of(v, field, label, errors)
+    try:
+        await change(day)
+    except MediationError as exc:
+        raise MediationError({**exc.errors, **errors}) from exc
+    if errors:
+        raise MediationError(errors)
+
+
+async def _service(case: Disagreement, v: dict[str, str], user: CurrentUser) -> None:
     await advice.assign_service(case, _int(v.get("service", "")), actor=user)
 
 
-async def _mediator(
-    case: dict[str, Any], v: dict[str, str], user: CurrentUser, errors: dict[str, str]
-) -> None:
+async def _mediator(case: Disagreement, v: dict[str, str], user: CurrentUser) -> None:
     await advice.assign_mediator(case, _int(v.get("mediator", "")), actor=user)
 
 
-async def _advice(case: dict[str, Any], v: dict[str, str], user: CurrentUser, errors: dict[str, str]) -> None:
-    contacted = date_of(v, "contacted", "The date the family contacted the adviser", errors)
-    try:
-        await advice.record_advice(case, contacted_on=contacted, choice=v.get("choice", ""), actor=user)
-    except MediationError as exc:
-        raise MediationError({**exc.errors, **errors}) from exc
+async def _advice(case: Disagreement, v: dict[str, str], user: CurrentUser) -> None:
+    await _with_date(
+        v,
+        "contacted",
+        "The date the family contacted the adviser",
+        lambda day: advice.record_advice(case, contacted_on=day, choice=v.get("choice", ""), actor=user),
+    )
 
 
-async def _icb(case: dict[str, Any], v: dict[str, str], user: CurrentUser, errors: dict[str, str]) -> None:
-    notified = date_of(v, "notified", "The date the health commissioner was told", errors)
-    try:
-        await advice.notify_icb(case, notified_on=notified, actor=user)
-    except MediationError as exc:
-        raise MediationError({**exc.errors, **errors}) from exc
+async def _icb(case: Disagreement, v: dict[str, str], user: CurrentUser) -> None:
+    await _with_date(
+        v,
+        "notified",
+        "The date the health commissioner was told",
+        lambda day: advice.notify_icb(case, notified_on=day, actor=user),
+    )
 
 
-async def _unable(case: dict[str, Any], v: dict[str, str], user: CurrentUser, errors: dict[str, str]) -> None:
-    told = date_of(v, "told", "The date the mediation adviser was told", errors)
-    try:
-        await advice.unable_to_arrange(case, told_on=told, reason=v.get("reason", ""), actor=user)
-    except MediationError as exc:
-        raise MediationError({**exc.errors, **errors}) from exc
+async def _unable(case: Disagreement, v: dict[str, str], user: CurrentUser) -> None:
+    await _with_date(
+        v,
+        "told",
+        "The date the mediation adviser was told",
+        lambda day: advice.unable_to_arrange(case, told_on=day, reason=v.get("reason", ""), actor=user),
+    )
 
 
-async def _certificate(
-    case: dict[str, Any], v: dict[str, str], user: CurrentUser, errors: dict[str, str]
-) -> None:
-    issued = date_of(v, "issued", "The date the certificate is issued", errors)
-    try:
-        await issue_certificate(case, v.get("kind", ""), issued, actor=user)
-    except MediationError as exc:
-        raise MediationError({**exc.errors, **errors}) from exc
+async def _certificate(case: Disagreement, v: dict[str, str], user: CurrentUser) -> None:
+    await _with_date(
+        v,
+        "issued",
+        "The date the certificate is issued",
+        lambda day: issue_certificate(case, day, actor=user, number=v.get("number", "")[:60]),
+    )
 
 
-Handler = Callable[[dict[str, Any], dict[str, str], CurrentUser, dict[str, str]], Awaitable[None]]
-FORMS: dict[str, tuple[str, Handler, str]] = {
-    "service": ("assign_service", _service, "service"),
-    "mediator": ("assign_mediator", _mediator, "mediator"),
-    "advice": ("record_advice", _advice, "advice"),
-    "icb-notified": ("notify_icb", _icb, "icb"),
-    "unable": ("unable_to_arrange", _unable, "unable"),
-    "certificate": ("issue_certificate", _certificate, "certificates"),
+Handler = Callable[[Disagreement, dict[str, str], CurrentUser], Awaitable[None]]
+FORMS: dict[str, tuple[Handler, str]] = {
+    "service": (_service, "service"),
+    "mediator": (_mediator, "mediator"),
+    "advice": (_advice, "advice"),
+    "icb-notified": (_icb, "icb"),
+    "unable": (_unable, "unable"),
+    "certificate": (_certificate, "certificates"),
 }
 
 
-@post("/cases/{reference:str}/mediation/{form:str}", name="mediation_form", guards=[requires_sign_in])
+@post("/cases/{reference:str}/mediation/{form:str}", name="mediation_form", opt={"action": "record_event"})
 async def mediation_form(
     request: Request, reference: FromPath[str], form: FromPath[str]
 ) -> Template | Redirect:
@@ -150,16 +164,15 @@ async def mediation_form(
     user = user_of(request)
     if form not in FORMS:
         raise NotFoundException("No such mediation form")
-    action, handler, anchor = FORMS[form]
-    if not may(user, action, case):
-        raise PermissionDeniedException("You do not have permission to do this")
+    handler, anchor = FORMS[form]
     values = await form_values(request)
     try:
-        await handler(case, values, user, {})
-    except MediationError as exc:
+        await handler(case, values, user)
+    except ServiceError as exc:
+        errors, status = page_errors(exc)
         fresh = await visible_case(request, reference)  # the failed change was rolled back
         return await render_mediation(
-            request, fresh, errors=exc.errors, values={**values, "_form": form}, status=400
+            request, fresh, errors=errors, values={**values, "_form": form}, status=status
         )
     return Redirect(f"/cases/{reference}/mediation#{anchor}", status_code=303)
 
@@ -167,11 +180,11 @@ async def mediation_form(
 @get(
     "/cases/{reference:str}/mediation/certificates/{number:str}",
     name="mediation_certificate",
-    guards=[requires_sign_in],
+    opt={"action": "view_case"},
 )
 async def certificate_page(request: Request, reference: FromPath[str], number: FromPath[str]) -> Template:
     case = await visible_case(request, reference)
-    found = await certificate(case["id"], number)
+    found = await certificate(case.id, number)
     if found is None:
         raise NotFoundException("Certificate not found")
     return Template(

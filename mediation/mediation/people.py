@@ -8,12 +8,21 @@ from typing import Any
 
 import msgspec
 
+from mediation import timekeeping
 from mediation.accounts.tables import Account
 from mediation.audit import service as audit
+from mediation.cases.model import Disagreement
 from mediation.db import transaction
 from mediation.identity import CurrentUser
 from mediation.mediation.common import MediationError
-from mediation.mediation.tables import MediatorLeave, MediatorProfile, Venue, WorkingHours
+from mediation.mediation.tables import (
+    MediationSession,
+    MediatorLeave,
+    MediatorProfile,
+    SessionStatus,
+    Venue,
+    WorkingHours,
+)
 from mediation.organisations.tables import Organisation, OrganisationKind
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -62,7 +71,7 @@ def not_independent_reason(
     return None
 
 
-async def independence_problem(profile_id: int, case: dict[str, Any] | None = None) -> str | None:
+async def independence_problem(profile_id: int, case: Disagreement | None = None) -> str | None:
     """Why this mediator may not mediate (the case's parties named first), or None."""
     row = (
         await MediatorProfile.select(
@@ -80,7 +89,7 @@ async def independence_problem(profile_id: int, case: dict[str, Any] | None = No
     reason = not_independent_reason(row["kind"], row["employer"], row["employed_by_nhs_england"])
     if reason is None:
         return None
-    party = case is not None and row["employed_by"] in {case.get("local_authority"), case.get("icb")}
+    party = case is not None and row["employed_by"] in {case.local_authority_id, case.icb_id}
     where = ", a party to this disagreement" if party else ""
     return (
         f"{row['name']} {reason}{where}, so is not independent and cannot mediate "
@@ -107,7 +116,7 @@ async def mediators(service_id: int) -> list[MediatorView]:
     hours = await WorkingHours.select().where(WorkingHours.mediator.is_in(ids)).order_by(WorkingHours.weekday)
     leave = (
         await MediatorLeave.select()
-        .where(MediatorLeave.mediator.is_in(ids) & (MediatorLeave.last_day >= dt.date.today()))
+        .where(MediatorLeave.mediator.is_in(ids) & (MediatorLeave.last_day >= timekeeping.today()))
         .order_by(MediatorLeave.first_day)
     )
     return [
@@ -193,7 +202,7 @@ async def save_mediator(
         errors["employed_by"] = "Select the other employer from the list, or None"
     if errors:
         raise MediationError(errors)
-    now = dt.datetime.now(dt.UTC)
+    now = timekeeping.now()
     async with transaction():
         row = MediatorProfile(
             account=account_id,
@@ -281,6 +290,16 @@ async def add_leave(
         errors["leave_reason"] = "The reason must be 120 characters or fewer"
     if errors:
         raise MediationError(errors)
+    assert first is not None and last is not None
+    clashes = await _meetings_during(mediator_id, first, last)
+    if clashes:
+        listed = "; ".join(clashes)
+        raise MediationError(
+            {
+                "first": f"The mediator has a meeting booked during this leave ({listed}). "
+                "Move or cancel it first, then record the leave"
+            }
+        )
     async with transaction():
         await MediatorLeave.insert(
             MediatorLeave(mediator=mediator_id, first_day=first, last_day=last, reason=reason)
@@ -292,6 +311,26 @@ async def add_leave(
             entity_id=mediator_id,
             summary=f"Leave added: {first} to {last}",
         )
+
+
+async def _meetings_during(mediator_id: int, first: dt.date, last: dt.date) -> list[str]:
+    """Booked meetings of the mediator on any day from `first` to `last` (England's days)."""
+    from mediation.mediation.invites import when
+    from mediation.mediation.slots import LONDON
+
+    starts = dt.datetime.combine(first, dt.time(), tzinfo=LONDON)
+    ends = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
+    rows = await MediationSession.select(
+        MediationSession.starts_at,
+        MediationSession.ends_at,
+        MediationSession.disagreement.reference.as_alias("reference"),
+    ).where(
+        (MediationSession.mediator == mediator_id)
+        & (MediationSession.status == SessionStatus.booked.value)
+        & (MediationSession.starts_at < ends)
+        & (MediationSession.ends_at > starts)
+    )
+    return [f"{when(r['starts_at'], r['ends_at'])}, case {r['reference']}" for r in rows]
 
 
 async def add_venue(service_id: int, values: dict[str, str], *, actor: CurrentUser) -> int:

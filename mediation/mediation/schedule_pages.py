@@ -11,25 +11,20 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from mediation import access
+from mediation.cases.model import Disagreement
+from mediation.errors import ServiceError
 from mediation.identity import CurrentUser
 from mediation.mediation.booking import book, cancel, reschedule
-from mediation.mediation.common import MediationError, may
+from mediation.mediation.common import MediationError
 from mediation.mediation.invites import ROLE_LABELS, build_ics, load_session, place_of, when
 from mediation.mediation.offers import make_offer, parse_slot
 from mediation.mediation.pages import date_of, user_of, visible_case
 from mediation.mediation.people import mediators, venues
-from mediation.mediation.scheduling import (
-    DURATIONS,
-    SessionPlan,
-    case_record_mediator,
-    needs_of,
-    officers,
-    search,
-)
+from mediation.mediation.scheduling import DURATIONS, SessionPlan, needs_of, officers, search
 from mediation.mediation.slots import LONDON
 from mediation.mediation.tables import SessionAttendee
-from mediation.web.auth import requires_sign_in
-from mediation.web.forms import form_values
+from mediation.web.forms import form_values, page_errors
 
 TIMES = [f"{h:02d}:{m:02d}" for h in range(7, 19) for m in (0, 30)]
 
@@ -56,22 +51,20 @@ def plan_from(v: dict[str, str]) -> SessionPlan:
     )
 
 
-def _guard(user: CurrentUser, case: dict[str, Any]) -> None:
-    if not may(user, "schedule", case):
-        raise PermissionDeniedException(
-            "Only the body arranging mediation or the mediation service can do this"
-        )
+def _guard(user: CurrentUser, case: Disagreement) -> None:
+    if not access.may(user, "schedule", case):
+        raise PermissionDeniedException(access.refusal("schedule"))
 
 
-async def _defaults(case: dict[str, Any]) -> dict[str, str]:
+async def _defaults(case: Disagreement) -> dict[str, str]:
     needs = needs_of(case)
-    mediator = await case_record_mediator(case["id"])
+    mediator = case.mediation.mediator_id
     return {"mediator": str(mediator or ""), "venue": "remote" if needs.remote else "", "duration": "180"}
 
 
 async def render_schedule(
     request: Request,
-    case: dict[str, Any],
+    case: Disagreement,
     values: dict[str, str],
     *,
     errors: dict[str, str] | None = None,
@@ -90,11 +83,11 @@ async def render_schedule(
             days.append(
                 (day, [(f"{s.isoformat()}/{e.isoformat()}", when(s, e).split(", ")[1]) for s, e in group])
             )
-    service = case["mediation_service"]
+    service = case.mediation_service_id
     return Template(
         "mediation/schedule.html",
         context={
-            "title": f"Find a time for mediation, case {case['reference']}",
+            "title": f"Find a time for mediation, case {case.reference}",
             "case": case,
             "values": values,
             "errors": errors,
@@ -103,8 +96,8 @@ async def render_schedule(
             "needs": needs_of(case),
             "mediators": await mediators(service) if service else [],
             "venues": await venues(service) if service else [],
-            "la_officers": await officers(case["local_authority"], "la_coordinator"),
-            "icb_officers": await officers(case["icb"], "health_commissioner"),
+            "la_officers": await officers(case.local_authority_id, "la_coordinator"),
+            "icb_officers": await officers(case.icb_id, "health_commissioner"),
             "durations": DURATIONS,
             "selected": set(values.get("_slots", [])),
         },
@@ -112,7 +105,7 @@ async def render_schedule(
     )
 
 
-@get("/cases/{reference:str}/mediation/schedule", name="mediation_schedule", guards=[requires_sign_in])
+@get("/cases/{reference:str}/mediation/schedule", name="mediation_schedule", opt={"action": "schedule"})
 async def schedule_page(request: Request, reference: FromPath[str]) -> Template:
     case = await visible_case(request, reference)
     _guard(user_of(request), case)
@@ -121,7 +114,7 @@ async def schedule_page(request: Request, reference: FromPath[str]) -> Template:
     return await render_schedule(request, case, values)
 
 
-@post("/cases/{reference:str}/mediation/sessions", name="mediation_book", guards=[requires_sign_in])
+@post("/cases/{reference:str}/mediation/sessions", name="mediation_book", opt={"action": "schedule"})
 async def book_or_offer(request: Request, reference: FromPath[str]) -> Template | Redirect:
     case = await visible_case(request, reference)
     user = user_of(request)
@@ -141,28 +134,25 @@ async def book_or_offer(request: Request, reference: FromPath[str]) -> Template 
             )
         plan.starts_at, plan.ends_at = slot
         session_id = await book(case, plan, actor=user)
-    except MediationError as exc:
+    except ServiceError as exc:
+        found, status = page_errors(exc)
         fresh = await visible_case(request, reference)
-        errors = {("slots" if k in {"slot", "state"} else k): v for k, v in exc.errors.items()}
-        return await render_schedule(
-            request, fresh, values, errors=errors, status=409 if exc.conflict else 400
-        )
+        errors = {("slots" if k in {"slot", "state", "event"} else k): v for k, v in found.items()}
+        return await render_schedule(request, fresh, values, errors=errors, status=status)
     return Redirect(f"/cases/{reference}/mediation/sessions/{session_id}", status_code=303)
 
 
-async def _session(
-    request: Request, reference: str, session_id: int
-) -> tuple[dict[str, Any], dict[str, Any]]:
+async def _session(request: Request, reference: str, session_id: int) -> tuple[Disagreement, dict[str, Any]]:
     case = await visible_case(request, reference)
     session = await load_session(session_id)
-    if session is None or session["disagreement"] != case["id"]:
+    if session is None or session["disagreement"] != case.id:
         raise NotFoundException("Session not found")
     return case, session
 
 
 async def render_session(
     request: Request,
-    case: dict[str, Any],
+    case: Disagreement,
     session: dict[str, Any],
     *,
     errors: dict[str, str] | None = None,
@@ -173,7 +163,7 @@ async def render_session(
     return Template(
         "mediation/session.html",
         context={
-            "title": f"Mediation meeting, case {case['reference']}",
+            "title": f"Mediation meeting, case {case.reference}",
             "case": case,
             "session": session,
             "when": when(session["starts_at"], session["ends_at"]),
@@ -181,7 +171,7 @@ async def render_session(
             "attendees": attendees,
             "role_labels": ROLE_LABELS,
             "times": TIMES,
-            "may_change": may(user_of(request), "schedule", case) and session["status"] == "booked",
+            "may_change": access.may(user_of(request), "schedule", case) and session["status"] == "booked",
             "errors": errors or {},
             "values": values or {},
         },
@@ -192,7 +182,7 @@ async def render_session(
 @get(
     "/cases/{reference:str}/mediation/sessions/{session_id:int}",
     name="mediation_session",
-    guards=[requires_sign_in],
+    opt={"action": "view_case"},
 )
 async def session_page(request: Request, reference: FromPath[str], session_id: FromPath[int]) -> Template:
     case, session = await _session(request, reference, session_id)
@@ -202,7 +192,7 @@ async def session_page(request: Request, reference: FromPath[str], session_id: F
 @post(
     "/cases/{reference:str}/mediation/sessions/{session_id:int}/{change:str}",
     name="mediation_session_change",
-    guards=[requires_sign_in],
+    opt={"action": "schedule"},
 )
 async def session_change(
     request: Request, reference: FromPath[str], session_id: FromPath[int], change: FromPath[str]
@@ -236,18 +226,15 @@ async def session_change(
                     consent=values.get("consent") == "yes",
                     actor=user,
                 )
-            except MediationError as exc:
-                raise MediationError({**exc.errors, **errors}, conflict=exc.conflict) from exc
-    except MediationError as exc:
+            except ServiceError as exc:
+                exc.errors = {**exc.errors, **errors}
+                raise
+    except ServiceError as exc:
+        found, status = page_errors(exc)
         fresh, session = await _session(request, reference, session_id)
-        errors = {("new-day" if k == "slot" else k): v for k, v in exc.errors.items()}
+        errors = {("new-day" if k in {"slot", "event"} else k): v for k, v in found.items()}
         return await render_session(
-            request,
-            fresh,
-            session,
-            errors=errors,
-            values={**values, "_form": change},
-            status=409 if exc.conflict else 400,
+            request, fresh, session, errors=errors, values={**values, "_form": change}, status=status
         )
     return Redirect(f"/cases/{reference}/mediation/sessions/{session_id}", status_code=303)
 
@@ -255,15 +242,15 @@ async def session_change(
 @get(
     "/cases/{reference:str}/mediation/sessions/{session_id:int}/invite.ics",
     name="mediation_invite",
-    guards=[requires_sign_in],
+    opt={"action": "view_case"},
 )
 async def invite(request: Request, reference: FromPath[str], session_id: FromPath[int]) -> Response[bytes]:
     case, session = await _session(request, reference, session_id)
-    body = build_ics(session, case["reference"], cancelled=session["status"] == "cancelled")
+    body = build_ics(session, case.reference, cancelled=session["status"] == "cancelled")
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="mediation-{case["reference"]}.ics"'},
+        headers={"Content-Disposition": f'attachment; filename="mediation-{case.reference}.ics"'},
     )
 
 

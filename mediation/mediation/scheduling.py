@@ -8,9 +8,11 @@ from typing import Annotated, Any
 
 import msgspec
 
+from mediation import timekeeping
 from mediation.accounts.tables import Account
+from mediation.cases.model import Disagreement
 from mediation.clocks.tables import ClockStatus, StatutoryClock
-from mediation.mediation.common import HELD_CLOCKS, arranging_calendar, record_of, routing_of
+from mediation.mediation.common import HELD_CLOCKS, arranging_calendar
 from mediation.mediation.people import independence_problem
 from mediation.mediation.slots import NO_WINDOW_SEARCH_DAYS, Busy, SlotRules, SlotSearch, find_slots, long_day
 from mediation.mediation.tables import (
@@ -52,11 +54,12 @@ class Needs(msgspec.Struct):
     remote: bool
     la_required: bool
     icb_required: bool
+    breaks: bool = False  # regular breaks: the room needs somewhere quiet to take them
 
 
-def needs_of(case: dict[str, Any]) -> Needs:
-    access = case.get("accessibility") or {}
-    parties = routing_of(case).parties
+def needs_of(case: Disagreement) -> Needs:
+    access = case.accessibility or {}
+    parties = case.routing.parties
     language = ""
     if access.get("interpreter"):
         language = access["interpreter"] if access["interpreter"] != "yes" else "an interpreter"
@@ -67,7 +70,8 @@ def needs_of(case: dict[str, Any]) -> Needs:
         step_free=bool(access.get("step_free")),
         remote=bool(access.get("remote")),
         la_required="local_authority" in parties,
-        icb_required=bool(case.get("icb")) and "health_commissioner" in parties,
+        icb_required=bool(case.icb_id) and "health_commissioner" in parties,
+        breaks=bool(access.get("breaks")),
     )
 
 
@@ -81,7 +85,7 @@ async def officers(org_id: int | None, role: str) -> list[dict[str, Any]]:
     )
 
 
-async def plan_problems(case: dict[str, Any], plan: SessionPlan) -> dict[str, str]:
+async def plan_problems(case: Disagreement, plan: SessionPlan) -> dict[str, str]:
     """Everything about the plan that does not depend on the time; field id -> message."""
     errors: dict[str, str] = {}
     needs = needs_of(case)
@@ -89,12 +93,12 @@ async def plan_problems(case: dict[str, Any], plan: SessionPlan) -> dict[str, st
         await MediatorProfile.select(MediatorProfile.id)
         .where(
             (MediatorProfile.id == plan.mediator_id)
-            & (MediatorProfile.service == (case["mediation_service"] or 0))
+            & (MediatorProfile.service == (case.mediation_service_id or 0))
             & MediatorProfile.active.eq(True)
         )
         .first()
     )
-    if not case["mediation_service"]:
+    if not case.mediation_service_id:
         errors["mediator"] = "Assign an independent mediation service to the case first"
     elif mediator is None:
         errors["mediator"] = "Select a mediator from the case's mediation service"
@@ -115,7 +119,7 @@ async def plan_problems(case: dict[str, Any], plan: SessionPlan) -> dict[str, st
             await Venue.select()
             .where(
                 (Venue.id == plan.venue_id)
-                & (Venue.service == (case["mediation_service"] or 0))
+                & (Venue.service == (case.mediation_service_id or 0))
                 & Venue.active.eq(True)
             )
             .first()
@@ -128,14 +132,18 @@ async def plan_problems(case: dict[str, Any], plan: SessionPlan) -> dict[str, st
             errors["venue"] = f"The family needs step-free access and {venue['name']} does not have it"
         elif plan.needs_hearing_loop and not venue["hearing_loop"]:
             errors["venue"] = f"{venue['name']} has no hearing loop"
-        elif plan.needs_quiet_room and not venue["quiet_room"]:
-            errors["venue"] = f"{venue['name']} has no quiet room for breaks"
-    la_ids = {o["id"] for o in await officers(case["local_authority"], "la_coordinator")}
+        elif (plan.needs_quiet_room or needs.breaks) and not venue["quiet_room"]:
+            errors["venue"] = (
+                f"The family needs regular breaks and {venue['name']} has no quiet room to take them in"
+                if needs.breaks
+                else f"{venue['name']} has no quiet room for breaks"
+            )
+    la_ids = {o["id"] for o in await officers(case.local_authority_id, "la_coordinator")}
     if needs.la_required and plan.la_officer_id not in la_ids:
         errors["la_officer"] = "Select the local authority officer who will attend"
     elif plan.la_officer_id is not None and plan.la_officer_id not in la_ids:
         errors["la_officer"] = "Select an officer of this case's local authority"
-    icb_ids = {o["id"] for o in await officers(case["icb"], "health_commissioner")}
+    icb_ids = {o["id"] for o in await officers(case.icb_id, "health_commissioner")}
     if needs.icb_required and plan.icb_officer_id not in icb_ids:
         errors["icb_officer"] = "Select the health commissioner's officer who will attend"
     elif plan.icb_officer_id is not None and plan.icb_officer_id not in icb_ids:
@@ -149,9 +157,9 @@ async def plan_problems(case: dict[str, Any], plan: SessionPlan) -> dict[str, st
     return errors
 
 
-def people_in(case: dict[str, Any], plan: SessionPlan) -> dict[int, str]:
+def people_in(case: Disagreement, plan: SessionPlan) -> dict[int, str]:
     """Accounts that attend, with how a clash is described."""
-    people = {case["family"]: "the family"}
+    people = {case.family_id: "the family"}
     if plan.la_officer_id:
         people[plan.la_officer_id] = "the local authority officer"
     if plan.icb_officer_id:
@@ -175,7 +183,7 @@ async def legal_window(case_id: int) -> tuple[dt.date | None, str | None]:
 
 
 async def busy_times(
-    case: dict[str, Any],
+    case: Disagreement,
     plan: SessionPlan,
     since: dt.datetime,
     until: dt.datetime,
@@ -219,7 +227,7 @@ async def busy_times(
 
 
 async def slot_rules(
-    case: dict[str, Any],
+    case: Disagreement,
     plan: SessionPlan,
     *,
     since: dt.datetime,
@@ -227,16 +235,16 @@ async def slot_rules(
     exclude: int | None = None,
     now: dt.datetime | None = None,
 ) -> SlotRules:
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or timekeeping.now()
     hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
     for h in await WorkingHours.select().where(WorkingHours.mediator == plan.mediator_id):
         hours.setdefault(h["weekday"], []).append((h["starts"], h["ends"]))
     leave = await MediatorLeave.select(MediatorLeave.first_day, MediatorLeave.last_day).where(
         (MediatorLeave.mediator == plan.mediator_id) & (MediatorLeave.last_day >= since.date())
     )
-    window_end, _ = await legal_window(case["id"])
+    window_end, _ = await legal_window(case.id)
     return SlotRules(
-        today=now.date(),
+        today=now.astimezone(timekeeping.LONDON).date(),
         now=now,
         calendar=await arranging_calendar(case),
         duration=dt.timedelta(minutes=plan.duration_minutes),
@@ -256,12 +264,12 @@ class SearchResult(msgspec.Struct):
     window_end: dt.date | None
 
 
-def consequence_of(case: dict[str, Any], window_end: dt.date | None) -> str:
+def consequence_of(case: Disagreement, window_end: dt.date | None) -> str:
     if window_end is None:
         return "Try another mediator, room or duration, or ask the family whether they agree to less notice."
     after = (
         "which starts the 3-working-day clock for the mediation adviser to issue a mediation certificate"
-        if routing_of(case).certificate_required
+        if case.certificate_required
         else "and tell the family; mediation can still be held later"
     )
     return (
@@ -270,13 +278,13 @@ def consequence_of(case: dict[str, Any], window_end: dt.date | None) -> str:
     )
 
 
-async def search(case: dict[str, Any], plan: SessionPlan, *, now: dt.datetime | None = None) -> SearchResult:
+async def search(case: Disagreement, plan: SessionPlan, *, now: dt.datetime | None = None) -> SearchResult:
     """The slots that satisfy every rule at once, or why there are none and what follows."""
     errors = await plan_problems(case, plan)
-    window_end, _ = await legal_window(case["id"])
+    window_end, _ = await legal_window(case.id)
     if errors:
         return SearchResult(errors, [], [], "", window_end)
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or timekeeping.now()
     last = window_end or (now.date() + dt.timedelta(days=NO_WINDOW_SEARCH_DAYS))
     rules = await slot_rules(
         case,
@@ -290,8 +298,3 @@ async def search(case: dict[str, Any], plan: SessionPlan, *, now: dt.datetime | 
     return SearchResult(
         {}, [(s.starts_at, s.ends_at) for s in found.slots], found.reasons, consequence, window_end
     )
-
-
-async def case_record_mediator(case_id: int) -> int | None:
-    record = await record_of(case_id)
-    return record["mediator"] if record else None

@@ -81,6 +81,9 @@ class MediationRecord(Table):
     agreement_text = Text(default="")
     follow_up_order = Varchar(length=40, default="")  # the order_* rule an appealable agreement matches
     agreed_due = Date(null=True, default=None)  # reg 42(5): a timescale agreed in writing
+    # A certificate an adviser outside the service issued, as the LA or ICB recorded it (no document here).
+    outside_certificate_on = Date(null=True, default=None)
+    outside_certificate_number = Varchar(length=60, default="")
     created_at = Timestamptz()
     updated_at = Timestamptz()
 

@@ -4,20 +4,18 @@ mediation clocks, and the actions this user may take now. The page and the API b
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import msgspec
 
-from mediation.clocks.service import ClockView, clocks_for
+from mediation import access, timekeeping
+from mediation.cases.model import Disagreement
+from mediation.clocks.service import ClockView, view_of
 from mediation.identity import CurrentUser
-from mediation.mediation.booking import BOOKABLE_STATES, needs_summary
-from mediation.mediation.certificates import KINDS, certificates_for
-from mediation.mediation.common import may, record_of, routing_of
+from mediation.mediation.booking import needs_summary
+from mediation.mediation.certificates import KINDS, certificates_for, due_kind
 from mediation.mediation.invites import place_of, when
 from mediation.mediation.outcome import OUTCOMES, outcomes_for
 from mediation.mediation.tables import MediationSession, MediatorProfile
-from mediation.organisations.tables import Organisation
-from mediation.rules.lifecycle import STATE_LABELS
 
 MEDIATION_RULES = {
     "contact_mediation_adviser",
@@ -38,14 +36,6 @@ CHOICE_LABELS = {
     "mediate": "Wants mediation",
     "decline": "Does not want mediation",
     "undecided": "Not decided yet",
-}
-ISSUABLE_STATES = {
-    "mediation_declined",
-    "mediation_requested",
-    "session_arranged",
-    "mediation_held",
-    "agreement",
-    "no_agreement",
 }
 
 
@@ -100,6 +90,9 @@ class MediationView(msgspec.Struct):
     agreement_text: str
     follow_up_order: str
     agreed_due: dt.date | None
+    outside_certificate_on: dt.date | None
+    outside_certificate_number: str
+    certificate_due: str | None  # the kind of certificate whose clock runs
     needs: list[str]
     sessions: list[SessionView]
     certificates: list[CertificateView]
@@ -108,33 +101,33 @@ class MediationView(msgspec.Struct):
     actions: list[str]
 
 
-def available_actions(
-    user: CurrentUser, case: dict[str, Any], record: dict[str, Any] | None, issued: bool
-) -> list[str]:
-    """The actions this user may take on the case now, in the order the page shows them."""
-    state = case["state"]
-    routing = routing_of(case)
-    pre_mediation = state in {"lodged", "mediation_advice", "mediation_requested", "session_arranged"}
-    record = record or {}
-    checks = {
-        "assign_service": pre_mediation and routing.arranged_by is not None,
-        "assign_mediator": pre_mediation and bool(case["mediation_service"]),
-        "record_advice": state in {"lodged", "mediation_advice", "mediation_requested"}
-        and routing.arranged_by is not None,
-        "notify_icb": case["arranged_by"] == "health_commissioner"
-        and bool(case["wants_mediation"])
-        and record.get("icb_notified_on") is None
-        and state in {"lodged", "mediation_advice", "mediation_requested"},
-        "unable_to_arrange": state in {"mediation_requested", "session_arranged"}
-        and record.get("unable_to_arrange_on") is None,
-        "issue_certificate": routing.certificate_required
-        and state in ISSUABLE_STATES
-        and not issued
-        and bool(case["mediation_service"]),
-        "schedule": state in BOOKABLE_STATES and bool(case["mediation_service"]),
-        "record_outcome": state == "session_arranged",
-    }
-    return [action for action, ok in checks.items() if ok and may(user, action, case)]
+# The page's forms, each the case event it records (the first form needs the mediation service's page).
+FORM_EVENTS = {
+    "assign_service": "service_assigned",
+    "assign_mediator": "mediator_assigned",
+    "record_advice": "adviser_contacted",
+    "notify_icb": "health_commissioner_notified",
+    "unable_to_arrange": "mediation_cannot_be_arranged",
+    "issue_certificate": "certificate_issued",
+    "schedule": "session_booked",
+    "record_outcome": "mediation_held",
+}
+
+
+def available_actions(user: CurrentUser, case: Disagreement) -> list[str]:
+    """The forms this user may use on the case now: the lifecycle allows the event and the permission
+    table lets this user record it, the same two checks the event itself makes."""
+    allowed = set(case.allowed_events)
+    # The adviser form also records the family's choice, after the contact is already recorded.
+    advice = {"adviser_contacted", "mediation_requested", "mediation_declined"} & allowed
+    found = []
+    for form, event in FORM_EVENTS.items():
+        events = advice if form == "record_advice" else ({event} & allowed)
+        if form == "schedule":
+            events = {"session_booked", "session_offered"} & allowed
+        if any(access.may(user, e, case) for e in events):
+            found.append(form)
+    return found
 
 
 async def sessions_of(case_id: int) -> list[SessionView]:
@@ -166,49 +159,44 @@ async def sessions_of(case_id: int) -> list[SessionView]:
     ]
 
 
-async def mediation_view(user: CurrentUser, case: dict[str, Any]) -> MediationView:
-    record = await record_of(case["id"])
-    certificates = await certificates_for(case["id"])
-    service = None
-    if case["mediation_service"]:
-        org = (
-            await Organisation.select(Organisation.name)
-            .where(Organisation.id == case["mediation_service"])
-            .first()
-        )
-        service = org["name"] if org else None
+async def mediation_view(user: CurrentUser, case: Disagreement) -> MediationView:
+    certificates = await certificates_for(case.id)
     mediator = None
-    if record and record["mediator"]:
+    record = case.mediation
+    if record.mediator_id:
         row = (
             await MediatorProfile.select(MediatorProfile.account.full_name.as_alias("name"))
-            .where(MediatorProfile.id == record["mediator"])
+            .where(MediatorProfile.id == record.mediator_id)
             .first()
         )
         mediator = row["name"] if row else None
-    r = record or {}
+    today = timekeeping.today()
     return MediationView(
-        reference=case["reference"],
-        state=case["state"],
-        state_label=STATE_LABELS.get(case["state"], case["state"]),
-        arranged_by=case["arranged_by"],
-        certificate_required=routing_of(case).certificate_required,
-        mediation_service=service,
+        reference=case.reference,
+        state=case.state,
+        state_label=case.state_label,
+        arranged_by=case.arranged_by,
+        certificate_required=case.certificate_required,
+        mediation_service=case.mediation_service_name,
         mediator=mediator,
-        adviser_contacted_on=r.get("adviser_contacted_on"),
-        choice=r.get("choice", ""),
-        choice_label=CHOICE_LABELS.get(r.get("choice", ""), "Not recorded"),
-        choice_on=r.get("choice_on"),
-        icb_notified_on=r.get("icb_notified_on"),
-        unable_to_arrange_on=r.get("unable_to_arrange_on"),
-        unable_reason=r.get("unable_reason", ""),
-        concluded_on=r.get("concluded_on"),
-        outcome=r.get("outcome", ""),
-        agreement_date=r.get("agreement_date"),
-        agreement_text=r.get("agreement_text", ""),
-        follow_up_order=r.get("follow_up_order", ""),
-        agreed_due=r.get("agreed_due"),
+        adviser_contacted_on=record.adviser_contacted_on,
+        choice=record.choice,
+        choice_label=CHOICE_LABELS.get(record.choice, "Not recorded"),
+        choice_on=record.choice_on,
+        icb_notified_on=record.icb_notified_on,
+        unable_to_arrange_on=record.unable_to_arrange_on,
+        unable_reason=record.unable_reason,
+        concluded_on=record.concluded_on,
+        outcome=record.outcome,
+        agreement_date=record.agreement_date,
+        agreement_text=record.agreement_text,
+        follow_up_order=record.follow_up_order,
+        agreed_due=record.agreed_due,
+        outside_certificate_on=record.outside_certificate_on,
+        outside_certificate_number=record.outside_certificate_number,
+        certificate_due=due_kind(case),
         needs=needs_summary(case),
-        sessions=await sessions_of(case["id"]),
+        sessions=await sessions_of(case.id),
         certificates=[
             CertificateView(
                 number=c["number"],
@@ -227,8 +215,8 @@ async def mediation_view(user: CurrentUser, case: dict[str, Any]) -> MediationVi
                 note=o["note"],
                 appealable=o["appealable"],
             )
-            for o in await outcomes_for(case["id"])
+            for o in await outcomes_for(case.id)
         ],
-        clocks=[c for c in await clocks_for(case["id"]) if c.rule in MEDIATION_RULES],
-        actions=available_actions(user, case, record, bool(certificates)),
+        clocks=[view_of(c, today) for c in case.clocks if c.rule in MEDIATION_RULES],
+        actions=available_actions(user, case),
     )

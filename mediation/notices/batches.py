@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from mediation import timekeeping
 from mediation.accounts.service import load_user
 from mediation.audit import service as audit
 from mediation.cases.tables import CaseDocument
@@ -82,7 +83,7 @@ async def create_batch(
             check_pdf(name, data)
         except UploadError as exc:
             bad_pdfs[name] = f"filename: {name}: {exc}"
-    now = dt.datetime.now(dt.UTC)
+    now = timekeeping.now()
     async with transaction():
         batch = NoticeBatch(
             local_authority=la_id,
@@ -199,7 +200,7 @@ async def _settle(
     values: dict[Any, Any] = {
         NoticeBatchRow.status: status.value,
         NoticeBatchRow.error: error[:2000],
-        NoticeBatchRow.updated_at: dt.datetime.now(dt.UTC),
+        NoticeBatchRow.updated_at: timekeeping.now(),
     }
     if notice_id is not None:
         values[NoticeBatchRow.notice] = notice_id
@@ -244,7 +245,7 @@ async def _issue_row(row: dict[str, Any], la_id: int, actor: CurrentUser | None)
 async def process_batches(limit: int = 20, now: dt.datetime | None = None) -> SweepReport:
     """One sweep: claim due rows and issue each on its own; safe to run in any number of processes."""
     report = SweepReport()
-    rows = await claim_rows(now or dt.datetime.now(dt.UTC), limit)
+    rows = await claim_rows(now or timekeeping.now(), limit)
     report.claimed = len(rows)
     if not rows:
         return report

@@ -12,10 +12,8 @@ from mediation.identity import CurrentUser
 from mediation.lodging.service import MAX_UPLOAD_BYTES
 from mediation.notices.batches import create_batch, get_batch, list_batches, retry_failed
 from mediation.notices.csv_upload import COLUMNS, MAX_CSV_BYTES, MAX_ROWS, CsvError
-from mediation.web.auth import current_user, requires_role
+from mediation.web.auth import current_user
 from mediation.web.forms import client_of
-
-coordinators = [requires_role("la_coordinator")]
 
 MAX_PDFS = MAX_ROWS
 MAX_REQUEST_BYTES = 200 * 1024 * 1024  # the CSV and up to this much in PDFs per upload
@@ -51,13 +49,16 @@ def _page(
     )
 
 
-@get("/notices/bulk", name="notice_bulk", guards=coordinators)
+@get("/notices/bulk", name="notice_bulk", opt={"action": "issue_notices"})
 async def bulk_page(request: Request) -> Template:
     return _page(request, {}, batches=await list_batches(_user(request)))
 
 
 @post(
-    "/notices/bulk", name="notice_bulk_upload", guards=coordinators, request_max_body_size=MAX_REQUEST_BYTES
+    "/notices/bulk",
+    name="notice_bulk_upload",
+    request_max_body_size=MAX_REQUEST_BYTES,
+    opt={"action": "issue_notices"},
 )
 async def bulk_upload(request: Request) -> Template | Redirect:
     user = _user(request)
@@ -88,7 +89,7 @@ async def bulk_upload(request: Request) -> Template | Redirect:
     return Redirect(f"/notices/batches/{batch_id}", status_code=303)
 
 
-@get("/notices/batches/{batch_id:int}", name="notice_batch", guards=coordinators)
+@get("/notices/batches/{batch_id:int}", name="notice_batch", opt={"action": "issue_notices"})
 async def batch_page(request: Request, batch_id: FromPath[int]) -> Template:
     batch = await get_batch(_user(request), batch_id)
     if batch is None:
@@ -105,7 +106,7 @@ async def batch_page(request: Request, batch_id: FromPath[int]) -> Template:
     )
 
 
-@post("/notices/batches/{batch_id:int}/retry", name="notice_batch_retry", guards=coordinators)
+@post("/notices/batches/{batch_id:int}/retry", name="notice_batch_retry", opt={"action": "issue_notices"})
 async def batch_retry(request: Request, batch_id: FromPath[int]) -> Redirect:
     user = _user(request)
     if await get_batch(user, batch_id) is None:

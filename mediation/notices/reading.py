@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 from piccolo.columns.combination import Where, WhereRaw
 
+from mediation import timekeeping
 from mediation.accounts.service import normalise_email
 from mediation.audit import service as audit
 from mediation.cases.tables import CaseDocument
@@ -244,8 +245,8 @@ def _prefill(row: dict[str, Any]) -> dict[str, Any]:
         "notice-year": str(sent.year),
         "from_notice": row["reference"],
     }
-    if row["decision"] == "plan_contents":
-        answers["sections"] = [s for s in row["sections"].split(",") if s]
+    # The sections the plan covers are not the sections in dispute: the family ticks those itself, or the
+    # case would be routed (to the ICB, as mixed) on matters nobody disputes.
     return answers
 
 
@@ -255,7 +256,7 @@ async def start_disagreement(user: CurrentUser, reference: str) -> str | None:
     if row is None or user.role != "family":
         return None
     la_ids = [la["id"] for la in await local_authorities()]
-    today = dt.date.today()
+    today = timekeeping.today()
     drafts = (
         await LodgingDraft.select(LodgingDraft.id, LodgingDraft.answers)
         .where((LodgingDraft.account == user.id) & (LodgingDraft.submitted.eq(False)))
@@ -266,7 +267,7 @@ async def start_disagreement(user: CurrentUser, reference: str) -> str | None:
             step = q.first_unanswered(draft["answers"], la_ids=la_ids, today=today) or "check"
             return f"/lodge/{draft['id']}/{step}"
     answers = _prefill(row)
-    now = dt.datetime.now(dt.UTC)
+    now = timekeeping.now()
     async with transaction():
         draft = LodgingDraft(
             account=user.id, answers=answers, act_by=act_by(answers), created_at=now, updated_at=now

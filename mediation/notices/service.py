@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from mediation import timekeeping
 from mediation.audit import service as audit
 from mediation.cases.tables import CaseDocument
 from mediation.db import transaction
@@ -37,7 +38,6 @@ from mediation.notices.rendering import (
 from mediation.notices.tables import DecisionNotice
 from mediation.notices.versions import current_template
 from mediation.notify.service import check_subject, queue_email, queue_letter
-from mediation.organisations.closures import calendar_for
 from mediation.organisations.service import get_organisation, icb_for_la
 from mediation.rules.deadlines import Deadline
 from mediation.rules.routing import HEALTH_SECTIONS
@@ -76,7 +76,7 @@ class PlanFile:
 
 
 def london_today() -> dt.date:
-    return dt.datetime.now(LONDON).date()
+    return timekeeping.today()
 
 
 def new_reference() -> str:
@@ -99,7 +99,7 @@ async def _store_document(kind: str, filename: str, content: bytes, actor: Curre
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,
         uploaded_by=actor.id if actor else None,
-        uploaded_at=dt.datetime.now(dt.UTC),
+        uploaded_at=timekeeping.now(),
     )
     await row.save()
     return int(row.id)
@@ -149,7 +149,7 @@ async def issue_notice(
     icb = await get_organisation(icb_id) if icb_id else None
     template = await current_template(la_id)
     sent_on = sent_on or london_today()
-    deadlines = notice_deadlines(notice.decision, notice.sections, sent_on, await calendar_for(la_id))
+    deadlines = notice_deadlines(notice.decision, notice.sections, sent_on)
     reference = new_reference()
     context = notice_context(
         notice, reference=reference, sent_on=sent_on, la=la, icb=icb, deadlines=deadlines
@@ -245,7 +245,7 @@ async def _store(
             plan_document=plan_id,
             batch=batch_id,
             issued_by=actor.id if actor else None,
-            created_at=dt.datetime.now(dt.UTC),
+            created_at=timekeeping.now(),
         )
         await row.save()
         await _send(notice, reference, rendered.body_html, rendered.body_text, notice_doc, plan_id, plan)

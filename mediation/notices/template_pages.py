@@ -20,10 +20,9 @@ from mediation.notices.versions import (
     save_version,
 )
 from mediation.organisations.tables import Organisation
-from mediation.web.auth import current_user, requires_role
+from mediation.web.auth import current_user
 from mediation.web.forms import client_of, form_values
 
-editors = [requires_role("la_coordinator", "admin")]
 PREVIEW_SAMPLE = ("plan_contents", "final", ["A", "B", "C", "F", "G", "I"])
 VARIABLES = {
     "notice": "reference, title, sent_on, decision, decision_label, plan_kind, decision_date, sections, "
@@ -63,7 +62,7 @@ async def _la_or_404(user: CurrentUser, la_id: int) -> dict:
     return la
 
 
-@get("/notice-templates", name="notice_templates", guards=editors)
+@get("/notice-templates", name="notice_templates", opt={"action": "edit_notice_templates"})
 async def templates_index(request: Request) -> Template | Redirect:
     user = _user(request)
     if user.role == "la_coordinator":
@@ -102,14 +101,14 @@ async def _edit_page(
     )
 
 
-@get("/notice-templates/{la_id:int}", name="notice_template", guards=editors)
+@get("/notice-templates/{la_id:int}", name="notice_template", opt={"action": "edit_notice_templates"})
 async def template_page(request: Request, la_id: FromPath[int]) -> Template:
     la = await _la_or_404(_user(request), la_id)
     saved = request.query_params.get("saved", "")
     return await _edit_page(la, {}, {}, saved=f"Version {saved} saved" if saved.isdigit() else "")
 
 
-@post("/notice-templates/{la_id:int}", name="notice_template_save", guards=editors)
+@post("/notice-templates/{la_id:int}", name="notice_template_save", opt={"action": "edit_notice_templates"})
 async def template_save(request: Request, la_id: FromPath[int]) -> Template | Redirect:
     user = _user(request)
     la = await _la_or_404(user, la_id)
@@ -129,7 +128,11 @@ async def template_save(request: Request, la_id: FromPath[int]) -> Template | Re
     return Redirect(f"/notice-templates/{la_id}?saved={version}", status_code=303)
 
 
-@get("/notice-templates/{la_id:int}/versions/{version:int}", name="notice_template_version", guards=editors)
+@get(
+    "/notice-templates/{la_id:int}/versions/{version:int}",
+    name="notice_template_version",
+    opt={"action": "edit_notice_templates"},
+)
 async def template_version(request: Request, la_id: FromPath[int], version: FromPath[int]) -> Template:
     la = await _la_or_404(_user(request), la_id)
     row = (

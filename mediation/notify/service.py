@@ -6,11 +6,11 @@ runs the insert on the current transaction, so the message commits or rolls back
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from mediation import timekeeping
 from mediation.notify.tables import Channel, DeliveryStatus, Notification
 
 SUBJECT_MAX = 200  # Notification.subject is Varchar(200)
@@ -66,7 +66,7 @@ async def _queue(
     check_subject(subject, forbidden_names)
     if not dedupe_key or len(dedupe_key) > DEDUPE_KEY_MAX:
         raise ValueError(f"a dedupe_key must be 1 to {DEDUPE_KEY_MAX} characters")
-    now = dt.datetime.now(dt.UTC)
+    now = timekeeping.now()
     row = Notification(
         channel=channel.value,
         dedupe_key=dedupe_key,

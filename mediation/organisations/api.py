@@ -12,10 +12,14 @@ from mediation.organisations.service import (
     get_organisation,
     list_organisations,
 )
-from mediation.web.auth import requires_staff
 
 
-@get("/api/v1/organisations", name="api_organisations", guards=[requires_staff], tags=["organisations"])
+@get(
+    "/api/v1/organisations",
+    name="api_organisations",
+    tags=["organisations"],
+    opt={"action": "view_organisations"},
+)
 async def api_organisations() -> list[OrganisationSummary]:
     return await list_organisations()
 
@@ -23,8 +27,8 @@ async def api_organisations() -> list[OrganisationSummary]:
 @get(
     "/api/v1/organisations/{org_id:int}",
     name="api_organisation",
-    guards=[requires_staff],
     tags=["organisations"],
+    opt={"action": "view_organisations"},
 )
 async def api_organisation(org_id: FromPath[int]) -> OrganisationDetail:
     org = await get_organisation(org_id)

@@ -16,14 +16,13 @@ from mediation.organisations.service import (
     list_organisations,
     save_contacts,
 )
-from mediation.web.auth import current_user, requires_role
+from mediation.web.auth import current_user
 from mediation.web.forms import client_of, date_from_fields, form_values
 
-admin_only = [requires_role("admin")]
 CONTACT_FIELDS = ("name", "email", "phone", "address", "website")
 
 
-@get("/admin/organisations", name="admin_organisations", guards=admin_only)
+@get("/admin/organisations", name="admin_organisations", opt={"action": "administer"})
 async def organisations_page() -> Template:
     return Template("admin/organisations.html", context={"organisations": await list_organisations()})
 
@@ -62,13 +61,13 @@ SAVED_MESSAGES = {
 }
 
 
-@get("/admin/organisations/{org_id:int}", name="admin_organisation", guards=admin_only)
+@get("/admin/organisations/{org_id:int}", name="admin_organisation", opt={"action": "administer"})
 async def organisation_page(request: Request, org_id: FromPath[int]) -> Template:
     saved = SAVED_MESSAGES.get(request.query_params.get("saved", ""), "")
     return await _page(org_id, None, {}, saved=saved)
 
 
-@post("/admin/organisations/{org_id:int}", name="admin_organisation_save", guards=admin_only)
+@post("/admin/organisations/{org_id:int}", name="admin_organisation_save", opt={"action": "administer"})
 async def organisation_save(request: Request, org_id: FromPath[int]) -> Template | Redirect:
     org = await _organisation_or_404(org_id)
     values = await form_values(request)
@@ -86,7 +85,7 @@ async def organisation_save(request: Request, org_id: FromPath[int]) -> Template
     return Redirect(f"/admin/organisations/{org_id}?saved=contacts", status_code=303)
 
 
-@post("/admin/organisations/{org_id:int}/closures", name="admin_closure_add", guards=admin_only)
+@post("/admin/organisations/{org_id:int}/closures", name="admin_closure_add", opt={"action": "administer"})
 async def closure_add(request: Request, org_id: FromPath[int]) -> Template | Redirect:
     await _organisation_or_404(org_id)
     values = await form_values(request)
@@ -108,7 +107,7 @@ async def closure_add(request: Request, org_id: FromPath[int]) -> Template | Red
 @post(
     "/admin/organisations/{org_id:int}/closures/{closure_id:int}/remove",
     name="admin_closure_remove",
-    guards=admin_only,
+    opt={"action": "administer"},
 )
 async def closure_remove(request: Request, org_id: FromPath[int], closure_id: FromPath[int]) -> Redirect:
     user = current_user(request)

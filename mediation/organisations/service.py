@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import msgspec
 
+from mediation import timekeeping
 from mediation.audit import service as audit
 from mediation.db import transaction
 from mediation.identity import CurrentUser
@@ -180,7 +179,7 @@ async def create_organisation(
         phone=phone,
         address=address,
         website=website,
-        created_at=dt.datetime.now(dt.UTC),
+        created_at=timekeeping.now(),
     )
     await row.save()
     await audit.record(

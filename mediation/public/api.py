@@ -28,6 +28,7 @@ class UnanswerableInput(HTTPException):
     status_code=HTTP_200_OK,
     tags=["public"],
     summary="When is a statutory deadline?",
+    opt={"action": "public"},
 )
 async def api_deadlines(data: JSONBody[DeadlineRequest]) -> DeadlineResponse:
     try:
@@ -42,6 +43,7 @@ async def api_deadlines(data: JSONBody[DeadlineRequest]) -> DeadlineResponse:
     status_code=HTTP_200_OK,
     tags=["public"],
     summary="Who handles a disagreement?",
+    opt={"action": "public"},
 )
 async def api_routing(data: JSONBody[RoutingRequest]) -> RoutingResponse:
     try:
@@ -51,7 +53,11 @@ async def api_routing(data: JSONBody[RoutingRequest]) -> RoutingResponse:
 
 
 @get(
-    "/api/v1/rules", name="api_rules", tags=["public"], summary="The statutory rule catalogue in force today"
+    "/api/v1/rules",
+    name="api_rules",
+    tags=["public"],
+    summary="The statutory rule catalogue in force today",
+    opt={"action": "public"},
 )
 async def api_rules() -> list[RuleEntry]:
     return service.catalogue()

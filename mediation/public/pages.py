@@ -35,7 +35,7 @@ def _order_options() -> list[dict[str, str]]:
     return [{"value": r.id, "text": r.id.replace("_", " ")} for r in all_rules() if r.id.startswith("order_")]
 
 
-@get("/deadline-calculator", name="deadline_calculator")
+@get("/deadline-calculator", name="deadline_calculator", opt={"action": "public"})
 async def deadline_calculator(request: Request) -> Template:
     values = {k: v for k, v in request.query_params.items()}
     errors: dict[str, str] = {}
@@ -82,7 +82,7 @@ async def deadline_calculator(request: Request) -> Template:
     )
 
 
-@get("/who-handles-my-disagreement", name="routing_checker")
+@get("/who-handles-my-disagreement", name="routing_checker", opt={"action": "public"})
 async def routing_checker(request: Request) -> Template:
     values = {k: v for k, v in request.query_params.items()}
     sections = request.query_params.getall("sections", [])

@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mediation.clocks.service import ACTOR_LABELS, title_for
+from mediation.cases.model import ACTOR_LABELS
+from mediation.cases.model import rule_title as title_for
 from mediation.reminders.recipients import Recipient
 from mediation.web.templating import SERVICE_NAME, day_date
 

@@ -41,17 +41,17 @@ def email_key(email: str) -> str:
     return "e" + hashlib.sha256(email.strip().casefold().encode()).hexdigest()[:20]
 
 
-def family_recipient(case: Mapping[str, Any]) -> Recipient:
+def family_recipient(row: Mapping[str, Any]) -> Recipient:
     """The case's contact: by post when the family asked for post, otherwise by email."""
-    email = case["contact_email"] or ""
-    address = case["postal_address"] or ""
-    if case["contact_by"] == "post" and address.strip():
+    email = row["contact_email"] or ""
+    address = row["postal_address"] or ""
+    if row["contact_by"] == "post" and address.strip():
         email = ""
     elif not email.strip() and not address.strip():
-        email = case["family_email"] or ""  # never leave the family without the message
+        email = row["family_email"] or ""  # never leave the family without the message
     return Recipient(
         key="family",
-        name=case["family_name"] or "",
+        name=row["family_name"] or "",
         email=email,
         address=address,
         why="you are the contact for this disagreement",

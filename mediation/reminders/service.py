@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from mediation import timekeeping
 from mediation.accounts.tables import Account, Role
 from mediation.audit import service as audit
 from mediation.clocks.tables import ClockStatus, StatutoryClock
@@ -262,7 +263,7 @@ async def run_sweeps(
     now: dt.datetime | None = None, *, local_authorities: Collection[int] | None = None
 ) -> SweepReport:
     """Everything that should have gone out by `now`: the scheduled job, the start-up catch-up and the CLI."""
-    today = sweep_day(now or dt.datetime.now(dt.UTC))
+    today = sweep_day(now or timekeeping.now())
     report = await sweep_clocks(today, local_authorities=local_authorities)
     # Scoped to some LAs (one council's run, or a test), the digests go to those LAs' coordinators only.
     return report + await sweep_digests(today, organisations=local_authorities)

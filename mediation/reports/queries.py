@@ -24,10 +24,11 @@ MEDIATION_RULES = ("mediation_held_by_la", "mediation_held_by_icb")
 DEEMED_RULES = ("certificate_unable_to_arrange",)
 AGREEMENT_RULES = tuple(sorted(r for r in RULE_IDS if r.startswith("agreement_")))
 ORDER_RULES = tuple(sorted(r for r in RULE_IDS if r.startswith(("order_", "unopposed_"))))
-# The case events (audit actions written by cases.state.apply_event) the figures read.
-AGREEMENT_EVENT, APPEAL_EVENT, MEDIATION_HELD_EVENT = "record_agreement", "appeal", "hold_mediation"
+# The case events the figures read, as the case log names them (cases.events.log_action).
+AGREEMENT_EVENT, APPEAL_EVENT = "mediation_held.agreement", "appeal_made"
+MEDIATION_HELD_EVENTS = ("mediation_held.agreement", "mediation_held.no_agreement")
 SCOPE_COLUMNS = {"local_authority": "local_authority", "icb": "icb"}
-_NAME = re.compile(r"[a-z_]+")
+_NAME = re.compile(r"[a-z_]+(\.[a-z_]+)?")
 
 
 class Query:
@@ -141,7 +142,7 @@ async def appeals_after_mediation(kind: str, org: int, period: Period) -> list[d
         "FROM audit_event a JOIN disagreement d ON d.id = a.disagreement_id "
         f"WHERE d.{scope_column(kind)} = {{}} AND a.action = '{APPEAL_EVENT}' "
         "AND a.at >= {} AND a.at < {} AND EXISTS (SELECT 1 FROM audit_event m "
-        f"WHERE m.disagreement_id = a.disagreement_id AND m.action = '{MEDIATION_HELD_EVENT}' "
+        f"WHERE m.disagreement_id = a.disagreement_id AND m.action IN {literals(MEDIATION_HELD_EVENTS)} "
         "AND m.at < a.at) GROUP BY 1",
         org,
         period.start_at,

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from mediation import timekeeping
 from mediation.identity import CurrentUser
 from mediation.organisations.tables import Organisation
 from mediation.reports import queries
@@ -141,7 +142,7 @@ class ReportError(ValueError):
 
 
 def london_today() -> dt.date:
-    return dt.datetime.now(LONDON).date()
+    return timekeeping.today()
 
 
 def midnight_utc(day: dt.date) -> dt.datetime:

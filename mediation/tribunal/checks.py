@@ -6,18 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from mediation.errors import Invalid, NotFound
 from mediation.tribunal.words import long_day
 
 REFERENCE = re.compile(r"[A-Za-z0-9/ .\-]{0,40}")
 
 
-class TribunalInputError(ValueError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+class TribunalInputError(Invalid):
+    """A tribunal change refused on its fields: field id -> message."""
 
 
-class NoAppeal(LookupError):
+class NoAppeal(NotFound):
     """The case has no appeal recorded yet."""
 
 

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from mediation import timekeeping
+from mediation.cases.model import Disagreement
+from mediation.errors import ServiceError
 from mediation.identity import CurrentUser
 from mediation.tribunal import law
-from mediation.tribunal.checks import NoAppeal, TribunalInputError
+from mediation.tribunal.checks import NoAppeal
 from mediation.tribunal.commands import appeal_row
 from mediation.tribunal.duties import duty_for, record_action, record_order, record_recommendation
-from mediation.tribunal.pages import DUTY_HOLDERS, RECORDERS, base_context, case_for, read_dates
+from mediation.tribunal.pages import base_context, case_for, read_dates
 from mediation.tribunal.schemas import ActionInput, OrderInput, RecommendationInput
 from mediation.tribunal.service import duty_status
 from mediation.tribunal.tracker import period
-from mediation.web.auth import requires_sign_in
-from mediation.web.forms import form_values
+from mediation.web.forms import form_values, page_errors
 
 ORDER_DATES = {"made_on": "Date the order was made", "sent_on": "Date the tribunal sent the order"}
 RECOMMENDATION_DATES = {
@@ -39,7 +39,7 @@ def _page(
     template: str,
     title: str,
     user: CurrentUser,
-    case: dict,
+    case: Disagreement,
     values: dict,
     errors: dict[str, str],
     status: int = 200,
@@ -60,17 +60,17 @@ ORDER_TITLE = "Record a tribunal order"
 RECOMMENDATION_TITLE = "Record a health or social care recommendation"
 
 
-@get("/cases/{reference:str}/tribunal/orders", name="tribunal_order_form", guards=[requires_sign_in])
+@get("/cases/{reference:str}/tribunal/orders", name="tribunal_order_form", opt={"action": "order_made"})
 async def order_form(request: Request, reference: FromPath[str]) -> Template:
-    user, case = await case_for(request, reference, RECORDERS)
-    await _require_appeal(case["id"])
+    user, case = await case_for(request, reference, "order_made")
+    await _require_appeal(case.id)
     return _page("order", ORDER_TITLE, user, case, {}, {})
 
 
-@post("/cases/{reference:str}/tribunal/orders", name="tribunal_order_submit", guards=[requires_sign_in])
+@post("/cases/{reference:str}/tribunal/orders", name="tribunal_order_submit", opt={"action": "order_made"})
 async def order_submit(request: Request, reference: FromPath[str]) -> Template | Redirect:
-    user, case = await case_for(request, reference, RECORDERS)
-    await _require_appeal(case["id"])
+    user, case = await case_for(request, reference, "order_made")
+    await _require_appeal(case.id)
     values = await form_values(request)
     errors: dict[str, str] = {}
     if not values.get("order_type"):
@@ -83,30 +83,31 @@ async def order_submit(request: Request, reference: FromPath[str]) -> Template |
             )  # type: ignore[arg-type]
             await record_order(case, data, actor=user)
             return _back(reference)
-        except TribunalInputError as exc:
-            errors = exc.errors
+        except ServiceError as exc:
+            errors, status = page_errors(exc)
+            return _page("order", ORDER_TITLE, user, case, values, errors, status=status)
     return _page("order", ORDER_TITLE, user, case, values, errors, status=400)
 
 
 @get(
     "/cases/{reference:str}/tribunal/recommendations",
     name="tribunal_recommendation_form",
-    guards=[requires_sign_in],
+    opt={"action": "recommendation_made"},
 )
 async def recommendation_form(request: Request, reference: FromPath[str]) -> Template:
-    user, case = await case_for(request, reference, RECORDERS)
-    await _require_appeal(case["id"])
+    user, case = await case_for(request, reference, "recommendation_made")
+    await _require_appeal(case.id)
     return _page("recommendation", RECOMMENDATION_TITLE, user, case, {"sections": []}, {})
 
 
 @post(
     "/cases/{reference:str}/tribunal/recommendations",
     name="tribunal_recommendation_submit",
-    guards=[requires_sign_in],
+    opt={"action": "recommendation_made"},
 )
 async def recommendation_submit(request: Request, reference: FromPath[str]) -> Template | Redirect:
-    user, case = await case_for(request, reference, RECORDERS)
-    await _require_appeal(case["id"])
+    user, case = await case_for(request, reference, "recommendation_made")
+    await _require_appeal(case.id)
     form = await request.form()
     values: dict = await form_values(request)
     values["sections"] = [str(v) for v in form.getall("sections", [])]
@@ -125,13 +126,14 @@ async def recommendation_submit(request: Request, reference: FromPath[str]) -> T
             )
             await record_recommendation(case, data, actor=user)
             return _back(reference)
-        except TribunalInputError as exc:
-            errors = exc.errors
+        except ServiceError as exc:
+            errors, status = page_errors(exc)
+            return _page("recommendation", RECOMMENDATION_TITLE, user, case, values, errors, status=status)
     return _page("recommendation", RECOMMENDATION_TITLE, user, case, values, errors, status=400)
 
 
-async def _duty(request: Request, reference: str, duty_id: int) -> tuple[CurrentUser, dict, dict]:
-    user, case = await case_for(request, reference, DUTY_HOLDERS)
+async def _duty(request: Request, reference: str, duty_id: int) -> tuple[CurrentUser, Disagreement, dict]:
+    user, case = await case_for(request, reference, "act_on_duty")
     duty = await duty_for(case, duty_id, user)
     if duty is None:
         raise NotFoundException("There is no such duty for your organisation on this case")
@@ -139,7 +141,7 @@ async def _duty(request: Request, reference: str, duty_id: int) -> tuple[Current
 
 
 def _duty_page(
-    user: CurrentUser, case: dict, duty: dict, values: dict, errors: dict[str, str], status: int = 200
+    user: CurrentUser, case: Disagreement, duty: dict, values: dict, errors: dict[str, str], status: int = 200
 ) -> Template:
     title = law.duty_label(duty["rule"])
     return _page(
@@ -151,14 +153,18 @@ def _duty_page(
         errors,
         status,
         duty=duty,
-        duty_state=duty_status(duty["status"], duty["due"], dt.date.today()),
+        duty_state=duty_status(duty["status"], duty["due"], timekeeping.today()),
         kind_label=law.KIND_LABELS[duty["kind"]],
         period=period(duty["rule"]),
         action_options=[(a, law.ACTIONS[a].label) for a in law.actions_for(duty["rule"])],
     )
 
 
-@get("/cases/{reference:str}/tribunal/duties/{duty_id:int}", name="tribunal_duty", guards=[requires_sign_in])
+@get(
+    "/cases/{reference:str}/tribunal/duties/{duty_id:int}",
+    name="tribunal_duty",
+    opt={"action": "act_on_duty"},
+)
 async def duty_page(request: Request, reference: FromPath[str], duty_id: FromPath[int]) -> Template:
     user, case, duty = await _duty(request, reference, duty_id)
     return _duty_page(user, case, duty, {}, {})
@@ -167,7 +173,7 @@ async def duty_page(request: Request, reference: FromPath[str], duty_id: FromPat
 @post(
     "/cases/{reference:str}/tribunal/duties/{duty_id:int}",
     name="tribunal_duty_submit",
-    guards=[requires_sign_in],
+    opt={"action": "act_on_duty"},
 )
 async def duty_submit(
     request: Request, reference: FromPath[str], duty_id: FromPath[int]
@@ -183,8 +189,9 @@ async def duty_submit(
             data = ActionInput(action=values["action"], done_on=dates["done_on"], note=values.get("note", ""))  # type: ignore[arg-type]
             await record_action(case, duty, data, actor=user)
             return _back(reference)
-        except TribunalInputError as exc:
-            errors = exc.errors
+        except ServiceError as exc:
+            errors, status = page_errors(exc)
+            return _duty_page(user, case, duty, values, errors, status=status)
     return _duty_page(user, case, duty, values, errors, status=400)
 
 

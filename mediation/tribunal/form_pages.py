@@ -7,24 +7,17 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from mediation.cases.model import Disagreement
+from mediation.errors import ServiceError
 from mediation.identity import CurrentUser
-from mediation.tribunal import law
-from mediation.tribunal.checks import NoAppeal, TribunalInputError
-from mediation.tribunal.commands import appeal_row, appealable_matters, record_appeal
+from mediation.tribunal.checks import NoAppeal
+from mediation.tribunal.commands import appeal_row, appealable_matters, matters_in_dispute, record_appeal
 from mediation.tribunal.decisions import record_outcomes, record_unopposed
-from mediation.tribunal.pages import (
-    LA_ONLY,
-    RECORDERS,
-    base_context,
-    case_for,
-    date_values,
-    read_dates,
-)
+from mediation.tribunal.pages import base_context, case_for, date_values, read_dates
 from mediation.tribunal.schemas import AppealInput, OutcomesInput, TimetableInput, UnopposedInput
-from mediation.tribunal.tables import AppealMatter, TribunalAppeal
+from mediation.tribunal.tables import AppealMatter
 from mediation.tribunal.timetable import TIMETABLE_LABELS, save_timetable
-from mediation.web.auth import requires_sign_in
-from mediation.web.forms import form_values
+from mediation.web.forms import form_values, page_errors
 
 APPEAL_DATES = {
     "lodged_on": "Date the appeal was sent to the tribunal",
@@ -48,14 +41,14 @@ async def _form(
     reference: str,
     step: str,
     user: CurrentUser,
-    case: dict,
+    case: Disagreement,
     values: dict,
     errors: dict[str, str],
     status: int = 200,
 ) -> Template:
     matters = []
     if step == "outcomes":
-        appeal = await appeal_row(case["id"])
+        appeal = await appeal_row(case.id)
         matters = [r["matter"] for r in await AppealMatter.select(AppealMatter.matter).where(
             AppealMatter.appeal == appeal["id"]).order_by(AppealMatter.id)]  # fmt: skip
     return Template(
@@ -65,7 +58,7 @@ async def _form(
             "title": TITLES[step],
             "values": values,
             "errors": errors,
-            "matter_options": appealable_matters(case["decision"]),
+            "matter_options": appealable_matters(case.decision),
             "appeal_matters": matters,
         },
         status_code=status,
@@ -83,20 +76,18 @@ def _back(reference: str) -> Redirect:
     return Redirect(f"/cases/{reference}/tribunal", status_code=303)
 
 
-@get("/cases/{reference:str}/tribunal/appeal", name="tribunal_appeal_form", guards=[requires_sign_in])
+@get("/cases/{reference:str}/tribunal/appeal", name="tribunal_appeal_form", opt={"action": "appeal_made"})
 async def appeal_form(request: Request, reference: FromPath[str]) -> Template | Redirect:
-    user, case = await case_for(request, reference, RECORDERS)
-    if await TribunalAppeal.exists().where(TribunalAppeal.disagreement == case["id"]):
+    user, case = await case_for(request, reference, "appeal_made")
+    if case.appeal is not None:
         return Redirect(f"/cases/{reference}/tribunal")
-    defaults = {"matters": list(appealable_matters(case["decision"]))}
-    if case["decision"] == "plan_contents":
-        defaults["matters"] = [s for s in str(case["sections"]).split(",") if s in law.APPEAL_SECTIONS]
+    defaults = {"matters": matters_in_dispute(case)}
     return await _form(reference, "appeal", user, case, defaults, {})
 
 
-@post("/cases/{reference:str}/tribunal/appeal", name="tribunal_appeal_submit", guards=[requires_sign_in])
+@post("/cases/{reference:str}/tribunal/appeal", name="tribunal_appeal_submit", opt={"action": "appeal_made"})
 async def appeal_submit(request: Request, reference: FromPath[str]) -> Template | Redirect:
-    user, case = await case_for(request, reference, RECORDERS)
+    user, case = await case_for(request, reference, "appeal_made")
     form = await request.form()
     values: dict = await form_values(request)
     values["matters"] = [str(v) for v in form.getall("matters", [])]
@@ -120,17 +111,26 @@ async def appeal_submit(request: Request, reference: FromPath[str]) -> Template 
                 actor=user,
             )
             return _back(reference)
-        except TribunalInputError as exc:
-            errors = exc.errors
-    order = ["appeal", "lodged_on-day", "matters", "recommendations_requested", "tribunal_reference"]
-    errors = dict(sorted(errors.items(), key=lambda e: order.index(e[0]) if e[0] in order else len(order)))
-    return await _form(reference, "appeal", user, case, values, errors, status=400)
+        except ServiceError as exc:
+            errors, status = page_errors(exc)
+            return await _form(reference, "appeal", user, case, values, _ordered(errors), status=status)
+    return await _form(reference, "appeal", user, case, values, _ordered(errors), status=400)
 
 
-@get("/cases/{reference:str}/tribunal/timetable", name="tribunal_timetable_form", guards=[requires_sign_in])
+def _ordered(errors: dict[str, str]) -> dict[str, str]:
+    """The appeal form's errors in the order its fields appear."""
+    order = ["event", "lodged_on-day", "matters", "recommendations_requested", "tribunal_reference"]
+    return dict(sorted(errors.items(), key=lambda e: order.index(e[0]) if e[0] in order else len(order)))
+
+
+@get(
+    "/cases/{reference:str}/tribunal/timetable",
+    name="tribunal_timetable_form",
+    opt={"action": "timetable_updated"},
+)
 async def timetable_form(request: Request, reference: FromPath[str]) -> Template:
-    user, case = await case_for(request, reference, RECORDERS)
-    appeal = await _appeal_or_404(case["id"])
+    user, case = await case_for(request, reference, "timetable_updated")
+    appeal = await _appeal_or_404(case.id)
     values = {"tribunal_reference": appeal["tribunal_reference"]}
     for name in TIMETABLE_DATES:
         values.update(date_values(name, appeal[name]))
@@ -138,11 +138,13 @@ async def timetable_form(request: Request, reference: FromPath[str]) -> Template
 
 
 @post(
-    "/cases/{reference:str}/tribunal/timetable", name="tribunal_timetable_submit", guards=[requires_sign_in]
+    "/cases/{reference:str}/tribunal/timetable",
+    name="tribunal_timetable_submit",
+    opt={"action": "timetable_updated"},
 )
 async def timetable_submit(request: Request, reference: FromPath[str]) -> Template | Redirect:
-    user, case = await case_for(request, reference, RECORDERS)
-    await _appeal_or_404(case["id"])
+    user, case = await case_for(request, reference, "timetable_updated")
+    await _appeal_or_404(case.id)
     values = await form_values(request)
     errors: dict[str, str] = {}
     dates = read_dates(values, TIMETABLE_DATES, errors)
@@ -151,22 +153,31 @@ async def timetable_submit(request: Request, reference: FromPath[str]) -> Templa
             data = TimetableInput(tribunal_reference=values.get("tribunal_reference", ""), **dates)  # type: ignore[arg-type]
             await save_timetable(case, data, actor=user)
             return _back(reference)
-        except TribunalInputError as exc:
-            errors = exc.errors
+        except ServiceError as exc:
+            errors, status = page_errors(exc)
+            return await _form(reference, "timetable", user, case, values, errors, status=status)
     return await _form(reference, "timetable", user, case, values, errors, status=400)
 
 
-@get("/cases/{reference:str}/tribunal/outcomes", name="tribunal_outcomes_form", guards=[requires_sign_in])
+@get(
+    "/cases/{reference:str}/tribunal/outcomes",
+    name="tribunal_outcomes_form",
+    opt={"action": "decision_recorded"},
+)
 async def outcomes_form(request: Request, reference: FromPath[str]) -> Template:
-    user, case = await case_for(request, reference, RECORDERS)
-    await _appeal_or_404(case["id"])
+    user, case = await case_for(request, reference, "decision_recorded")
+    await _appeal_or_404(case.id)
     return await _form(reference, "outcomes", user, case, {}, {})
 
 
-@post("/cases/{reference:str}/tribunal/outcomes", name="tribunal_outcomes_submit", guards=[requires_sign_in])
+@post(
+    "/cases/{reference:str}/tribunal/outcomes",
+    name="tribunal_outcomes_submit",
+    opt={"action": "decision_recorded"},
+)
 async def outcomes_submit(request: Request, reference: FromPath[str]) -> Template | Redirect:
-    user, case = await case_for(request, reference, RECORDERS)
-    await _appeal_or_404(case["id"])
+    user, case = await case_for(request, reference, "decision_recorded")
+    await _appeal_or_404(case.id)
     values = await form_values(request)
     errors: dict[str, str] = {}
     dates = read_dates(values, {"decision_on": "Date of the decision"}, errors, required=("decision_on",))
@@ -176,24 +187,25 @@ async def outcomes_submit(request: Request, reference: FromPath[str]) -> Templat
             data = OutcomesInput(decision_on=dates["decision_on"], outcomes=outcomes)  # type: ignore[arg-type]
             await record_outcomes(case, data, actor=user)
             return _back(reference)
-        except TribunalInputError as exc:
-            errors = exc.errors
+        except ServiceError as exc:
+            errors, status = page_errors(exc)
+            return await _form(reference, "outcomes", user, case, values, errors, status=status)
     return await _form(reference, "outcomes", user, case, values, errors, status=400)
 
 
-@get("/cases/{reference:str}/tribunal/unopposed", name="tribunal_unopposed_form", guards=[requires_sign_in])
+@get("/cases/{reference:str}/tribunal/unopposed", name="tribunal_unopposed_form", opt={"action": "unopposed"})
 async def unopposed_form(request: Request, reference: FromPath[str]) -> Template:
-    user, case = await case_for(request, reference, LA_ONLY)
-    await _appeal_or_404(case["id"])
+    user, case = await case_for(request, reference, "unopposed")
+    await _appeal_or_404(case.id)
     return await _form(reference, "unopposed", user, case, {}, {})
 
 
 @post(
-    "/cases/{reference:str}/tribunal/unopposed", name="tribunal_unopposed_submit", guards=[requires_sign_in]
+    "/cases/{reference:str}/tribunal/unopposed", name="tribunal_unopposed_submit", opt={"action": "unopposed"}
 )
 async def unopposed_submit(request: Request, reference: FromPath[str]) -> Template | Redirect:
-    user, case = await case_for(request, reference, LA_ONLY)
-    await _appeal_or_404(case["id"])
+    user, case = await case_for(request, reference, "unopposed")
+    await _appeal_or_404(case.id)
     values = await form_values(request)
     errors: dict[str, str] = {}
     label = "Date the local authority told the tribunal"
@@ -206,8 +218,9 @@ async def unopposed_submit(request: Request, reference: FromPath[str]) -> Templa
             )
             await record_unopposed(case, data, actor=user)
             return _back(reference)
-        except TribunalInputError as exc:
-            errors = exc.errors
+        except ServiceError as exc:
+            errors, status = page_errors(exc)
+            return await _form(reference, "unopposed", user, case, values, errors, status=status)
     return await _form(reference, "unopposed", user, case, values, errors, status=400)
 
 

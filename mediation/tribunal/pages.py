@@ -9,20 +9,25 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from mediation.cases.service import find_case
+from mediation import access, timekeeping
+from mediation.cases.model import Disagreement
+from mediation.cases.repository import find_case
 from mediation.identity import CurrentUser
 from mediation.tribunal import law
 from mediation.tribunal.service import compliance, tribunal_view
-from mediation.web.auth import current_user, requires_role, requires_sign_in
+from mediation.web.auth import current_user
 from mediation.web.forms import date_from_fields
 
-# Who may do what. The family and the LA are the parties to the appeal and both receive the tribunal's
-# letters; the LA alone tells the tribunal it will not oppose; each body records what it did on its duties.
-VIEWERS = {"family", "la_coordinator", "health_commissioner"}
-RECORDERS = {"family", "la_coordinator"}
-LA_ONLY = {"la_coordinator"}
-DUTY_HOLDERS = {"la_coordinator", "health_commissioner"}
-COMPLIANCE_ROLES = ("la_coordinator", "health_commissioner", "admin")
+# The events the tracker offers forms for; each form is shown when the lifecycle allows the event now
+# and the permission table lets this person record it (access.PERMISSIONS).
+TRIBUNAL_EVENTS = (
+    "appeal_made",
+    "timetable_updated",
+    "decision_recorded",
+    "order_made",
+    "recommendation_made",
+    "unopposed",
+)
 STATUS_TAGS = {
     "done": ("Done", "green"),
     "upcoming": ("Coming up", "blue"),
@@ -39,18 +44,18 @@ STATUS_TAGS = {
 
 def user_of(request: Request) -> CurrentUser:
     user = current_user(request)
-    assert user is not None  # guarded by requires_sign_in
+    assert user is not None  # the route guard lets no anonymous visitor in
     return user
 
 
-async def case_for(request: Request, reference: str, roles: set[str]) -> tuple[CurrentUser, dict]:
-    """The case if this user may see it (404 otherwise, as if missing), then the role check (403)."""
+async def case_for(request: Request, reference: str, action: str) -> tuple[CurrentUser, Disagreement]:
+    """The case if this user may see it (404 otherwise, as if missing), then the permission (403)."""
     user = user_of(request)
     case = await find_case(user, reference)
     if case is None:
         raise NotFoundException("Case not found")
-    if user.role not in roles:
-        raise PermissionDeniedException("Your role cannot do this on a tribunal appeal")
+    if not access.role_may(user, action):
+        raise PermissionDeniedException(access.refusal(action))
     return user, case
 
 
@@ -79,21 +84,21 @@ def date_values(prefix: str, value: dt.date | None) -> dict[str, str]:
     }
 
 
-def base_context(user: CurrentUser, case: dict) -> dict:
+def base_context(user: CurrentUser, case: Disagreement) -> dict:
+    allowed = set(case.allowed_events)
     return {
         "case": case,
-        "reference": case["reference"],
+        "reference": case.reference,
         "status_tags": STATUS_TAGS,
-        "may_record": user.role in RECORDERS,
-        "may_unoppose": user.role in LA_ONLY,
+        "can": {e: e in allowed and access.may(user, e, case) for e in TRIBUNAL_EVENTS},
         "user_org": user.organisation_id,
         "law": law,
     }
 
 
-@get("/cases/{reference:str}/tribunal", name="tribunal_tracker", guards=[requires_sign_in])
+@get("/cases/{reference:str}/tribunal", name="tribunal_tracker", opt={"action": "view_tribunal"})
 async def tribunal_tracker(request: Request, reference: FromPath[str]) -> Template:
-    user, case = await case_for(request, reference, VIEWERS)
+    user, case = await case_for(request, reference, "view_tribunal")
     view = await tribunal_view(case, user)
     return Template(
         "tribunal/tracker.html",
@@ -101,7 +106,7 @@ async def tribunal_tracker(request: Request, reference: FromPath[str]) -> Templa
     )
 
 
-@get("/tribunal/compliance", name="tribunal_compliance", guards=[requires_role(*COMPLIANCE_ROLES)])
+@get("/tribunal/compliance", name="tribunal_compliance", opt={"action": "view_compliance"})
 async def tribunal_compliance(request: Request) -> Template:
     user = user_of(request)
     breached_only = request.query_params.get("show") == "breached"
@@ -119,7 +124,7 @@ async def tribunal_compliance(request: Request) -> Template:
             "role": user.role,
             "breached_only": breached_only,
             "status_tags": STATUS_TAGS,
-            "today": dt.date.today(),
+            "today": timekeeping.today(),
         },
     )
 

@@ -37,6 +37,7 @@ class OutcomesInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class UnopposedInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     notified_on: dt.date
     amendments_agreed: bool = False  # cease to maintain: the LA agreed to amend the plan
+    order: str | None = None  # the API names the unopposed_* clock it expects; checked against the law
 
 
 class OrderInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -6,14 +6,16 @@ import datetime as dt
 
 from piccolo.query.methods.select import Select
 
+from mediation import timekeeping
 from mediation.access import visible_cases
+from mediation.cases.model import Disagreement as Case
 from mediation.cases.tables import Disagreement
 from mediation.identity import CurrentUser
+from mediation.mediation.certificates import latest_certificate_on
 from mediation.organisations.tables import Organisation
 from mediation.rules.calendar import DEFAULT_CALENDAR
-from mediation.rules.routing import route
 from mediation.tribunal import law
-from mediation.tribunal.commands import certificate_recorded_on, last_day_to_appeal
+from mediation.tribunal.commands import last_day_to_appeal
 from mediation.tribunal.schemas import (
     AppealView,
     ComplianceView,
@@ -114,14 +116,13 @@ async def duties_on_case(case_id: int, user: CurrentUser, today: dt.date) -> lis
     ]
 
 
-async def tribunal_view(case: dict, user: CurrentUser) -> TribunalView:
+async def tribunal_view(case: Case, user: CurrentUser) -> TribunalView:
     """Everything about the appeal on a case the user may already see (the caller checked)."""
-    today = dt.date.today()
-    sections = _split(case["sections"])
-    routing = route(case["decision"], sections)
+    today = timekeeping.today()
+    routing = case.routing
     row = (
         await TribunalAppeal.select()
-        .where(TribunalAppeal.disagreement == case["id"])
+        .where(TribunalAppeal.disagreement == case.id)
         .output(load_json=True)
         .first()
     )
@@ -143,19 +144,19 @@ async def tribunal_view(case: dict, user: CurrentUser) -> TribunalView:
                 )
             )
     else:
-        deadline = await last_day_to_appeal(case, await certificate_recorded_on(case["id"]))
-    duties = await duties_on_case(case["id"], user, today) if row else []
+        deadline = await last_day_to_appeal(case, await latest_certificate_on(case))
+    duties = await duties_on_case(case.id, user, today) if row else []
     return TribunalView(
-        reference=case["reference"],
-        decision=case["decision"],
+        reference=case.reference,
+        decision=case.decision,
         appeal_available=routing.appeal_available,
         certificate_required=routing.certificate_required,
-        state=case["state"],
+        state=case.state,
         deadline=deadline,
         appeal=appeal,
         matters=matters,
         obligations=duties,
-        steps=build_steps(case["decision"], deadline, appeal, matters, duties, today),
+        steps=build_steps(case.decision, deadline, appeal, matters, duties, today),
     )
 
 
@@ -166,7 +167,7 @@ def _visible(user: CurrentUser) -> Select:
 async def compliance(user: CurrentUser, *, breached_only: bool = False) -> ComplianceView:
     """LA and ICB staff: what their body owes and by when. Administrators: each LA's open and breached
     orders, counted in one aggregate query (no case details)."""
-    today = dt.date.today()
+    today = timekeeping.today()
     if user.role == "admin":
         return ComplianceView(organisation=None, duties=[], responses=[], counts=await la_counts(today))
     org = user.organisation_id

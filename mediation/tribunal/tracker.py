@@ -128,7 +128,16 @@ def _timetable_steps(appeal: AppealView, today: dt.date) -> list[TrackerStep]:
         TrackerStep(
             "Hearing",
             appeal.hearing_on,
-            _dated(appeal.hearing_on, today, appeal.hearing_on is not None and appeal.hearing_on < today),
+            _dated(
+                appeal.hearing_on,
+                today,
+                appeal.hearing_on is not None
+                and (
+                    appeal.hearing_on < today
+                    or appeal.decision_on is not None
+                    or appeal.unopposed_on is not None
+                ),
+            ),
             "The tribunal hears the appeal. Appeals against a refusal to assess are often decided on the "
             "papers, without a hearing.",
         ),

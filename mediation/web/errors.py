@@ -10,6 +10,8 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from mediation.errors import ServiceError
+
 log = logging.getLogger(__name__)
 
 TITLES = {
@@ -17,6 +19,8 @@ TITLES = {
     401: "Sign in to continue",
     403: "You do not have permission to see this page",
     404: "Page not found",
+    409: "This cannot be done now",
+    422: "There is a problem with what was sent",
     405: "This action is not available here",
     429: "Too many requests",
     500: "Sorry, there is a problem with the service",
@@ -53,6 +57,29 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         context={"status": status, "title": TITLES.get(status, "There is a problem"), "detail": detail},
         status_code=status,
         headers=exc.headers,
+    )
+
+
+def unprocessable(request: Request, exc: ValidationException) -> Response:
+    """A body that does not match the schema, on endpoints whose contract says 422 for a bad field."""
+    detail = _validation_detail(exc)
+    return Response({"status_code": 422, "detail": detail}, status_code=422, media_type=MediaType.JSON)
+
+
+def service_error_handler(request: Request, exc: ServiceError) -> Response:
+    """The one place a refused change becomes HTTP: JSON `detail` (and the field messages) under /api, a
+    GOV.UK error page elsewhere (pages that show a form catch these themselves, to redraw it)."""
+    status = exc.status_code
+    if is_api(request):
+        return Response(
+            {"status_code": status, "detail": exc.detail, "errors": exc.errors},
+            status_code=status,
+            media_type=MediaType.JSON,
+        )
+    return Template(
+        "errors/error.html",
+        context={"status": status, "title": TITLES.get(status, "There is a problem"), "detail": exc.detail},
+        status_code=status,
     )
 
 

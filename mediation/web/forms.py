@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from litestar import Request
 
+from mediation.errors import Conflict, NotFound, Refused, ServiceError
+
 
 async def form_values(request: Request) -> dict[str, str]:
     """The submitted form as plain strings (the last value of a repeated field), so pages can re-show it."""
@@ -40,3 +42,15 @@ def date_from_fields(values: dict[str, str], field: str, label: str) -> tuple[st
         return dt.date(int(year), int(month), int(day)).isoformat(), None
     except ValueError:
         return None, f"{label} must be a real date"
+
+
+def page_errors(exc: ServiceError) -> tuple[dict[str, str], int]:
+    """A refused change as a page shows it: the field messages for the error summary, and the status.
+    Refused and NotFound are not the form's to show: they become the 403 and 404 pages."""
+    from litestar.exceptions import NotFoundException, PermissionDeniedException
+
+    if isinstance(exc, Refused):
+        raise PermissionDeniedException(exc.detail)
+    if isinstance(exc, NotFound):
+        raise NotFoundException(exc.detail)
+    return exc.errors, 409 if isinstance(exc, Conflict) else 400

@@ -14,7 +14,7 @@ class Health(msgspec.Struct):
     engine: str
 
 
-@get("/health", tags=["system"], summary="Service and database health")
+@get("/health", tags=["system"], summary="Service and database health", opt={"action": "public"})
 async def health() -> Response[Health]:
     engine = db.engine()
     try:

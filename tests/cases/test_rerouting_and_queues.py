@@ -43,7 +43,7 @@ async def test_rerouting_to_health_only_moves_the_case_to_the_icb_and_the_clocks
     assert "appeal" not in await _running(case["id"])
     event = (
         await AuditEvent.select()
-        .where((AuditEvent.disagreement_id == case["id"]) & (AuditEvent.action == "reroute"))
+        .where((AuditEvent.disagreement_id == case["id"]) & (AuditEvent.action == "rerouted"))
         .output(load_json=True)
         .first()
     )
@@ -117,8 +117,8 @@ async def test_the_queue_filters_by_breach_risk_scope_and_state(app):
         Disagreement.reference == overdue_ref
     )
     overdue = (await la.get("/api/v1/cases?risk=overdue")).json()
-    assert [c["reference"] for c in overdue] == [overdue_ref]
-    assert overdue[0]["risk"] == "overdue"
+    assert overdue_ref in [c["reference"] for c in overdue]  # other tests' cases share the demo LA
+    assert {c["risk"] for c in overdue} == {"overdue"}
     health = (await la.get("/api/v1/cases?scope=health")).json()
     assert health and all("health" in c["scope"] for c in health)
     assert (await la.get("/api/v1/cases?state=closed")).json() == []
@@ -161,7 +161,7 @@ async def test_the_api_reroutes_with_a_reason_and_returns_the_updated_case(app):
     bad = await la.post(
         f"/api/v1/cases/{reference}/reroute", json={"sections": ["Q"], "reason": "x"}, headers=headers
     )
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     assert "Q" in bad.json()["detail"]
     for c in (family, icb, la):
         await c.aclose()

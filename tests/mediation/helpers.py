@@ -10,6 +10,8 @@ from typing import Any
 
 from mediation.accounts.service import NewAccount, create_account, load_user
 from mediation.cases.commands import Matter, NewCase, create_case
+from mediation.cases.model import Disagreement as Case
+from mediation.cases.repository import load_case
 from mediation.cases.tables import Disagreement
 from mediation.clocks.tables import StatutoryClock
 from mediation.identity import CurrentUser
@@ -34,7 +36,12 @@ class World:
     la_id: int
     icb_id: int
 
-    async def case(self) -> dict[str, Any]:
+    async def case(self) -> Case:
+        """The case as the service loads it, now."""
+        return await load_case(self.case_id)
+
+    async def row(self) -> dict[str, Any]:
+        """The case's table row, for checking what was stored."""
         row = (
             await Disagreement.select().where(Disagreement.id == self.case_id).output(load_json=True).first()
         )
@@ -119,14 +126,16 @@ async def make_world(
         quiet_room=True,
     )
     await venue.save()
-    reference, case_id = await create_case(
+    notice = dt.date.today() - dt.timedelta(days=notice_days_ago)
+    created = await create_case(
         NewCase(
             family_id=family.id,
             local_authority_id=la_id,
             child_name=f"Kit Child{tag}",
             child_date_of_birth=dt.date(2014, 5, 1),
             decision=decision,
-            decision_notice_sent=dt.date.today() - dt.timedelta(days=notice_days_ago),
+            decision_notice_sent=notice,
+            received_on=notice,  # received the day the notice went out, so any later event can be recorded
             matters=[
                 Matter(section=s, disagreement_text=f"{s} is wrong", wanted_text=f"{s} put right")
                 for s in sections
@@ -143,8 +152,8 @@ async def make_world(
         actor=None,
     )
     world = World(
-        reference,
-        case_id,
+        created.reference,
+        created.id,
         family,
         la,
         icb,
@@ -155,7 +164,8 @@ async def make_world(
         la_id,
         icb_id,
     )
-    await assign_service(await world.case(), service_id, actor=la)
+    case = await world.case()
+    await assign_service(case, service_id, actor=icb if case.health_only else la)
     return world
 
 
@@ -168,9 +178,12 @@ async def matrix_ids() -> dict[str, object]:
     from mediation.cases.tables import CaseDocument
     from mediation.mediation.tables import MediationCertificate, MediationSession
 
+    from tests.test_authorisation_matrix import matrix_case
+
+    reference = await matrix_case()
     case = (
         await Disagreement.select(Disagreement.id, Disagreement.mediation_service)
-        .where(Disagreement.child_name == "Jamie Taylor")
+        .where(Disagreement.reference == reference)
         .first()
     )
     session = (

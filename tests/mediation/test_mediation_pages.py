@@ -205,7 +205,7 @@ async def test_the_family_picks_an_offered_time_through_a_signed_link_without_si
     assert missing.status_code == 400 and "Select one of the times offered" in missing.text
     chosen = await anonymous.post(link, data={"slot": keys[1], "_csrf_token": token})
     assert chosen.status_code == 200 and "Your mediation meeting is booked" in chosen.text
-    assert (await w.case())["state"] == "session_arranged"
+    assert (await w.case()).state == "session_arranged"
     used = await anonymous.get(link)
     assert used.status_code == 410
     forged = await anonymous.get("/mediation/offers/forged.token")
@@ -229,7 +229,12 @@ async def test_the_mediator_records_the_outcome_with_specific_errors_first(app):
     assert bad.status_code == 400
     for field in ("held-day", "outcome-F", "agreement_text", "agreement-day"):
         assert f'href="#{field}"' in bad.text, field
-    assert (await la.get(f"/cases/{w.reference}/mediation/outcome")).status_code == 403
+    # The LA may record it too (api-contract.md: mediation_held by the LA, the ICB or the mediator); the
+    # family may not.
+    assert (await la.get(f"/cases/{w.reference}/mediation/outcome")).status_code == 200
+    family = await as_user(app, w.family.email)
+    assert (await family.get(f"/cases/{w.reference}/mediation/outcome")).status_code == 403
+    await family.aclose()
     for client in (la, mediator):
         await client.aclose()
 
@@ -302,11 +307,13 @@ async def test_the_api_books_and_answers_409_for_a_time_just_taken(app):
     )
     assert clash.status_code == 409 and "already booked" in clash.json()["detail"]
     bad = await la.post(
-        f"/api/v1/cases/{w.reference}/mediation/advice",
-        json={"contacted_on": "2020-01-01", "choice": "maybe"},
+        f"/api/v1/cases/{w.reference}/events",
+        json={"event": "adviser_contacted", "on": "2020-01-01"},
         headers={"x-csrftoken": token},
     )
-    assert bad.status_code == 400 and "Select whether the family wants mediation" in bad.json()["detail"]
+    # The contact is already recorded (the family asked for mediation when it lodged, and the LA recorded
+    # the contact): the lifecycle refuses a second one in its own words.
+    assert bad.status_code == 409 and "already recorded" in bad.json()["detail"]
     view = await la.get(f"/api/v1/cases/{w.reference}/mediation")
     assert view.status_code == 200 and view.json()["sessions"][0]["status"] == "booked"
     for client in (la, la2):
@@ -327,4 +334,30 @@ async def test_the_api_refuses_a_time_without_a_time_zone(app):
         headers={"x-csrftoken": la.cookies.get("csrftoken", "")},
     )
     assert response.status_code == 400 and "timezone" in response.json()["detail"]
+    await la.aclose()
+
+
+async def test_the_la_records_an_outside_advisers_certificate_when_no_service_is_assigned(app):
+    """With no mediation service on the case, the LA records the certificate the adviser issued: its clock
+    stops and the appeal is recomputed, with no document issued in anyone's name."""
+    from mediation.cases.repository import update_case
+    from mediation.mediation.advice import record_advice
+
+    w = await make_world(wants_mediation=False)
+    await record_advice(await w.case(), contacted_on=TODAY, choice="decline", actor=w.la)
+    await update_case(w.case_id, {"mediation_service": None}, dt.datetime.now(dt.UTC))
+    la = await as_user(app, w.la.email)
+    page = await la.get(f"/cases/{w.reference}/mediation")
+    assert "the family does not wish to pursue mediation" in page.text
+    assert 'name="number"' in page.text
+    response = await post(
+        la,
+        f"/cases/{w.reference}/mediation/certificate",
+        {**date_fields("issued", TODAY), "number": "ADV-77"},
+    )
+    assert response.status_code == 303, response.text
+    case = await w.case()
+    assert case.state == "certificate_issued" and case.mediation.outside_certificate_number == "ADV-77"
+    assert case.running_clock("certificate_after_decline") is None
+    assert case.running_clock("appeal").version == 2
     await la.aclose()

@@ -6,13 +6,14 @@ import datetime as dt
 
 import pytest
 
+from mediation.errors import Conflict
 from mediation.mediation.booking import book
 from mediation.mediation.certificates import issue_certificate
 from mediation.mediation.common import MediationError
 from mediation.mediation.outcome import IssueResult, OutcomeForm, record_outcome
 from mediation.mediation.tables import IssueOutcome, MediationSession
 from mediation.rules.deadlines import compute_deadline
-from tests.mediation.helpers import World
+from tests.mediation.helpers import World, make_world
 from tests.mediation.test_booking import first_slot, plan_for, requested
 
 pytestmark = pytest.mark.anyio
@@ -23,7 +24,8 @@ async def held_today(w: World, **plan_overrides) -> None:
     """Book the first slot, then move it to this morning (as if the meeting has just happened)."""
     plan = plan_for(w, **plan_overrides)
     plan.starts_at, plan.ends_at = await first_slot(w, plan)
-    session_id = await book(await w.case(), plan, actor=w.la)
+    case = await w.case()
+    session_id = await book(case, plan, actor=w.icb if case.health_only else w.la)
     start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=4)
     await MediationSession.update(
         {MediationSession.starts_at: start, MediationSession.ends_at: start + dt.timedelta(hours=3)}
@@ -40,7 +42,7 @@ async def test_no_agreement_concludes_mediation_and_starts_the_certificate_clock
     w = await requested()
     await held_today(w)
     results = [IssueResult("B", "not_agreed"), IssueResult("F", "not_agreed")]
-    state = await record_outcome(await w.case(), form(results=results), actor=w.mediator)
+    state = (await record_outcome(await w.case(), form(results=results), actor=w.mediator)).state
     assert state == "no_agreement"
     clocks = await w.clocks()
     assert clocks["mediation_held_by_la"]["status"] == "met"
@@ -49,9 +51,9 @@ async def test_no_agreement_concludes_mediation_and_starts_the_certificate_clock
         == compute_deadline("certificate_after_mediation", {"start": TODAY}).due
     )
     assert await IssueOutcome.count().where(IssueOutcome.disagreement == w.case_id) == 2
-    number = await issue_certificate(await w.case(), "after_mediation", TODAY, actor=w.mediator)
+    issued = await issue_certificate(await w.case(), TODAY, actor=w.mediator)
     assert (await w.clocks())["certificate_after_mediation"]["status"] == "met"
-    assert number
+    assert issued.state == "certificate_issued"
 
 
 async def test_an_agreement_on_appealable_and_other_matters_starts_both_regs_42_clocks(app):
@@ -62,16 +64,18 @@ async def test_an_agreement_on_appealable_and_other_matters_starts_both_regs_42_
         IssueResult("F", "partly_agreed", "Therapy agreed, hours not"),
         IssueResult("G", "agreed"),
     ]
-    state = await record_outcome(
-        await w.case(),
-        form(
-            results=results,
-            agreement_text="The LA will amend B and F.",
-            agreement_date=TODAY,
-            order="order_amend_plan",
-        ),
-        actor=w.mediator,
-    )
+    state = (
+        await record_outcome(
+            await w.case(),
+            form(
+                results=results,
+                agreement_text="The LA will amend B and F.",
+                agreement_date=TODAY,
+                order="order_amend_plan",
+            ),
+            actor=w.mediator,
+        )
+    ).state
     assert state == "agreement"
     clocks = await w.clocks()
     assert clocks["agreement_appealable"]["due"] == TODAY + dt.timedelta(weeks=5)
@@ -136,12 +140,26 @@ async def test_an_agreement_needs_its_text_and_the_matching_order(app):
     }
 
 
-async def test_the_outcome_cannot_be_recorded_before_a_session_is_held(app):
+async def test_the_outcome_cannot_be_dated_before_the_booked_meeting(app):
     w = await requested()
+    plan = plan_for(w)
+    plan.starts_at, plan.ends_at = await first_slot(w, plan)
+    await book(await w.case(), plan, actor=w.la)  # a meeting in the coming days, not yet held
     with pytest.raises(MediationError) as refused:
         await record_outcome(
             await w.case(),
             form(results=[IssueResult("B", "not_agreed"), IssueResult("F", "not_agreed")]),
             actor=w.mediator,
         )
-    assert "session has been arranged" in refused.value.errors["state"]
+    assert "the mediation cannot have been held before it" in refused.value.errors["held-day"]
+
+
+async def test_the_outcome_cannot_be_recorded_before_the_family_asks_for_mediation(app):
+    w = await make_world(wants_mediation=None)
+    with pytest.raises(Conflict) as refused:
+        await record_outcome(
+            await w.case(),
+            form(results=[IssueResult("B", "not_agreed"), IssueResult("F", "not_agreed")]),
+            actor=w.mediator,
+        )
+    assert "the family must first ask for mediation" in refused.value.errors["event"]

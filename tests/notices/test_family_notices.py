@@ -89,9 +89,10 @@ async def test_i_disagree_opens_the_lodging_journey_prefilled_from_the_notice(ap
         "notice-day": str(sent.day),
         "notice-month": str(sent.month),
         "notice-year": str(sent.year),
-        "sections": ["B", "F", "G"],
         "from_notice": reference,
     }
+    # The sections the plan covers are not ticked as disputed: the family chooses them (issue 11: a
+    # pre-ticked G silently routed the case as mixed).
     assert draft["answers"] == expected
     copied = await CaseDocument.select().where(CaseDocument.draft_id == draft_id).first()
     assert bytes(copied["content"]) == PDF and copied["kind"] == "decision_letter"
@@ -103,6 +104,7 @@ async def test_i_disagree_opens_the_lodging_journey_prefilled_from_the_notice(ap
     details = {f"{s}-{p}": f"Section {s} {p}" for s in ("B", "F", "G") for p in ("disagree", "wanted")}
     details["health_provision"] = "Weekly physiotherapy"
     for step, data in [
+        ("sections", {"sections": ["B", "F", "G"]}),
         ("details", details),
         ("mediation", {"wants_mediation": "yes"}),
         ("access", {}),

@@ -125,18 +125,18 @@ async def figures(app: object) -> Fixture:
         actor="mediation_adviser",
     )  # Aug; still running, so also an open breach
     # Agreements: each case once, in the month it first happened.
-    await _event(a, "record_agreement", utc(2026, 5, 31, 23, 30))  # 00:30 on 1 Jun in London
+    await _event(a, "mediation_held.agreement", utc(2026, 5, 31, 23, 30))  # 00:30 on 1 Jun in London
     await clock(a, "agreement_non_appealable", D(2026, 6, 16), started=D(2026, 6, 2), status="running")
     await clock(b, "agreement_appealable", D(2026, 10, 5), started=D(2026, 8, 31), status="cancelled")
-    await _event(c, "record_agreement", utc(2026, 8, 31, 23, 30))  # 00:30 on 1 Sep in London: out
-    await _event(elsewhere, "record_agreement", utc(2026, 7, 1, 12))
+    await _event(c, "mediation_held.agreement", utc(2026, 8, 31, 23, 30))  # 00:30 on 1 Sep in London: out
+    await _event(elsewhere, "mediation_held.agreement", utc(2026, 7, 1, 12))
     # Appeals after a mediation was held.
-    await _event(a, "hold_mediation", utc(2026, 6, 10, 10))
-    await _event(a, "appeal", utc(2026, 7, 15, 10))  # Jul
-    await _event(b, "appeal", utc(2026, 7, 1, 10))
-    await _event(b, "hold_mediation", utc(2026, 7, 2, 10))  # held after the appeal: not counted
-    await _event(c, "hold_mediation", utc(2026, 5, 1, 10))
-    await _event(c, "appeal", utc(2026, 9, 2, 10))  # after the range
+    await _event(a, "mediation_held.no_agreement", utc(2026, 6, 10, 10))
+    await _event(a, "appeal_made", utc(2026, 7, 15, 10))  # Jul
+    await _event(b, "appeal_made", utc(2026, 7, 1, 10))
+    await _event(b, "mediation_held.no_agreement", utc(2026, 7, 2, 10))  # held after the appeal: not counted
+    await _event(c, "mediation_held.no_agreement", utc(2026, 5, 1, 10))
+    await _event(c, "appeal_made", utc(2026, 9, 2, 10))  # after the range
     # Tribunal orders and unopposed appeals.
     await clock(a, "order_amend_plan", D(2026, 7, 15), stopped=D(2026, 7, 15))  # Jul, on time
     await clock(b, "unopposed_section_i", D(2026, 8, 1), stopped=D(2026, 8, 2))  # Aug, late

@@ -8,6 +8,8 @@ import hashlib
 from mediation.accounts.service import NewAccount, create_account, load_user
 from mediation.accounts.tables import Account
 from mediation.cases.commands import Matter, NewCase, create_case
+from mediation.cases.model import Disagreement as Case
+from mediation.cases.repository import load_case
 from mediation.cases.tables import Disagreement
 from mediation.clocks.tables import StatutoryClock
 from mediation.identity import CurrentUser
@@ -74,19 +76,22 @@ async def make_case(
     sections: tuple[str, ...] = ("B", "F"),
     notice: dt.date | None = None,
     service: bool = False,
-) -> dict:
-    """A case for the demo family at the demo LA; `sections` with C or G make the ICB a party."""
+) -> Case:
+    """A case for the demo family at the demo LA; `sections` with C or G make the ICB a party. It was
+    received the day the notice was sent, so the tests can date events from then on."""
     family = await person("family")
     la = await org_id("E06000042")
     matters = [Matter(section=s, disagreement_text="x", wanted_text="y") for s in sections]
-    _, case_id = await create_case(
+    sent = notice or D(2026, 6, 1)
+    return await create_case(
         NewCase(
             family_id=family.id,
             local_authority_id=la,
             child_name=child(label),
             child_date_of_birth=D(2015, 1, 1),
             decision=decision,
-            decision_notice_sent=notice or D(2026, 6, 1),
+            decision_notice_sent=sent,
+            received_on=sent,
             matters=matters if decision == "plan_contents" else [],
             wants_mediation=False,
             contact_email="family@example.com",
@@ -94,24 +99,27 @@ async def make_case(
         ),
         actor=None,
     )
-    return await case_row(case_id)
 
 
 async def case_row(case_id: int) -> dict:
+    """The case's table row, for checking what was stored."""
     return await Disagreement.select().where(Disagreement.id == case_id).output(load_json=True).first()
 
 
-async def appealed_case(label: str, *, lodged: dt.date | None = None, **kwargs) -> dict:
+async def fresh(case: Case) -> Case:
+    return await load_case(case.id)
+
+
+async def appealed_case(label: str, *, lodged: dt.date | None = None, **kwargs) -> Case:
     case = await make_case(label, **kwargs)
     lodged = lodged or D(2026, 7, 1)
-    sections = [s for s in case["sections"].split(",") if s in ("B", "F", "I")]
-    matters = sections if case["decision"] == "plan_contents" else [case["decision"]]
-    await record_appeal(
+    sections = [s for s in case.sections if s in ("B", "F", "I")]
+    matters = sections if case.decision == "plan_contents" else [case.decision]
+    return await record_appeal(
         case,
         AppealInput(lodged_on=lodged, matters=matters, certificate_issued_on=lodged - dt.timedelta(days=7)),
         actor=await person("la_coordinator"),
     )
-    return await case_row(case["id"])
 
 
 async def clocks(case_id: int, rule_prefix: str = "") -> dict[str, dict]:
@@ -154,7 +162,7 @@ async def matrix_ids() -> dict[str, object]:
             ),
             actor=await person("la_coordinator"),
         )
-        row = {"id": case["id"], "reference": case["reference"]}
+        row = {"id": case.id, "reference": case.reference}
     duty = (
         await TribunalObligation.select(TribunalObligation.id)
         .where(TribunalObligation.disagreement == row["id"])

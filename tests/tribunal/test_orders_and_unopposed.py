@@ -13,6 +13,7 @@ import pytest
 from mediation.tribunal.decisions import record_unopposed
 from mediation.tribunal.duties import record_order
 from mediation.tribunal.schemas import OrderInput, UnopposedInput
+from tests.conftest import client_as
 from tests.tribunal.helpers import appealed_case, case_row, clocks, duties, person
 
 pytestmark = pytest.mark.anyio
@@ -59,17 +60,17 @@ async def test_each_order_type_starts_its_compliance_clocks_from_the_order_date(
         OrderInput(order_type=order_type, made_on=made, sent_on=sent),
         actor=await person("la_coordinator"),
     )
-    running = await clocks(case["id"], "order_")
+    running = await clocks(case.id, "order_")
     assert {rule: c["due"] for rule, c in running.items()} == {
         rule: legal for rule, (legal, _) in expected.items()
     }
     assert all(c["status"] == "running" and c["actor"] == "local_authority" for c in running.values())
     assert all(c["started_on"] == made for c in running.values())
-    stored = {d["rule"]: d for d in await duties(case["id"])}
+    stored = {d["rule"]: d for d in await duties(case.id)}
     for rule, (legal, practical) in expected.items():
         assert (stored[rule]["made_on"], stored[rule]["sent_on"]) == (made, sent)
         assert (stored[rule]["due"], stored[rule]["practical_due"]) == (legal, practical)
-        assert stored[rule]["kind"] == "order" and stored[rule]["owed_by"] == case["local_authority"]
+        assert stored[rule]["kind"] == "order" and stored[rule]["owed_by"] == case.local_authority_id
         assert stored[rule]["clock"] == running[rule]["id"]
 
 
@@ -80,10 +81,10 @@ async def test_recording_the_same_order_again_with_the_sent_date_updates_it_rath
     await record_order(
         case, OrderInput(order_type="amend_plan", made_on=D(2026, 7, 14), sent_on=D(2026, 7, 21)), actor=la
     )
-    rows = await duties(case["id"])
+    rows = await duties(case.id)
     assert len(rows) == 1
     assert (rows[0]["due"], rows[0]["practical_due"]) == (D(2026, 8, 18), D(2026, 8, 25))
-    assert (await clocks(case["id"], "order_"))["order_amend_plan"]["version"] == 2
+    assert (await clocks(case.id, "order_"))["order_amend_plan"]["version"] == 2
 
 
 # decision, matters appealed, notified, amendments agreed -> {rule: due}
@@ -141,19 +142,19 @@ async def test_an_unopposed_appeal_starts_the_matching_reg_45_clocks_from_the_no
         notice=D(2025, 10, 1),
         lodged=D(2025, 11, 3),
     )
-    rules = await record_unopposed(
+    after = await record_unopposed(
         case,
         UnopposedInput(notified_on=notified, amendments_agreed=agreed),
         actor=await person("la_coordinator"),
     )
-    assert set(rules) == set(expected)
-    running = await clocks(case["id"], "unopposed_")
+    assert {c.rule for c in after.running_clocks if c.rule.startswith("unopposed_")} == set(expected)
+    running = await clocks(case.id, "unopposed_")
     assert {rule: c["due"] for rule, c in running.items()} == expected
-    assert {d["rule"]: (d["kind"], d["made_on"], d["due"]) for d in await duties(case["id"])} == {
+    assert {d["rule"]: (d["kind"], d["made_on"], d["due"]) for d in await duties(case.id)} == {
         rule: ("unopposed", notified, due) for rule, due in expected.items()
     }
-    after = await case_row(case["id"])
-    assert after["state"] == "decided"
+    assert after.state == "decided" and after.appeal.unopposed_on == notified
+    assert (await case_row(case.id))["state"] == "decided"
 
 
 async def test_an_unopposed_appeal_after_the_response_was_sent_is_refused_with_the_consent_order_route(app):
@@ -169,4 +170,39 @@ async def test_an_unopposed_appeal_after_the_response_was_sent_is_refused_with_t
     with pytest.raises(TribunalInputError) as refused:
         await record_unopposed(case, UnopposedInput(notified_on=D(2026, 7, 10)), actor=la)
     assert "consent order" in refused.value.errors["notified_on-day"]
-    assert await duties(case["id"]) == []
+    assert await duties(case.id) == []
+
+
+async def test_an_unopposed_appeal_through_the_api_names_the_clock_the_law_starts(app):
+    # The JSON endpoint .../tribunal/unopposed was replaced by the case event `unopposed` (an unopposed_* id).
+    contents = await appealed_case("API unopposed", notice=D(2026, 5, 1), lodged=D(2026, 6, 1))
+    cease = await appealed_case(
+        "API unopposed cease", decision="cease_to_maintain", notice=D(2026, 5, 1), lodged=D(2026, 6, 1)
+    )
+    la = await client_as(app, "la_coordinator")
+    await la.get("/home")
+    headers = {"x-csrftoken": la.cookies.get("csrftoken", "")}
+    wrong = await la.post(
+        f"/api/v1/cases/{contents.reference}/events",
+        json={"event": "unopposed", "order": "unopposed_section_i", "on": "2026-08-05"},
+        headers=headers,
+    )
+    assert wrong.status_code == 422 and "unopposed_plan_contents" in wrong.json()["detail"]
+    assert await duties(contents.id) == []
+    for case, order, due in ((contents, "unopposed_plan_contents", D(2026, 9, 9)),
+                             (cease, "unopposed_amend_plan", D(2026, 9, 16))):  # fmt: skip
+        # Cease to maintain: naming the amend-plan clock says the LA agreed to amend the plan (reg 45(6)).
+        done = await la.post(
+            f"/api/v1/cases/{case.reference}/events",
+            json={
+                "event": "unopposed",
+                "order": order,
+                "on": "2026-08-05" if case is contents else "2026-08-12",
+            },
+            headers=headers,
+        )
+        assert done.status_code == 200, done.text
+        assert done.json()["state"] == "decided"
+        assert {r: c["due"] for r, c in (await clocks(case.id, "unopposed_")).items()} == {order: due}
+        assert [(d["rule"], d["kind"]) for d in await duties(case.id)] == [(order, "unopposed")]
+    await la.aclose()

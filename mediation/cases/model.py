@@ -1,0 +1,220 @@
+"""A disagreement as the service reasons about it: one typed aggregate, loaded once per request by
+`cases.repository.find_case` and passed down to every use case, page and check.
+
+Plain Python: no web or database imports. Routing, the lifecycle's facts and each clock's status are
+worked out here from what was loaded, so no other module re-derives them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from mediation.rules.catalogue import BODIES, versions
+from mediation.rules.lifecycle import STATE_LABELS, CaseFacts, allowed_events
+from mediation.rules.routing import RoutingDecision, route
+
+# The organisation kind that stands for each body who may have to act on a clock.
+ACTOR_LABELS = {
+    "family": "The family",
+    "local_authority": "The local authority",
+    "health_commissioner": "The health commissioner",
+    "mediation_adviser": "The mediation adviser",
+    "mediator": "The mediator",
+}
+
+
+def rule_title(rule: str) -> str:
+    return versions(rule)[-1].title
+
+
+@dataclass(frozen=True)
+class CaseClock:
+    """One statutory clock on the case (a row of `statutory_clock`)."""
+
+    id: int
+    rule: str
+    actor: str  # who must act: family, local_authority, health_commissioner, mediation_adviser, mediator
+    started_on: dt.date
+    due: dt.date
+    stored_status: str  # running, met or cancelled
+    stopped_on: dt.date | None = None
+    stop_reason: str = ""
+    started_by: str = ""
+    citation: str = ""
+    rule_status: str = ""
+    explanation: tuple[str, ...] = ()
+    version: int = 1
+
+    @property
+    def running(self) -> bool:
+        return self.stored_status == "running"
+
+    @property
+    def title(self) -> str:
+        return rule_title(self.rule)
+
+    @property
+    def actor_label(self) -> str:
+        return ACTOR_LABELS.get(self.actor, self.actor)
+
+    @property
+    def owed_by_body(self) -> bool:
+        return self.actor in BODIES
+
+    def status_on(self, today: dt.date) -> str:
+        """api-contract.md: running, met (stopped on or before due), late (stopped after), breached (still
+        running after due), cancelled (no longer applies)."""
+        if self.stored_status == "running":
+            return "breached" if today > self.due else "running"
+        if self.stored_status == "met":
+            return "late" if self.stopped_on is not None and self.stopped_on > self.due else "met"
+        return "cancelled"
+
+
+@dataclass(frozen=True)
+class MediationProgress:
+    """What has happened at the mediation stage (the case's `mediation_record` and its sessions)."""
+
+    adviser_contacted_on: dt.date | None = None
+    choice: str = ""
+    choice_on: dt.date | None = None
+    icb_notified_on: dt.date | None = None
+    unable_to_arrange_on: dt.date | None = None
+    unable_reason: str = ""
+    concluded_on: dt.date | None = None
+    outcome: str = ""
+    agreement_date: dt.date | None = None
+    agreement_text: str = ""
+    follow_up_order: str = ""
+    agreed_due: dt.date | None = None
+    outside_certificate_on: dt.date | None = None
+    outside_certificate_number: str = ""
+    mediator_id: int | None = None
+    live_sessions: int = 0  # booked, not yet held or cancelled
+    last_session_on: dt.date | None = None  # the latest booked or held meeting's day
+
+
+@dataclass(frozen=True)
+class AppealProgress:
+    """The tribunal appeal on the case, if one is recorded."""
+
+    id: int
+    lodged_on: dt.date
+    la_received_on: dt.date | None = None
+    response_sent_on: dt.date | None = None
+    hearing_on: dt.date | None = None
+    decision_on: dt.date | None = None
+    unopposed_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    id: int
+    reference: str
+    state: str
+    family_id: int
+    family_name: str
+    family_email: str
+    local_authority_id: int
+    local_authority_name: str
+    local_authority_code: str
+    icb_id: int | None
+    icb_name: str | None
+    mediation_service_id: int | None
+    mediation_service_name: str | None
+    child_name: str
+    child_date_of_birth: dt.date
+    decision: str
+    decision_notice_sent: dt.date
+    received_on: dt.date
+    sections: tuple[str, ...]
+    arranged_by: str | None
+    next_due_date: dt.date | None
+    created_at: dt.datetime
+    lodged_by: str = "parent_carer"
+    represented_person: str = ""
+    advocate_consent: bool = False
+    wants_mediation: bool | None = None
+    health_provision_sought: str = ""
+    accessibility: Mapping[str, str] = field(default_factory=dict)
+    contact_by: str = "email"
+    contact_email: str = ""
+    contact_phone: str = ""
+    postal_address: str = ""
+    routing_reason: str = ""
+    clocks: tuple[CaseClock, ...] = ()
+    mediation: MediationProgress = field(default_factory=MediationProgress)
+    appeal: AppealProgress | None = None
+
+    @cached_property
+    def routing(self) -> RoutingDecision:
+        return route(self.decision, list(self.sections))
+
+    @property
+    def scope(self) -> tuple[str, ...]:
+        return self.routing.scope
+
+    @property
+    def certificate_required(self) -> bool:
+        return self.routing.certificate_required
+
+    @property
+    def appeal_available(self) -> bool:
+        return self.routing.appeal_available
+
+    @property
+    def health_only(self) -> bool:
+        return self.arranged_by == "health_commissioner"
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS.get(self.state, self.state)
+
+    @property
+    def arranging_organisation_id(self) -> int | None:
+        """The body that arranges mediation: the ICB on a health-only case, otherwise the LA."""
+        return self.icb_id if self.health_only else self.local_authority_id
+
+    @property
+    def running_clocks(self) -> tuple[CaseClock, ...]:
+        return tuple(c for c in self.clocks if c.running)
+
+    def running_clock(self, rule: str, actor: str | None = None) -> CaseClock | None:
+        for clock in self.clocks:
+            if clock.running and clock.rule == rule and (actor is None or clock.actor == actor):
+                return clock
+        return None
+
+    def latest_clock(self, rule: str) -> CaseClock | None:
+        found = [c for c in self.clocks if c.rule == rule]
+        return max(found, key=lambda c: c.id) if found else None
+
+    @cached_property
+    def facts(self) -> CaseFacts:
+        return CaseFacts.from_routing(
+            self.routing,
+            adviser_contacted=self.mediation.adviser_contacted_on is not None,
+            commissioner_notified=self.mediation.icb_notified_on is not None,
+            cannot_arrange_recorded=self.mediation.unable_to_arrange_on is not None,
+            has_mediation_service=self.mediation_service_id is not None,
+            live_sessions=self.mediation.live_sessions,
+            la_received_appeal=self.appeal is not None and self.appeal.la_received_on is not None,
+            running=frozenset((c.rule, c.actor) for c in self.clocks if c.running),
+            met=frozenset(c.rule for c in self.clocks if c.stored_status == "met"),
+        )
+
+    @property
+    def allowed_events(self) -> tuple[str, ...]:
+        return allowed_events(self.state, self.facts)
+
+    def next_body_due(self) -> dt.date | None:
+        """The earliest due date of a running clock on which a body (never the family) must act."""
+        return min((c.due for c in self.clocks if c.running and c.owed_by_body), default=None)
+
+    def next_family_due(self) -> CaseClock | None:
+        """The family's own nearest running time limit (to appeal, to contact an adviser)."""
+        mine = [c for c in self.clocks if c.running and c.actor == "family"]
+        return min(mine, key=lambda c: c.due) if mine else None

@@ -1,0 +1,225 @@
+"""The table layer for cases: rows in, the typed `Disagreement` aggregate out. Nothing outside this
+module reads a case row; everything else is handed the aggregate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from piccolo.columns.combination import Where, WhereRaw
+
+from mediation.access import visible_cases
+from mediation.cases.model import AppealProgress, CaseClock, Disagreement, MediationProgress
+from mediation.cases.tables import Disagreement as DisagreementRow
+from mediation.clocks.tables import StatutoryClock
+from mediation.db import is_postgres
+from mediation.identity import CurrentUser
+
+_ROW = DisagreementRow
+_COLUMNS = (
+    _ROW.all_columns(),
+    _ROW.family.full_name.as_alias("family_name"),
+    _ROW.family.email.as_alias("family_email"),
+    _ROW.local_authority.name.as_alias("la_name"),
+    _ROW.local_authority.code.as_alias("la_code"),
+    _ROW.icb.name.as_alias("icb_name"),
+    _ROW.mediation_service.name.as_alias("service_name"),
+)
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(part for part in (value or "").split(",") if part)
+
+
+def clock_of(row: dict[str, Any]) -> CaseClock:
+    return CaseClock(
+        id=row["id"],
+        rule=row["rule"],
+        actor=row["actor"],
+        started_on=row["started_on"],
+        due=row["due"],
+        stored_status=row["status"],
+        stopped_on=row["stopped_on"],
+        stop_reason=row["stop_reason"],
+        started_by=row["started_by"],
+        citation=row["citation"],
+        rule_status=row["rule_status"],
+        explanation=tuple(row["explanation"] or ()),
+        version=row["version"],
+    )
+
+
+async def _clocks(case_id: int) -> tuple[CaseClock, ...]:
+    rows = (
+        await StatutoryClock.select()
+        .where(StatutoryClock.disagreement == case_id)
+        .order_by(StatutoryClock.due)
+        .order_by(StatutoryClock.id)
+        .output(load_json=True)
+    )
+    return tuple(clock_of(r) for r in rows)
+
+
+async def _mediation(case_id: int) -> MediationProgress:
+    from mediation.mediation.tables import MediationRecord, MediationSession, SessionStatus
+
+    record = await MediationRecord.select().where(MediationRecord.disagreement == case_id).first()
+    sessions = await MediationSession.select(MediationSession.status, MediationSession.starts_at).where(
+        (MediationSession.disagreement == case_id)
+        & (MediationSession.status != SessionStatus.cancelled.value)
+    )
+    live = sum(1 for s in sessions if s["status"] == SessionStatus.booked.value)
+    last = max((s["starts_at"] for s in sessions), default=None)
+    from mediation.timekeeping import LONDON
+
+    last_day = last.astimezone(LONDON).date() if last is not None else None
+    if record is None:
+        return MediationProgress(live_sessions=live, last_session_on=last_day)
+    return MediationProgress(
+        adviser_contacted_on=record["adviser_contacted_on"],
+        choice=record["choice"],
+        choice_on=record["choice_on"],
+        icb_notified_on=record["icb_notified_on"],
+        unable_to_arrange_on=record["unable_to_arrange_on"],
+        unable_reason=record["unable_reason"],
+        concluded_on=record["concluded_on"],
+        outcome=record["outcome"],
+        agreement_date=record["agreement_date"],
+        agreement_text=record["agreement_text"],
+        follow_up_order=record["follow_up_order"],
+        agreed_due=record["agreed_due"],
+        outside_certificate_on=record["outside_certificate_on"],
+        outside_certificate_number=record["outside_certificate_number"],
+        mediator_id=record["mediator"],
+        live_sessions=live,
+        last_session_on=last_day,
+    )
+
+
+async def _appeal(case_id: int) -> AppealProgress | None:
+    from mediation.tribunal.tables import TribunalAppeal
+
+    row = await TribunalAppeal.select().where(TribunalAppeal.disagreement == case_id).first()
+    if row is None:
+        return None
+    return AppealProgress(
+        id=row["id"],
+        lodged_on=row["lodged_on"],
+        la_received_on=row["la_received_on"],
+        response_sent_on=row["response_sent_on"],
+        hearing_on=row["hearing_on"],
+        decision_on=row["decision_on"],
+        unopposed_on=row["unopposed_on"],
+    )
+
+
+def _aggregate(
+    row: dict[str, Any],
+    clocks: tuple[CaseClock, ...],
+    mediation: MediationProgress,
+    appeal: AppealProgress | None,
+) -> Disagreement:
+    return Disagreement(
+        id=row["id"],
+        reference=row["reference"],
+        state=row["state"],
+        family_id=row["family"],
+        family_name=row["family_name"] or "",
+        family_email=row["family_email"] or "",
+        local_authority_id=row["local_authority"],
+        local_authority_name=row["la_name"] or "",
+        local_authority_code=row["la_code"] or "",
+        icb_id=row["icb"],
+        icb_name=row["icb_name"],
+        mediation_service_id=row["mediation_service"],
+        mediation_service_name=row["service_name"],
+        child_name=row["child_name"],
+        child_date_of_birth=row["child_date_of_birth"],
+        decision=row["decision"],
+        decision_notice_sent=row["decision_notice_sent"],
+        received_on=row["received_on"] or row["created_at"].date(),
+        sections=_split(row["sections"]),
+        arranged_by=row["arranged_by"],
+        next_due_date=row["next_due_date"],
+        created_at=row["created_at"],
+        lodged_by=row["lodged_by"],
+        represented_person=row["represented_person"],
+        advocate_consent=row["advocate_consent"],
+        wants_mediation=row["wants_mediation"],
+        health_provision_sought=row["health_provision_sought"],
+        accessibility=dict(row["accessibility"] or {}),
+        contact_by=row["contact_by"],
+        contact_email=row["contact_email"],
+        contact_phone=row["contact_phone"],
+        postal_address=row["postal_address"],
+        routing_reason=row["routing_reason"],
+        clocks=clocks,
+        mediation=mediation,
+        appeal=appeal,
+    )
+
+
+async def _load(where: Where | WhereRaw) -> Disagreement | None:
+    row = await DisagreementRow.select(*_COLUMNS).where(where).output(load_json=True).first()
+    if row is None:
+        return None
+    case_id = int(row["id"])
+    return _aggregate(row, await _clocks(case_id), await _mediation(case_id), await _appeal(case_id))
+
+
+async def find_case(user: CurrentUser | None, reference: str) -> Disagreement | None:
+    """The case if this user may see it; None otherwise, whether or not it exists."""
+    return await _load((DisagreementRow.reference == reference) & visible_cases(user))
+
+
+async def load_case(case_id: int) -> Disagreement:
+    """A case by id, for the service's own use (an offer link, a sweep, after a change): no access check."""
+    found = await _load(DisagreementRow.id == case_id)
+    if found is None:
+        raise LookupError(f"no case {case_id}")
+    return found
+
+
+async def case_id_for_draft(draft_id: int) -> int | None:
+    """The case a lodging draft became, if it has."""
+    row = (
+        await DisagreementRow.select(DisagreementRow.id)
+        .where(DisagreementRow.lodging_draft == draft_id)
+        .first()
+    )
+    return None if row is None else int(row["id"])
+
+
+async def case_for_idempotency_key(account_id: int, key: str) -> tuple[int, str] | None:
+    """The case an account already lodged with this Idempotency-Key, with its request's hash."""
+    row = (
+        await DisagreementRow.select(DisagreementRow.id, DisagreementRow.idempotency_hash)
+        .where((DisagreementRow.created_by == account_id) & (DisagreementRow.idempotency_key == key))
+        .first()
+    )
+    return None if row is None else (int(row["id"]), str(row["idempotency_hash"]))
+
+
+async def lock_case(case_id: int) -> None:
+    """Serialise changes to one case until the transaction ends. PostgreSQL: a row lock. SQLite: the
+    write transaction (`db.transaction()` is immediate) already excludes every other writer."""
+    if is_postgres():
+        await DisagreementRow.select(DisagreementRow.id).where(DisagreementRow.id == case_id).lock_rows()
+
+
+async def save_state(case: Disagreement, target: str, at: dt.datetime) -> bool:
+    """Move the case to `target` if nobody else moved it meanwhile; False if they did."""
+    moved = (
+        await DisagreementRow.update({DisagreementRow.state: target, DisagreementRow.updated_at: at})
+        .where((DisagreementRow.id == case.id) & (DisagreementRow.state == case.state))
+        .returning(DisagreementRow.id)
+    )
+    return bool(moved)
+
+
+async def update_case(case_id: int, values: dict[str, Any], at: dt.datetime) -> None:
+    """Set columns of the case row by name (the table layer's one writer for case fields)."""
+    columns = {getattr(DisagreementRow, name): value for name, value in values.items()}
+    await DisagreementRow.update({**columns, DisagreementRow.updated_at: at}).where(
+        DisagreementRow.id == case_id
+    )
