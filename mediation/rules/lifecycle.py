@@ -121,6 +121,11 @@ GUARDS: dict[str, Guard] = {
             "the health commissioner has already been told",
         ),
         Guard(
+            "arranging_body_told",
+            lambda f, _: f.arranged_by != "health_commissioner" or f.commissioner_notified,
+            "the local authority has not yet told the health commissioner, who arranges it",
+        ),
+        Guard(
             "cannot_arrange_not_yet_recorded",
             lambda f, _: not f.cannot_arrange_recorded,
             "it is already recorded that mediation cannot be held within 30 days",
@@ -237,7 +242,7 @@ TRANSITIONS: tuple[Transition, ...] = (
        ("health_only", "commissioner_not_yet_notified"),
        "record that the health commissioner was told",
        "the family must first ask for mediation"),
-    _t("mediation_cannot_be_arranged", _BOOKABLE, None, ("cannot_arrange_not_yet_recorded",),
+    _t("mediation_cannot_be_arranged", _BOOKABLE, None, ("arranging_body_told", "cannot_arrange_not_yet_recorded"),
        "record that mediation cannot be held within 30 days",
        "the family must first ask for mediation, and it must not have been held"),
     # --- Arranging the meeting ---
@@ -245,11 +250,11 @@ TRANSITIONS: tuple[Transition, ...] = (
        "assign a mediation service", "it is assigned before mediation is held"),
     _t("mediator_assigned", _BEFORE_MEDIATION, None, ("has_mediation_service",),
        "assign a mediator", "it is assigned before mediation is held"),
-    _t("session_offered", _BOOKABLE, None, ("has_mediation_service",),
+    _t("session_offered", _BOOKABLE, None, ("arranging_body_told", "has_mediation_service"),
        "offer meeting times", "times can be offered only after the family asks for mediation"),
-    _t("session_booked", _BOOKABLE, "session_arranged", ("has_mediation_service",),
+    _t("session_booked", _BOOKABLE, "session_arranged", ("arranging_body_told", "has_mediation_service"),
        "book a mediation meeting", "a meeting can be booked only after the family asks for mediation"),
-    _t("offer_accepted", _BOOKABLE, "session_arranged", ("has_mediation_service",),
+    _t("offer_accepted", _BOOKABLE, "session_arranged", ("arranging_body_told", "has_mediation_service"),
        "book a mediation meeting", "a meeting can be booked only after the family asks for mediation"),
     _t("session_moved", {"session_arranged"}, None, ("a_live_session",),
        "move the meeting", "a meeting must be booked first"),
@@ -258,10 +263,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("session_cancelled", {"session_arranged"}, None, ("several_live_sessions",),
        "cancel the meeting", "a meeting must be booked first"),
     # --- The mediation and its outcome (Regs 39, 42) ---
-    _t("mediation_held", _BOOKABLE, "agreement", MEDIATION,
+    _t("mediation_held", _BOOKABLE, "agreement", (*MEDIATION, "arranging_body_told"),
        "record the outcome of mediation", "the family must first ask for mediation, and it is recorded once",
        variant="agreement"),
-    _t("mediation_held", _BOOKABLE, "no_agreement", MEDIATION,
+    _t("mediation_held", _BOOKABLE, "no_agreement", (*MEDIATION, "arranging_body_told"),
        "record the outcome of mediation", "the family must first ask for mediation, and it is recorded once",
        variant="no_agreement"),
     # Certificates: after declining (reg 34), when mediation cannot be arranged in 30 days (the 'deemed'

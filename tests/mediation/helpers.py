@@ -177,7 +177,6 @@ async def matrix_ids() -> dict[str, object]:
     from mediation.accounts.tables import Account
     from mediation.cases.tables import CaseDocument
     from mediation.mediation.tables import MediationCertificate, MediationSession
-
     from tests.test_authorisation_matrix import matrix_case
 
     reference = await matrix_case()

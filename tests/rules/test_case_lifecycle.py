@@ -33,6 +33,7 @@ def satisfying(row) -> tuple[CaseFacts, str | None]:  # type: ignore[no-untyped-
     found = facts(
         EDUCATION if "health_only" not in row.guards else HEALTH_ONLY,
         has_mediation_service=True,
+        commissioner_notified="commissioner_not_yet_notified" not in row.guards,
         live_sessions=2 if "several_live_sessions" in row.guards else 1,
     )
     if "certificate_due" in row.guards:
@@ -102,6 +103,14 @@ def test_only_a_health_only_case_is_passed_to_the_health_commissioner() -> None:
     told = facts(HEALTH_ONLY, commissioner_notified=True)
     with pytest.raises(IllegalTransition, match="already been told"):
         transition("mediation_requested", "health_commissioner_notified", told)
+
+
+def test_a_health_only_meeting_waits_until_the_icb_has_been_told() -> None:
+    not_told = facts(HEALTH_ONLY, has_mediation_service=True)
+    with pytest.raises(IllegalTransition, match="has not yet told the health commissioner"):
+        transition("mediation_requested", "session_booked", not_told)
+    with pytest.raises(IllegalTransition, match="has not yet told the health commissioner"):
+        transition("mediation_requested", "mediation_held", not_told, "agreement")
 
 
 def test_the_icb_can_book_its_own_health_only_meeting() -> None:
