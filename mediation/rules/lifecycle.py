@@ -242,7 +242,8 @@ TRANSITIONS: tuple[Transition, ...] = (
        ("health_only", "commissioner_not_yet_notified"),
        "record that the health commissioner was told",
        "the family must first ask for mediation"),
-    _t("mediation_cannot_be_arranged", _BOOKABLE, None, ("arranging_body_told", "cannot_arrange_not_yet_recorded"),
+    _t("mediation_cannot_be_arranged", _BOOKABLE, None,
+       ("arranging_body_told", "cannot_arrange_not_yet_recorded"),
        "record that mediation cannot be held within 30 days",
        "the family must first ask for mediation, and it must not have been held"),
     # --- Arranging the meeting ---
