@@ -61,6 +61,12 @@ def arranging(user: CurrentUser, case: Case, _: str | None) -> bool:
     return {LA: "local_authority", ICB: "health_commissioner"}.get(user.role) == case.arranged_by
 
 
+def handling(user: CurrentUser, case: Case, detail: str | None) -> bool:
+    """The body handling the case: the arranging body, or the LA where mediation does not apply (a
+    disability discrimination claim)."""
+    return user.role == LA if case.arranged_by is None else arranging(user, case, detail)
+
+
 def arranging_or_service(user: CurrentUser, case: Case, detail: str | None) -> bool:
     return user.role == MEDIATOR or arranging(user, case, detail)
 
@@ -127,7 +133,7 @@ PERMISSIONS: dict[str, Permission] = {
     "decision_recorded": _p(LA, says="Only the local authority records the tribunal's decision"),
     "recommendation_made": _p(LA, says="Only the local authority records the tribunal's recommendations"),
     "rerouted": _p(LA, ICB, says="Only the local authority or the health commissioner can re-route a case"),
-    "closed": _p(LA, ICB, relation=arranging, says="Only the body handling the case can close it"),
+    "closed": _p(LA, ICB, relation=handling, says="Only the body handling the case can close it"),
     "complied": _p(LA, ICB),
     # --- Pages and endpoints ---
     "public": PUBLIC,

@@ -203,6 +203,8 @@ async def mediation_held(change: Change) -> None:
     case = change.case
     for rule in HELD_CLOCKS:
         await _stop(change, rule, "mediation held")
+    # Mediation took place, so the family has been through the adviser stage (Regs 33).
+    await _stop(change, "contact_mediation_adviser", "mediation was held")
     if case.certificate_required:
         await _start(change, "certificate_after_mediation", change.on, "the mediation concluded")
     if change.detail == "agreement":
@@ -255,7 +257,7 @@ async def certificate_issued(change: Change) -> None:
     for clock in case.running_clocks:
         if clock.rule in CERTIFICATE_RULES:
             await _stop(change, clock.rule, change.data.get("reason") or "certificate issued")
-    if case.appeal_available:
+    if case.appeal_available and case.running_clock("appeal") is not None:  # not once the appeal is made
         await _start(
             change,
             "appeal",
@@ -273,6 +275,8 @@ async def appeal_made(change: Change) -> None:
     await _stop(
         change, family_rule(change.case.decision), f"appeal sent to the tribunal on {format_date(change.on)}"
     )
+    # The adviser step was for before an appeal; once one is sent, the family's clock for it ends.
+    await _stop(change, "contact_mediation_adviser", "the family has appealed", cancel=True)
 
 
 async def la_received_appeal(change: Change) -> None:
@@ -374,6 +378,14 @@ async def rerouted(change: Change) -> None:
         await _start(change, "mediation_held_by_la", change.on, said, keep_running=True)
 
 
+async def closed(change: Change) -> None:
+    """The family's time limits that have passed end with the case (their clocks no longer apply)."""
+    for clock in change.case.running_clocks:
+        await _stop(
+            change, clock.rule, "the time limit passed and the case is closed", cancel=True, actor=clock.actor
+        )
+
+
 async def withdrawn(change: Change) -> None:
     await clocks.cancel_all(
         change.case.id, on=change.on, reason="the disagreement was withdrawn", recorded_by=change.actor
@@ -401,6 +413,7 @@ EFFECTS: dict[str, Effect] = {
     "duty_done": duty_done,
     "rerouted": rerouted,
     "withdrawn": withdrawn,
+    "closed": closed,
 }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from mediation import timekeeping
 from mediation.rules.catalogue import BODIES, versions
 from mediation.rules.lifecycle import STATE_LABELS, CaseFacts, allowed_events
 from mediation.rules.routing import RoutingDecision, route
@@ -148,6 +149,7 @@ class Disagreement:
     clocks: tuple[CaseClock, ...] = ()
     mediation: MediationProgress = field(default_factory=MediationProgress)
     appeal: AppealProgress | None = None
+    as_of: dt.date | None = None  # the day it was loaded: "today" for the facts that depend on the date
 
     @cached_property
     def routing(self) -> RoutingDecision:
@@ -202,6 +204,13 @@ class Disagreement:
             has_mediation_service=self.mediation_service_id is not None,
             live_sessions=self.mediation.live_sessions,
             la_received_appeal=self.appeal is not None and self.appeal.la_received_on is not None,
+            appeal_recorded=self.appeal is not None,
+            la_response_sent=self.appeal is not None and self.appeal.response_sent_on is not None,
+            send_appeal=self.decision != "disability_discrimination",
+            family_window_open=any(
+                c.running and c.actor == "family" and c.due >= (self.as_of or timekeeping.today())
+                for c in self.clocks
+            ),
             running=frozenset((c.rule, c.actor) for c in self.clocks if c.running),
             met=frozenset(c.rule for c in self.clocks if c.stored_status == "met"),
         )

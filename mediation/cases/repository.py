@@ -8,6 +8,7 @@ from typing import Any
 
 from piccolo.columns.combination import Where, WhereRaw
 
+from mediation import timekeeping
 from mediation.access import visible_cases
 from mediation.cases.model import AppealProgress, CaseClock, Disagreement, MediationProgress
 from mediation.cases.tables import Disagreement as DisagreementRow
@@ -156,6 +157,7 @@ def _aggregate(
         clocks=clocks,
         mediation=mediation,
         appeal=appeal,
+        as_of=timekeeping.today(),
     )
 
 

@@ -60,6 +60,11 @@ class CaseFacts:
     has_mediation_service: bool = False
     live_sessions: int = 0
     la_received_appeal: bool = False
+    appeal_recorded: bool = False
+    la_response_sent: bool = False
+    send_appeal: bool = True  # a SEND appeal, not a disability discrimination claim (reg 45 applies)
+    # A family's own time limit still open (to appeal, to contact an adviser): a case is not closed on it.
+    family_window_open: bool = False
     # (rule, who must act) of every running clock, and the rules of clocks met (on time or late).
     running: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     met: frozenset[str] = field(default_factory=frozenset)
@@ -172,9 +177,20 @@ GUARDS: dict[str, Guard] = {
             "a duty from the tribunal's decision or the mediation agreement is still running",
         ),
         Guard(
-            "nothing_running",
-            lambda f, _: not f.running,
-            "a statutory clock is still running: record it done, or withdraw the case",
+            "nothing_owed",
+            lambda f, _: not any(actor in BODIES for _, actor in f.running) and not f.family_window_open,
+            "a duty is still running, or the family's time to act has not ended: record it done, wait, or "
+            "withdraw the case",
+        ),
+        Guard(
+            "not_yet_appealed",
+            lambda f, _: not f.appeal_recorded,
+            "an appeal is already recorded",
+        ),
+        Guard(
+            "reg_45_applies",
+            lambda f, _: f.send_appeal and not f.la_response_sent,
+            "regulation 45 applies only to a SEND appeal the local authority has not yet responded to",
         ),
     )
 }
@@ -257,11 +273,14 @@ TRANSITIONS: tuple[Transition, ...] = (
        "book a mediation meeting", "a meeting can be booked only after the family asks for mediation"),
     _t("offer_accepted", _BOOKABLE, "session_arranged", ("arranging_body_told", "has_mediation_service"),
        "book a mediation meeting", "a meeting can be booked only after the family asks for mediation"),
-    _t("session_moved", {"session_arranged"}, None, ("a_live_session",),
+    _t("session_moved", {"session_arranged", "appealed"}, None, ("a_live_session",),
        "move the meeting", "a meeting must be booked first"),
     _t("session_cancelled", {"session_arranged"}, "mediation_requested", ("one_live_session",),
        "cancel the meeting", "a meeting must be booked first"),
     _t("session_cancelled", {"session_arranged"}, None, ("several_live_sessions",),
+       "cancel the meeting", "a meeting must be booked first"),
+    # A meeting booked before the family appealed can still be moved or called off.
+    _t("session_cancelled", {"appealed"}, None, ("a_live_session",),
        "cancel the meeting", "a meeting must be booked first"),
     # --- The mediation and its outcome (Regs 39, 42) ---
     _t("mediation_held", _BOOKABLE, "agreement", (*MEDIATION, "arranging_body_told"),
@@ -280,8 +299,12 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("certificate_issued", {"agreement"}, None,
        ("certificate_applies", "certificate_due"),
        "issue a mediation certificate", "mediation must be held first"),
+    # An appeal sent first does not end the adviser's duty: the tribunal still wants the certificate.
+    _t("certificate_issued", {"appealed", "decided", "complied"}, None,
+       ("certificate_applies", "certificate_due"),
+       "issue a mediation certificate", "mediation must be held first"),
     # --- The tribunal (HESC Rules; Regs 44-45; 2017 Regs) ---
-    _t("appeal_made", _PRE_APPEAL, "appealed", ("appeal_available",),
+    _t("appeal_made", _PRE_APPEAL | {"complied"}, "appealed", ("appeal_available", "not_yet_appealed"),
        "record an appeal", "an appeal can be recorded only once, before the tribunal decides"),
     _t("la_received_appeal", {"appealed"}, None, ("appeal_not_yet_received",),
        "record that the local authority received the appeal", "an appeal must be recorded first"),
@@ -307,7 +330,7 @@ TRANSITIONS: tuple[Transition, ...] = (
        "record a tribunal order", "an appeal must be recorded first"),
     _t("order_made", {"decided"}, None, (),
        "record a tribunal order", "an appeal must be recorded first"),
-    _t("unopposed", {"appealed"}, "decided", (),
+    _t("unopposed", {"appealed"}, "decided", ("reg_45_applies",),
        "record that the local authority will not oppose the appeal",
        "an appeal must be recorded first, and not yet decided"),
     _t("recommendation_made", {"appealed", "decided", "complied"}, None, (),
@@ -324,7 +347,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("closed",
        {"mediation_declined", "agreement", "no_agreement", "certificate_issued", "decided", "complied",
         "withdrawn"},
-       "closed", ("nothing_running",), "close the case",
+       "closed", ("nothing_owed",), "close the case",
        "the case can be closed only once it has reached an outcome or been withdrawn"),
 )
 # fmt: on

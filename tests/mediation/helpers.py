@@ -165,7 +165,8 @@ async def make_world(
         icb_id,
     )
     case = await world.case()
-    await assign_service(case, service_id, actor=icb if case.health_only else la)
+    if case.arranged_by is not None:  # no mediation on a disability discrimination claim
+        await assign_service(case, service_id, actor=icb if case.health_only else la)
     return world
 
 

@@ -42,7 +42,7 @@ def satisfying(row) -> tuple[CaseFacts, str | None]:  # type: ignore[no-untyped-
         found = facts(found, running=frozenset({("order_amend_plan", "local_authority")}))
     if "compliance_done" in row.guards:
         found = facts(found, met=frozenset({"order_amend_plan"}))
-    if "nothing_running" in row.guards:
+    if "nothing_owed" in row.guards:
         found = facts(found, running=frozenset())
     return found, detail
 
@@ -175,10 +175,34 @@ def test_cancelling_the_only_meeting_goes_back_to_mediation_requested() -> None:
     assert transition("session_arranged", "session_cancelled", facts(live_sessions=2)) == "session_arranged"
 
 
-def test_a_case_closes_only_when_nothing_runs() -> None:
-    with pytest.raises(IllegalTransition, match="a statutory clock is still running"):
-        transition("withdrawn", "closed", facts(running=frozenset({("appeal", "family")})))
+def test_a_case_closes_only_when_nothing_is_owed_and_the_familys_time_has_ended() -> None:
+    with pytest.raises(IllegalTransition, match="a duty is still running"):
+        transition("complied", "closed", facts(running=frozenset({("order_amend_plan", "local_authority")})))
+    with pytest.raises(IllegalTransition, match="the family's time to act has not ended"):
+        transition(
+            "complied", "closed", facts(running=frozenset({("appeal", "family")}), family_window_open=True)
+        )
+    # A family clock whose time has passed does not keep the case open.
+    assert transition("complied", "closed", facts(running=frozenset({("appeal", "family")}))) == "closed"
     assert transition("withdrawn", "closed", EDUCATION) == "closed"
+
+
+def test_an_appeal_can_follow_a_complied_agreement_but_only_once() -> None:
+    assert transition("complied", "appeal_made", EDUCATION) == "appealed"
+    with pytest.raises(IllegalTransition, match="an appeal is already recorded"):
+        transition("complied", "appeal_made", facts(appeal_recorded=True))
+
+
+def test_regulation_45_is_offered_only_where_it_applies() -> None:
+    assert transition("appealed", "unopposed", EDUCATION) == "decided"
+    for found in (facts(la_response_sent=True), facts(DISCRIMINATION, send_appeal=False)):
+        with pytest.raises(IllegalTransition, match="regulation 45 applies only"):
+            transition("appealed", "unopposed", found)
+
+
+def test_a_certificate_still_due_after_an_appeal_can_be_issued() -> None:
+    due = facts(running=frozenset({("certificate_after_decline", "mediation_adviser")}))
+    assert transition("appealed", "certificate_issued", due) == "appealed"
 
 
 @pytest.mark.parametrize("state", sorted(set(STATES) - TERMINAL_STATES - {"withdrawn"}))
