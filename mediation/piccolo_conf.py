@@ -6,21 +6,25 @@ from piccolo.conf.apps import AppRegistry
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from mediation.settings import settings
+from mediation.settings import DatabaseConfig, settings
 
-_db = settings.database
-if _db.engine == "postgres":
-    DB: PostgresEngine | SQLiteEngine = PostgresEngine(
-        config={
-            "host": _db.host,
-            "port": _db.port,
-            "user": _db.user,
-            "password": _db.password,
-            "database": _db.database,
-        }
-    )
-else:
-    Path(_db.path).parent.mkdir(parents=True, exist_ok=True)
-    DB = SQLiteEngine(path=_db.path, timeout=30)
+
+def engine_for(db: DatabaseConfig) -> PostgresEngine | SQLiteEngine:
+    if db.engine == "postgres":
+        return PostgresEngine(
+            config={
+                "host": db.host,
+                "port": db.port,
+                "user": db.user,
+                "password": db.password,
+                "database": db.database,
+            }
+        )
+    Path(db.path).parent.mkdir(parents=True, exist_ok=True)
+    return SQLiteEngine(path=db.path, timeout=30)
+
+
+# What the app runs as. Migrations swap in the owner role's engine while they run (mediation/db.py).
+DB: PostgresEngine | SQLiteEngine = engine_for(settings.database)
 
 APP_REGISTRY = AppRegistry(apps=["mediation.piccolo_app"])

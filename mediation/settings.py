@@ -49,6 +49,9 @@ class DatabaseConfig:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = f"sqlite:///{DEFAULT_SQLITE}"
+    # PostgreSQL only: the role that owns the tables and runs the migrations, when the service itself runs as
+    # a non-owner role (DATABASE_URL) that cannot alter, truncate or disable the audit log's triggers.
+    migration_database_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
@@ -74,6 +77,17 @@ class Settings:
     def database(self) -> DatabaseConfig:
         return DatabaseConfig.from_url(self.database_url)
 
+    @property
+    def migration_database(self) -> DatabaseConfig:
+        """Where migrations run: MIGRATION_DATABASE_URL, else the app's own DATABASE_URL."""
+        if not self.migration_database_url:
+            return self.database
+        return migration_database(self.database, DatabaseConfig.from_url(self.migration_database_url))
+
+    @property
+    def separate_migration_role(self) -> bool:
+        return self.migration_database.user != self.database.user
+
     @classmethod
     def from_env(cls) -> Settings:
         database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}"
@@ -81,8 +95,15 @@ class Settings:
         host = os.environ.get("HOST", "127.0.0.1")
         port = int(os.environ.get("PORT", "8000"))
         secret = os.environ.get("SECRET_KEY") or _persistent_dev_secret(is_sqlite)
+        migration_database_url = os.environ.get("MIGRATION_DATABASE_URL") or None
+        if migration_database_url:
+            # Fail at start-up, with the reason, rather than at the first migration.
+            migration_database(
+                DatabaseConfig.from_url(database_url), DatabaseConfig.from_url(migration_database_url)
+            )
         return cls(
             database_url=database_url,
+            migration_database_url=migration_database_url,
             host=host,
             port=port,
             secret_key=secret,
@@ -102,6 +123,18 @@ class Settings:
             smtp_timeout=float(os.environ.get("SMTP_TIMEOUT", "10")),
             smtp_max_attempts=int(os.environ.get("SMTP_MAX_ATTEMPTS", "8")),
         )
+
+
+def migration_database(app: DatabaseConfig, migrations: DatabaseConfig) -> DatabaseConfig:
+    """The migration role's connection, which must reach the very database the app uses, as another role."""
+    if app.engine != "postgres" or migrations.engine != "postgres":
+        raise ValueError("MIGRATION_DATABASE_URL is for PostgreSQL only, with DATABASE_URL on PostgreSQL too")
+    if (migrations.host, migrations.port, migrations.database) != (app.host, app.port, app.database):
+        raise ValueError(
+            "MIGRATION_DATABASE_URL must name the same host, port and database as DATABASE_URL "
+            f"({app.host}:{app.port}/{app.database}), with the owner role's user and password"
+        )
+    return migrations
 
 
 def _persistent_dev_secret(is_sqlite: bool) -> str:

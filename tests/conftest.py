@@ -17,7 +17,13 @@ if _FIRST_IMPORT:
     os.environ["MEDIATION_TEST_RUN"] = str(os.getpid())
     _tmp = tempfile.mkdtemp(prefix="mediation-tests-")
     os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_tmp}/test.sqlite"
+    # Two PostgreSQL roles, as in production: the app connects as DATABASE_URL's (non-owner) role, the
+    # migrations and the schema reset as the owner's. Unset: one role does everything.
+    os.environ.pop("MIGRATION_DATABASE_URL", None)
+    if os.environ.get("TEST_MIGRATION_DATABASE_URL"):
+        os.environ["MIGRATION_DATABASE_URL"] = os.environ["TEST_MIGRATION_DATABASE_URL"]
 DATABASE_URL = os.environ["DATABASE_URL"]
+MIGRATION_DATABASE_URL = os.environ.get("MIGRATION_DATABASE_URL") or DATABASE_URL
 os.environ["SECRET_KEY"] = "test-secret-key-not-for-production"
 os.environ["DEMO_DATA"] = "1"
 os.environ["RUN_SCHEDULER"] = "0"
@@ -41,19 +47,18 @@ ROLES = ["anonymous", *DEMO_EMAILS]
 
 
 def _reset_postgres(url: str) -> None:
-    """Start every run from an empty schema, so migrations are tested from nothing."""
+    """Start every run from an empty schema, so migrations are tested from nothing: as the role that runs
+    the migrations (the owner), so the new schema and everything migrated into it are the owner's."""
     import asyncio
 
-    import asyncpg
-
-    cfg = DatabaseConfig.from_url(url)
+    from mediation.db import connect
 
     async def reset() -> None:
-        conn = await asyncpg.connect(
-            host=cfg.host, port=cfg.port, user=cfg.user, password=cfg.password or None, database=cfg.database
-        )
+        conn = await connect(DatabaseConfig.from_url(url))
         try:
-            await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+            await conn.execute(
+                "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public AUTHORIZATION CURRENT_USER;"
+            )
         finally:
             await conn.close()
 
@@ -61,7 +66,7 @@ def _reset_postgres(url: str) -> None:
 
 
 if _FIRST_IMPORT and DATABASE_URL.startswith("postgres"):
-    _reset_postgres(DATABASE_URL)
+    _reset_postgres(MIGRATION_DATABASE_URL)
 
 
 @pytest.fixture(scope="session")
