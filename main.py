@@ -2,14 +2,20 @@
 
 `python main.py token EMAIL [--name NAME]` prints a new API token for that account, on the database that
 DATABASE_URL names (migrating it first).
+
+`python main.py migrate` applies pending migrations (as MIGRATION_DATABASE_URL's owner role when set, which
+then grants the app role its privileges) and exits: a release step, so the service need not hold the owner's
+password.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
+from collections.abc import AsyncIterator
 
 import uvicorn
 
@@ -29,10 +35,10 @@ def serve() -> None:
     )
 
 
-async def create_api_token(email: str, name: str) -> int:
-    """Migrate, make the token and print it (stdout: the token alone, so scripts can capture it)."""
+@contextlib.asynccontextmanager
+async def migrated_database() -> AsyncIterator[None]:
+    """The app's connection pool, on a database migrated first (one process at a time)."""
     from mediation import db
-    from mediation.accounts.api_tokens import ApiTokenError, create_token
 
     engine = db.engine()
     if engine.engine_type == "postgres":
@@ -40,14 +46,29 @@ async def create_api_token(email: str, name: str) -> int:
     try:
         async with db.startup_lock():
             await db.migrate()
+        yield
+    finally:
+        if engine.engine_type == "postgres":
+            await engine.close_connection_pool()
+
+
+async def migrate() -> int:
+    async with migrated_database():
+        pass
+    print("Database migrated.", file=sys.stderr)
+    return 0
+
+
+async def create_api_token(email: str, name: str) -> int:
+    """Migrate, make the token and print it (stdout: the token alone, so scripts can capture it)."""
+    from mediation.accounts.api_tokens import ApiTokenError, create_token
+
+    async with migrated_database():
         try:
             token = await create_token(email, name=name)
         except ApiTokenError as exc:
             print(f"Error: {exc}", file=sys.stderr)
             return 1
-    finally:
-        if engine.engine_type == "postgres":
-            await engine.close_connection_pool()
     print(token.token)
     print(
         f"API token {token.prefix}… ({token.name}) for {token.email}. It is shown only now: keep it secret. "
@@ -60,7 +81,7 @@ async def create_api_token(email: str, name: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="main.py",
-        usage="%(prog)s [-h] [token EMAIL [--name NAME]]",
+        usage="%(prog)s [-h] [token EMAIL [--name NAME] | migrate]",
         description="Serve send-mediation on HOST:PORT (no command), or run a command.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -71,9 +92,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     token.add_argument("email", help="the account's email address")
     token.add_argument("--name", default="", help="what the token is for, shown to admins")
+    commands.add_parser(
+        "migrate",
+        help="apply pending migrations and exit",
+        description="Apply pending migrations (as MIGRATION_DATABASE_URL's role when set) and exit.",
+    )
     args = parser.parse_args(argv)
     if args.command == "token":
         return asyncio.run(create_api_token(args.email, args.name))
+    if args.command == "migrate":
+        return asyncio.run(migrate())
     serve()
     return 0
 

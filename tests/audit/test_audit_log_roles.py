@@ -8,6 +8,12 @@ Every attempt runs in a transaction that is rolled back, so a regression cannot 
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
+from pathlib import Path
+
+import anyio
 import pytest
 
 from mediation import db
@@ -15,6 +21,8 @@ from mediation.audit.tables import AuditEvent
 from mediation.settings import Settings, settings
 
 pytestmark = pytest.mark.anyio
+
+ROOT = Path(__file__).resolve().parents[2]
 
 postgres_only = pytest.mark.skipif(not settings.database_url.startswith("postgres"), reason="PostgreSQL only")
 sqlite_only = pytest.mark.skipif(not settings.database_url.startswith("sqlite"), reason="SQLite only")
@@ -186,6 +194,14 @@ async def test_postgres_an_app_role_that_could_act_as_the_owner_stops_the_start_
             await db.grant_app_role(owner, app_role=app_role)
 
 
+@postgres_only
+async def test_postgres_a_service_running_as_the_owner_of_the_audit_log_is_warned(app, caplog):
+    with caplog.at_level(logging.WARNING, logger="mediation.db"):
+        await db._warn_if_app_owns_audit_log()
+    warned = "runs as the owner of audit_event" in caplog.text
+    assert warned is not settings.separate_migration_role
+
+
 def test_migration_database_url_must_be_the_same_postgres_database_as_another_role():
     app_url = "postgres://mediation_app:pw@db.example:5432/mediation"
     same = Settings(
@@ -261,3 +277,18 @@ async def test_sqlite_audit_rows_cannot_be_deleted_changed_or_replaced(app, stat
     assert await AuditEvent.count() == before
     after = await AuditEvent.select(AuditEvent.summary).where(AuditEvent.id == entry["id"]).first()
     assert after["summary"] == entry["summary"]
+
+
+async def _main_migrate(env: dict[str, str]) -> tuple[int, str]:
+    result = await anyio.run_process([sys.executable, "main.py", "migrate"], cwd=ROOT, env=env, check=False)
+    return result.returncode, result.stderr.decode()
+
+
+async def test_main_migrate_is_a_release_step_after_which_the_app_role_alone_can_start(app):
+    code, err = await _main_migrate(dict(os.environ))
+    assert code == 0, err
+    assert "Database migrated." in err
+    # The service itself may then run without the owner's password: nothing is pending, so nothing to create.
+    alone = {k: v for k, v in os.environ.items() if k != "MIGRATION_DATABASE_URL"}
+    code, err = await _main_migrate(alone)
+    assert code == 0, err
