@@ -8,17 +8,20 @@ Every attempt runs in a transaction that is rolled back, so a regression cannot 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
 
 from mediation import db
 from mediation.audit.tables import AuditEvent
-from mediation.settings import Settings, settings
+from mediation.settings import DatabaseConfig, Settings, settings
 
 pytestmark = pytest.mark.anyio
 
@@ -49,6 +52,19 @@ AS_THE_APP_ROLE = {
     " AS $$ BEGIN RETURN NULL; END; $$ LANGUAGE plpgsql",
     "skip triggers": "SET session_replication_role = replica",
 }
+
+
+@contextlib.asynccontextmanager
+async def _rolled_back(database: DatabaseConfig) -> AsyncIterator[Any]:
+    """A connection as that role, in a transaction that is always rolled back."""
+    conn = await db.connect(database)
+    transaction = conn.transaction()
+    await transaction.start()
+    try:
+        yield conn
+    finally:
+        await transaction.rollback()
+        await conn.close()
 
 
 async def _count_as(conn) -> int:
@@ -129,42 +145,24 @@ async def test_postgres_two_roles_the_app_role_can_still_add_to_and_read_the_aud
 @postgres_only
 @two_roles_only
 async def test_postgres_two_roles_the_app_role_cannot_grant_itself_truncate(app):
-    conn = await db.connect(settings.database)
-    try:
-        transaction = conn.transaction()
-        await transaction.start()
-        try:
-            # Not an error in PostgreSQL, only a warning that nothing was granted.
-            await conn.execute(f'GRANT TRUNCATE, UPDATE, DELETE ON audit_event TO "{settings.database.user}"')
-            held = await conn.fetchval(
-                "SELECT has_table_privilege('audit_event', 'TRUNCATE, UPDATE, DELETE')"
-            )
-        finally:
-            await transaction.rollback()
-    finally:
-        await conn.close()
+    async with _rolled_back(settings.database) as conn:
+        # Not an error in PostgreSQL, only a warning that nothing was granted.
+        await conn.execute(f'GRANT TRUNCATE, UPDATE, DELETE ON audit_event TO "{settings.database.user}"')
+        held = await conn.fetchval("SELECT has_table_privilege('audit_event', 'TRUNCATE, UPDATE, DELETE')")
     assert held is False
 
 
 @postgres_only
 @two_roles_only
 async def test_postgres_two_roles_tables_a_future_migration_creates_are_granted_to_the_app_role(app):
-    owner = await db.connect(settings.migration_database)
-    try:
-        transaction = owner.transaction()
-        await transaction.start()
-        try:
-            await owner.execute("CREATE TABLE future_capability (id serial PRIMARY KEY, note text)")
-            granted = await owner.fetchrow(
-                "SELECT has_table_privilege($1, 'future_capability', 'SELECT, INSERT, UPDATE, DELETE') AS rw,"
-                " has_table_privilege($1, 'future_capability', 'TRUNCATE') AS trunc,"
-                " has_sequence_privilege($1, 'future_capability_id_seq', 'USAGE') AS seq",
-                settings.database.user,
-            )
-        finally:
-            await transaction.rollback()
-    finally:
-        await owner.close()
+    async with _rolled_back(settings.migration_database) as owner:
+        await owner.execute("CREATE TABLE future_capability (id serial PRIMARY KEY, note text)")
+        granted = await owner.fetchrow(
+            "SELECT has_table_privilege($1, 'future_capability', 'SELECT, INSERT, UPDATE, DELETE') AS rw,"
+            " has_table_privilege($1, 'future_capability', 'TRUNCATE') AS trunc,"
+            " has_sequence_privilege($1, 'future_capability_id_seq', 'USAGE') AS seq",
+            settings.database.user,
+        )
     assert dict(granted) == {"rw": True, "trunc": False, "seq": True}
 
 
