@@ -7,7 +7,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from mediation.errors import Invalid
+from mediation.errors import Conflict, ServiceError
 from mediation.identity import CurrentUser
 from mediation.lodging.service import local_authorities
 from mediation.notices.fields import BY_NAME, FIELDS, stored, validate_fields
@@ -22,7 +22,7 @@ from mediation.notices.versions import (
 )
 from mediation.organisations.tables import Organisation
 from mediation.web.auth import current_user
-from mediation.web.forms import client_of, form_values
+from mediation.web.forms import client_of, form_values, page_errors
 
 
 def _user(request: Request) -> CurrentUser:
@@ -73,7 +73,7 @@ async def _edit_page(
             "la": la,
             "current": current,
             "fields": FIELDS,
-            "values": values or {**current["fields"], "note": ""},
+            "values": values or {**current["fields"], "note": "", "based_on": str(current["version"])},
             "errors": errors,
             "preview": preview,
             "saved": saved,
@@ -111,12 +111,17 @@ async def template_save(request: Request, la_id: FromPath[int]) -> Template | Re
         fields, errors = validate_fields(values)
         preview = None if errors else await _preview(la_id, fields)
         return await _edit_page(la, values, errors, preview=preview, status=400 if errors else 200)
+    based_on = values.get("based_on", "")
     try:
         version = await save_version(
-            la_id, values, values.get("note", ""), actor=user, client=client_of(request)
-        )
-    except Invalid as exc:
-        return await _edit_page(la, values, exc.errors, status=400)
+            la_id, values, values.get("note", ""), actor=user, client=client_of(request),
+            based_on=int(based_on) if based_on.isdigit() and len(based_on) < 10 else None,
+        )  # fmt: skip
+    except ServiceError as exc:
+        errors, status = page_errors(exc)
+        if isinstance(exc, Conflict):  # the form now starts from the newest version; what was typed stays
+            values = {**values, "based_on": str((await current_template(la_id))["version"])}
+        return await _edit_page(la, values, errors, status=status)
     return Redirect(f"/notice-templates/{la_id}?saved={version}", status_code=303)
 
 

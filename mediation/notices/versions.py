@@ -15,7 +15,7 @@ import msgspec
 from mediation import timekeeping
 from mediation.audit import service as audit
 from mediation.db import is_unique_violation, transaction
-from mediation.errors import Invalid
+from mediation.errors import Conflict, Invalid, NotFound
 from mediation.identity import CurrentUser
 from mediation.notices.content import NoticeInput, missing_contacts, notice_context, notice_deadlines
 from mediation.notices.fields import changed, default_fields, stored, validate_fields
@@ -97,7 +97,7 @@ async def seed_fields(la_id: int, fields: dict[str, str] | None = None) -> None:
             if fields is None:
                 la = await get_organisation(la_id)
                 if la is None:
-                    raise Invalid({"": "The local authority was not found"})
+                    raise NotFound("Local authority not found")
                 fields = default_fields(la)
             fields, errors = validate_fields(fields)
             if errors:
@@ -161,9 +161,17 @@ async def list_versions(la_id: int) -> list[TemplateVersion]:
 
 
 async def save_version(
-    la_id: int, values: dict[str, str], note: str, *, actor: CurrentUser, client: str = ""
+    la_id: int,
+    values: dict[str, str],
+    note: str,
+    *,
+    actor: CurrentUser,
+    based_on: int | None = None,
+    client: str = "",
 ) -> int:
-    """Check the fields, then store them as the LA's next version; raises Invalid with field errors."""
+    """Check the fields, then store them as the LA's next version; raises Invalid with field errors, and
+    Conflict if someone saved a version after `based_on` (the one the editor started from), so neither
+    editor's changes are lost without them seeing it."""
     fields, errors = validate_fields(values)
     note = " ".join(note.split())
     if len(note) > MAX_NOTE:
@@ -175,6 +183,11 @@ async def save_version(
         async with transaction():
             latest = await _latest(la_id)
             assert latest is not None and latest["fields"] is not None
+            if based_on is not None and latest["version"] != based_on:
+                raise Conflict(
+                    f"Version {latest['version']} was saved after you started editing version {based_on}. "
+                    "Check its changes in the version history, then save yours again"
+                )
             if stored(latest["fields"]) == fields:
                 raise Invalid("You have not changed any of the notice fields")
             version = latest["version"] + 1
@@ -185,7 +198,7 @@ async def save_version(
     except Exception as exc:
         if not is_unique_violation(exc):
             raise
-        raise Invalid("Someone else saved the fields at the same moment: check them and save again") from exc
+        raise Conflict("Someone else saved the fields at the same moment: check them and save again") from exc
     return version
 
 

@@ -304,3 +304,25 @@ async def test_the_demo_council_starts_with_its_own_letterhead_and_signature(app
     assert first["fields"]["council_name"] == "Milton Keynes City Council"
     assert first["fields"]["signatory_name"] == "Priya Shah"
     assert first["fields"]["extra_heading"] == "Local support"
+
+
+async def test_two_editors_of_the_same_version_do_not_lose_each_other_s_changes(app):
+    la = await own_la()
+    first = await client_as(app, "admin")
+    second = await client_as(app, "admin")
+    opened = await _form(la)
+    assert 'name="based_on" value="1"' in (await second.get(f"/notice-templates/{la}")).text
+    saved = await _post(first, la, {**opened, "based_on": "1", "opening": "From the first editor."})
+    assert saved.status_code == 303
+    late = await _post(second, la, {**opened, "based_on": "1", "contact": "From the second editor."})
+    assert late.status_code == 409
+    assert "Version 2 was saved after you started editing version 1" in late.text
+    assert "There is a problem" in late.text and "From the second editor.</textarea>" in late.text
+    assert 'name="based_on" value="2"' in late.text
+    assert (await current_template(la))["fields"]["opening"] == "From the first editor."
+    again = await _post(second, la, {**opened, "based_on": "2", "contact": "From the second editor."})
+    assert again.status_code == 303 and again.headers["location"].endswith("?saved=3")
+    for bad in ("x", "-1", "9" * 40):
+        assert (await _post(second, la, {**opened, "based_on": bad, "opening": bad})).status_code == 303
+    await first.aclose()
+    await second.aclose()
