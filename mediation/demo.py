@@ -182,6 +182,7 @@ async def load_demo_data() -> bool:
         actor=None,
     )
     await _demo_mediation_service(service, ids["mediator@independent-mediation.example"])
+    await _demo_notice_fields(la)
     await _demo_notice(la, ids["coordinator@milton-keynes.example"], today)
     log.info("demo data loaded: sign in with any demo account and the password %s", DEMO_PASSWORD)
     return True
@@ -207,6 +208,27 @@ async def _demo_mediation_service(service_id: int, mediator_account: int) -> Non
             "hearing_loop": "yes",
         },
         actor=mediator,
+    )
+
+
+async def _demo_notice_fields(la_id: int) -> None:
+    """The council's own parts of its notices: letterhead, signature and a few plain-text paragraphs."""
+    from mediation.notices.versions import seed_fields
+
+    await seed_fields(
+        la_id,
+        {
+            "council_name": "Milton Keynes City Council",
+            "address": "Civic\n1 Saxon Gate East\nMilton Keynes\nMK9 3EJ",
+            "signatory_name": "Priya Shah",
+            "signatory_title": "SEND Coordinator",
+            "opening": "",
+            "contact": "Our SEND team is open Monday to Friday, 9am to 5pm. You can ask us to explain this "
+            "decision, or talk it through with you, at any time.",
+            "extra_heading": "Local support",
+            "extra": "The Milton Keynes Local Offer lists the support available to children and young "
+            "people with special educational needs or disabilities, and to their families.",
+        },
     )
 
 

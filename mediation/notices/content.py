@@ -1,8 +1,8 @@
-"""What a notice says: its checked input, its dates and routing, and the data its template is given.
+"""What a notice says: its checked input, its dates and routing, and the data the fixed notice text is given.
 
-Everything a notice template can show comes from `notice_context`, as plain dicts and lists (the template
-runs in a sandbox and sees nothing else). Dates come only from `compute_deadline`; routing only from
-`route` (statute.md sections 2 and 3).
+Everything the notice text shows comes from `notice_context`, as plain dicts and lists, and from the LA's
+plain-text fields (`fields.py`). Dates come only from `compute_deadline`; routing only from `route`
+(statute.md sections 2 and 3).
 """
 
 from __future__ import annotations
@@ -228,7 +228,7 @@ def notice_context(
     icb: OrganisationDetail | None,
     deadlines: Mapping[str, Deadline],
 ) -> dict[str, Any]:
-    """The variables a notice template may use (documented on the template editing page)."""
+    """The data of one notice, as `templates/notices/notice_body.html` uses it."""
     routing = route(notice.decision, notice.sections)
     chosen = set(notice.sections)
     records = deadline_records(deadlines)

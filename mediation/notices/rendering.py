@@ -1,33 +1,33 @@
-"""Turning a notice template into the notice: sandboxed Jinja, sanitised HTML, plain text and a PDF letter.
+"""Turning a notice into what the family receives: the fixed statutory text, sanitised HTML, plain text
+and a PDF letter.
 
-LA staff edit notice templates, so a template is untrusted code: it runs in Jinja's immutable sandbox
-with only the notice's data, no loader (no include or import), and its output is cleaned to a short
-list of tags before anyone sees it. GOV.UK classes are added here, so authors write plain HTML.
+The notice's wording is `templates/notices/notice_body.html`, owned by the project and reviewed with the
+law. An LA's own words are plain-text fields (`fields.py`) that the template places and escapes; no text
+an LA writes is ever run as template code. The output is still cleaned to a short list of tags, and
+GOV.UK classes are added here, so the template is written as plain HTML.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import datetime as dt
 import functools
-import html
 import re
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from typing import Any
 
 import nh3
-from jinja2 import Environment, StrictUndefined, Template, TemplateError, nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from mediation.notices.fields import for_notice
 from mediation.settings import ROOT
 from mediation.web.templating import day_date, long_date
 
-DEFAULT_TEMPLATE = ROOT / "templates" / "notices" / "notice_body.html"
+BODY_TEMPLATE = "notices/notice_body.html"
 LETTER_TEMPLATE = "notices/notice_letter.html"
 EMAIL_TEMPLATE = "notices/notice_email.html"
-MAX_TEMPLATE_CHARS = 60_000
 ALLOWED_TAGS = {"h2", "h3", "p", "ul", "ol", "li", "strong", "em", "a", "br"}
 GOVUK_CLASSES = {
     "h2": {"class": "govuk-heading-m"},
@@ -39,113 +39,24 @@ GOVUK_CLASSES = {
 }
 
 
-class NoticeTemplateError(ValueError):
-    pass
-
-
-def default_template_text() -> str:
-    return DEFAULT_TEMPLATE.read_text(encoding="utf-8")
-
-
-# Only filters that cannot be made to build huge strings from a small template ("x" | center(10**9)).
-SAFE_FILTERS = (
-    "capitalize", "default", "d", "e", "escape", "first", "join", "last", "length", "lower", "replace",
-    "title", "trim", "upper", "list", "sort", "unique", "striptags", "count", "int", "string",
-)  # fmt: skip
-MAX_LOOP_DEPTH = 2  # the notice's own data nests at most this deep (deadlines -> explanation steps)
-MAX_LOOPS = 60
-MAX_REPEAT = 10_000  # characters or items a template may make with "*"
-MAX_OPERATIONS = 10_000  # calls and attribute reads per render (the default text uses under 100)
-_operations: contextvars.ContextVar[list[int]] = contextvars.ContextVar("notice_template_operations")
-
-
-class _NoticeSandbox(ImmutableSandboxedEnvironment):
-    """The sandbox, without the ways a template could tie up the server: no range or other globals, no
-    padding filters, no huge repeats or powers, and (checked when compiled) no deep or recursive loops."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**":
-            raise SecurityError("powers are not allowed in a notice template")
-        for seq, times in ((left, right), (right, left)):
-            if (
-                isinstance(seq, str | list | tuple)
-                and isinstance(times, int)
-                and len(seq) * times > MAX_REPEAT
-            ):
-                raise SecurityError(f"a repeat may make at most {MAX_REPEAT:,} characters")
-        return super().call_binop(context, operator, left, right)
-
-    def _count(self) -> None:
-        counter = _operations.get(None)
-        if counter is not None:
-            counter[0] += 1
-            if counter[0] > MAX_OPERATIONS:
-                raise SecurityError("the notice template does too much work to show")
-
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
-        __self._count()
-        return super().call(__context, __obj, *args, **kwargs)
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        self._count()
-        return super().getattr(obj, attribute)
-
-    def getitem(self, obj: Any, argument: Any) -> Any:
-        self._count()
-        return super().getitem(obj, argument)
-
-
 @functools.cache
-def _sandbox() -> ImmutableSandboxedEnvironment:
-    env = _NoticeSandbox(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.clear()
-    env.filters = {name: env.filters[name] for name in SAFE_FILTERS}
+def _notice_environment() -> Environment:
+    """The fixed notice text's own environment: strict, so a missing value is a bug, not a blank."""
+    env = Environment(
+        loader=FileSystemLoader(str(ROOT / "templates")),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["long_date"] = long_date
     env.filters["day_date"] = day_date
     return env
 
 
-def _check_loops(node: nodes.Node, depth: int = 0) -> int:
-    """The number of loops under `node`; raises if they nest too deep or loop recursively."""
-    count = 0
-    for child in node.iter_child_nodes():
-        inner = depth
-        if isinstance(child, nodes.For):
-            if child.recursive:
-                raise SecurityError("recursive loops are not allowed in a notice template")
-            inner = depth + 1
-            count += 1
-            if inner > MAX_LOOP_DEPTH:
-                raise SecurityError(f"loops may be nested at most {MAX_LOOP_DEPTH} deep in a notice template")
-        count += _check_loops(child, inner)
-    return count
-
-
-@functools.lru_cache(maxsize=64)
-def _compile(source: str) -> Template:
-    env = _sandbox()
-    if _check_loops(env.parse(source)) > MAX_LOOPS:
-        raise SecurityError(f"a notice template may have at most {MAX_LOOPS} loops")
-    return env.from_string(source)
-
-
-def render_body(source: str, context: dict[str, Any]) -> str:
-    """The notice text as safe HTML; raises NoticeTemplateError with the reason a template cannot render."""
-    if len(source) > MAX_TEMPLATE_CHARS:
-        raise NoticeTemplateError(f"The template must be {MAX_TEMPLATE_CHARS:,} characters or fewer")
-    try:
-        token = _operations.set([0])
-        try:
-            raw = _compile(source).render(**context)
-        finally:
-            _operations.reset(token)
-    except TemplateError as exc:
-        where = f" on line {exc.lineno}" if getattr(exc, "lineno", None) else ""
-        raise NoticeTemplateError(f"The template has an error{where}: {exc.message or exc}") from exc
-    except Exception as exc:  # noqa: BLE001 - any failure of staff-written template code is reported
-        raise NoticeTemplateError(f"The template could not be shown: {exc}") from exc
+def render_body(context: Mapping[str, Any], fields: Mapping[str, Any]) -> str:
+    """The notice text as safe HTML: the fixed text for this notice's data, with the LA's fields."""
+    raw = _notice_environment().get_template(BODY_TEMPLATE).render(**context, own=for_notice(fields))
     return sanitise(raw)
 
 
@@ -218,7 +129,7 @@ def to_text(body_html: str) -> str:
     writer = _TextWriter()
     writer.feed(body_html)
     writer.close()
-    return html.unescape(writer.text())
+    return writer.text()  # the parser has already turned entities back into characters, once
 
 
 @functools.cache
@@ -244,8 +155,9 @@ def letter_html(
     sent_on: dt.date,
     name: str,
     address: str,
-    la_name: str,
+    fields: Mapping[str, Any],
 ) -> str:
+    """The A4 letter: the LA's letterhead from its fields, the family's address, then the notice text."""
     lines = [line.strip().rstrip(",") for line in address.replace("\r\n", "\n").split("\n")]
     return (
         _page_environment()
@@ -257,7 +169,7 @@ def letter_html(
             sent_on=sent_on,
             name=name,
             address_lines=[line for line in lines if line],
-            la_name=la_name,
+            own=for_notice(fields),
         )
     )
 

@@ -1,4 +1,4 @@
-"""Issuing a decision notice: render it from the LA's template, store it, start its dates, send it.
+"""Issuing a decision notice: render the fixed text with the LA's fields, store it, start its dates, send it.
 
 A notice is issued once per issuing event (its dedupe key): the notice row, its PDFs, the email or
 letter and the audit entry commit together or not at all, so a retry never sends it twice.
@@ -27,14 +27,7 @@ from mediation.notices.content import (
     notice_context,
     notice_deadlines,
 )
-from mediation.notices.rendering import (
-    NoticeTemplateError,
-    email_html,
-    letter_html,
-    render_body,
-    render_pdf,
-    to_text,
-)
+from mediation.notices.rendering import email_html, letter_html, render_body, render_pdf, to_text
 from mediation.notices.tables import DecisionNotice
 from mediation.notices.versions import current_template
 from mediation.notify.service import check_subject, queue_email, queue_letter
@@ -154,16 +147,13 @@ async def issue_notice(
     context = notice_context(
         notice, reference=reference, sent_on=sent_on, la=la, icb=icb, deadlines=deadlines
     )
-    try:
-        body_html = render_body(template["body"], context)
-    except NoticeTemplateError as exc:
-        raise IssueError({"": f"{la.name}'s notice template cannot be used: {exc}"}) from exc
+    body_html = render_body(context, template["fields"])
     body_text = to_text(body_html)
     address = notice.postal_address
     pdf = await render_pdf(
         letter_html(
             title=notice.title, body_html=body_html, reference=reference, sent_on=sent_on,
-            name=notice.family_name, address=address, la_name=la.name,
+            name=notice.family_name, address=address, fields=template["fields"],
         )
     )  # fmt: skip
     rendered = _Rendered(

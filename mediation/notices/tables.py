@@ -12,11 +12,14 @@ from mediation.organisations.tables import Organisation
 
 
 class NoticeTemplate(Table):
-    """One saved version of an LA's notice text (a sandboxed Jinja template); versions are never changed."""
+    """One saved version of an LA's notice fields (notices/fields.py); versions are never changed."""
 
     local_authority = ForeignKey(references=Organisation, on_delete=OnDelete.restrict, index=True)
     version = Integer()  # 1, 2, 3... per LA; unique with local_authority by migration index
+    # Versions saved before notices were built from fields: the free text they held, kept for the record
+    # and never run. "" for fields versions.
     body = Text()
+    fields = JSON(null=True, default=None)  # {field name: plain text}; null for a free-text version
     note = Varchar(length=300, default="")  # what changed, in the editor's words
     created_by = ForeignKey(references=Account, on_delete=OnDelete.restrict, null=True, default=None)
     created_at = Timestamptz()

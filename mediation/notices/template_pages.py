@@ -1,4 +1,4 @@
-"""Pages for changing an LA's notice text: each save is a new version; notices keep the version they used."""
+"""Pages for an LA's notice fields: each save is a new version; notices keep the version they used."""
 
 from __future__ import annotations
 
@@ -7,39 +7,22 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from mediation.errors import Conflict, ServiceError
 from mediation.identity import CurrentUser
 from mediation.lodging.service import local_authorities
-from mediation.notices.rendering import NoticeTemplateError, render_body
+from mediation.notices.fields import BY_NAME, FIELDS, stored, validate_fields
+from mediation.notices.rendering import render_body
 from mediation.notices.tables import NoticeTemplate
 from mediation.notices.versions import (
     MAX_NOTE,
-    check_template,
     current_template,
     list_versions,
-    sample_context,
+    preview_context,
     save_version,
 )
 from mediation.organisations.tables import Organisation
 from mediation.web.auth import current_user
-from mediation.web.forms import client_of, form_values
-
-PREVIEW_SAMPLE = ("plan_contents", "final", ["A", "B", "C", "F", "G", "I"])
-VARIABLES = {
-    "notice": "reference, title, sent_on, decision, decision_label, plan_kind, decision_date, sections, "
-    "section_labels",
-    "child": "name, date_of_birth",
-    "family": "name",
-    "la": "name, contact (name, email, phone, address, website)",
-    "adviser, sendiass, resolution": "the LA's mediation adviser, SENDIASS and disagreement resolution "
-    "contacts (name, email, phone, address, website); sendiass and resolution may be empty",
-    "icb": "name, contact (may be empty)",
-    "routing": "certificate_required, appeal_available, section_i_alone, section_i_included, "
-    "health_involved, health_only, social_care_involved, scope, arranged_by, explanation",
-    "deadlines": "contact_mediation_adviser and appeal (appeal is empty when no appeal lies), each with "
-    "title, due, citation, status, status_label, explanation",
-    "deadline_list": "the same deadlines as a list",
-    "filters": "long_date (10 May 2027), day_date (Monday 10 May 2027)",
-}
+from mediation.web.forms import client_of, form_values, page_errors
 
 
 def _user(request: Request) -> CurrentUser:
@@ -78,7 +61,7 @@ async def _edit_page(
     values: dict[str, str],
     errors: dict[str, str],
     *,
-    preview: str = "",
+    preview: dict | None = None,
     saved: str = "",
     status: int = 200,
 ) -> Template:
@@ -89,16 +72,27 @@ async def _edit_page(
             "title": f"Notice text for {la['name']}",
             "la": la,
             "current": current,
-            "values": values or {"body": current["body"], "note": ""},
+            "fields": FIELDS,
+            "values": values or {**current["fields"], "note": "", "based_on": str(current["version"])},
             "errors": errors,
             "preview": preview,
             "saved": saved,
             "versions": await list_versions(la["id"]),
-            "variables": VARIABLES,
             "max_note": MAX_NOTE,
         },
         status_code=status,
     )
+
+
+async def _preview(la_id: int, fields: dict[str, str]) -> dict:
+    """The sample notice as it would be sent with these fields: the letterhead, then the text."""
+    context, missing = await preview_context(la_id)
+    return {
+        "fields": fields,
+        "address_lines": fields["address"].split("\n") if fields["address"] else [],
+        "body": render_body(context, fields),
+        "missing": missing,
+    }
 
 
 @get("/notice-templates/{la_id:int}", name="notice_template", opt={"action": "edit_notice_templates"})
@@ -113,18 +107,21 @@ async def template_save(request: Request, la_id: FromPath[int]) -> Template | Re
     user = _user(request)
     la = await _la_or_404(user, la_id)
     values = await form_values(request)
-    body, note = values.get("body", ""), values.get("note", "")
     if values.get("action") == "preview":
-        problems = check_template(body.replace("\r\n", "\n")) if body.strip() else ["Enter the notice text"]
-        try:
-            preview = render_body(body.replace("\r\n", "\n"), sample_context(*PREVIEW_SAMPLE))
-        except NoticeTemplateError:
-            preview = ""
-        errors = {"body": problems[0]} if problems else {}
+        fields, errors = validate_fields(values)
+        preview = None if errors else await _preview(la_id, fields)
         return await _edit_page(la, values, errors, preview=preview, status=400 if errors else 200)
-    version, errors = await save_version(la_id, body, note, actor=user, client=client_of(request))
-    if errors:
-        return await _edit_page(la, values, errors, status=400)
+    based_on = values.get("based_on", "")
+    try:
+        version = await save_version(
+            la_id, values, values.get("note", ""), actor=user, client=client_of(request),
+            based_on=int(based_on) if based_on.isdigit() and len(based_on) < 10 else None,
+        )  # fmt: skip
+    except ServiceError as exc:
+        errors, status = page_errors(exc)
+        if isinstance(exc, Conflict):  # the form now starts from the newest version; what was typed stays
+            values = {**values, "based_on": str((await current_template(la_id))["version"])}
+        return await _edit_page(la, values, errors, status=status)
     return Redirect(f"/notice-templates/{la_id}?saved={version}", status_code=303)
 
 
@@ -139,18 +136,26 @@ async def template_version(request: Request, la_id: FromPath[int], version: From
         await NoticeTemplate.select(
             NoticeTemplate.version,
             NoticeTemplate.body,
+            NoticeTemplate.fields,
             NoticeTemplate.note,
             NoticeTemplate.created_at,
             NoticeTemplate.created_by.full_name.as_alias("author"),
         )
         .where((NoticeTemplate.local_authority == la_id) & (NoticeTemplate.version == version))
+        .output(load_json=True)
         .first()
     )
     if row is None:
         raise NotFoundException("Version not found")
+    shown = None if row["fields"] is None else stored(row["fields"])
     return Template(
         "notices/template_version.html",
-        context={"title": f"Version {version} of the notice text for {la['name']}", "la": la, "row": row},
+        context={
+            "title": f"Version {version} of the notice text for {la['name']}",
+            "la": la,
+            "row": row,
+            "shown": [(BY_NAME[name], value) for name, value in shown.items()] if shown else None,
+        },
     )
 
 

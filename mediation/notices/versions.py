@@ -1,5 +1,9 @@
-"""Each LA's notice template: versions that are never changed, seeded from the file template, and the
-checks that keep an edited template lawful (it must still say everything reg 32 requires)."""
+"""Each LA's notice fields: versions that are never changed, the first made from the LA's record.
+
+Versions saved before notices were built from fields hold free text (`body`, `fields` empty): they stay
+in the history for the record and are never rendered again. An LA whose newest version is one of them
+gets a fields version made from its record the first time its notices are needed.
+"""
 
 from __future__ import annotations
 
@@ -10,68 +14,117 @@ import msgspec
 
 from mediation import timekeeping
 from mediation.audit import service as audit
-from mediation.db import transaction
+from mediation.db import is_unique_violation, transaction
+from mediation.errors import Conflict, Invalid, NotFound
 from mediation.identity import CurrentUser
-from mediation.notices.content import NoticeInput, notice_context, notice_deadlines
-from mediation.notices.rendering import NoticeTemplateError, default_template_text, render_body, to_text
+from mediation.notices.content import NoticeInput, missing_contacts, notice_context, notice_deadlines
+from mediation.notices.fields import changed, default_fields, stored, validate_fields
 from mediation.notices.tables import NoticeTemplate
-from mediation.organisations.service import CONTACT_LABELS, Contact, OrganisationDetail
-from mediation.web.templating import day_date
+from mediation.organisations.service import (
+    CONTACT_LABELS,
+    Contact,
+    OrganisationDetail,
+    get_organisation,
+    icb_for_la,
+)
 
 MAX_NOTE = 300
+FIRST_NOTE = "The service's default notice fields, from the council's record"
+MOVED_NOTE = "Notices are now built from fields: earlier free-text versions are kept but no longer used"
 
 
 class TemplateVersion(msgspec.Struct):
     id: int
     version: int
     note: str
+    changed: list[str]  # the labels of the fields this version changed; empty for a free-text version
+    free_text: bool  # saved before notices were built from fields: shown, never used
     created_by: str
     created_at: dt.datetime
 
 
 async def _latest(la_id: int) -> dict[str, Any] | None:
     return (
-        await NoticeTemplate.select(NoticeTemplate.id, NoticeTemplate.version, NoticeTemplate.body)
+        await NoticeTemplate.select(NoticeTemplate.id, NoticeTemplate.version, NoticeTemplate.fields)
         .where(NoticeTemplate.local_authority == la_id)
         .order_by(NoticeTemplate.version, ascending=False)
+        .output(load_json=True)
         .first()
     )
 
 
-async def _seed(la_id: int) -> None:
-    """Version 1 is the file template; call inside a transaction."""
+async def _add_version(
+    la_id: int,
+    version: int,
+    fields: dict[str, str],
+    note: str,
+    *,
+    actor: CurrentUser | None,
+    before: dict[str, Any] | None,
+    client: str = "",
+) -> None:
+    """Store a version and its audit entry; call inside a transaction."""
     row = NoticeTemplate(
         local_authority=la_id,
-        version=1,
-        body=default_template_text(),
-        note="The service's default notice text",
+        version=version,
+        body="",
+        fields=fields,
+        note=note,
+        created_by=actor.id if actor else None,
         created_at=timekeeping.now(),
     )
     await row.save()
     await audit.record(
-        actor=None,
-        action="create",
+        actor=actor,
+        action="update" if actor else "create",
         entity="notice_template",
-        entity_id=f"{la_id}:1",
-        summary="Notice template version 1 created from the default text",
+        entity_id=f"{la_id}:{version}",
+        summary=f"Notice fields version {version} saved" + (f": {note}" if note else ""),
+        before=before,
+        after={"version": version, "note": note, "changed": changed(before and before.get("fields"), fields)},
+        client=client,
     )
 
 
-async def current_template(la_id: int) -> dict[str, Any]:
-    """The LA's newest version ({id, version, body}), creating version 1 on first use."""
-    found = await _latest(la_id)
-    if found is not None:
-        return found
+async def seed_fields(la_id: int, fields: dict[str, str] | None = None) -> None:
+    """Give the LA a fields version if its newest version is not one: `fields`, or the defaults from its
+    record. Safe to call at the same time from two requests (one version number per LA)."""
     try:
         async with transaction():
-            if await _latest(la_id) is None:
-                await _seed(la_id)
-    except Exception:  # noqa: BLE001, S110 - another process seeded it first (unique index); read theirs
-        pass
+            latest = await _latest(la_id)
+            if latest is not None and latest["fields"] is not None:
+                return
+            if fields is None:
+                la = await get_organisation(la_id)
+                if la is None:
+                    raise NotFound("Local authority not found")
+                fields = default_fields(la)
+            fields, errors = validate_fields(fields)
+            if errors:
+                raise Invalid(errors)
+            await _add_version(
+                la_id,
+                (latest["version"] if latest else 0) + 1,
+                fields,
+                MOVED_NOTE if latest else FIRST_NOTE,
+                actor=None,
+                before={"version": latest["version"]} if latest else None,
+            )
+    except Exception as exc:
+        if not is_unique_violation(exc):
+            raise
+        # Another request made it first; theirs stands.
+
+
+async def current_template(la_id: int) -> dict[str, Any]:
+    """The LA's newest fields version ({id, version, fields}), made from its record on first use."""
     found = await _latest(la_id)
-    if found is None:  # pragma: no cover - the seed failed for another reason
-        raise RuntimeError(f"could not create a notice template for organisation {la_id}")
-    return found
+    if found is None or found["fields"] is None:
+        await seed_fields(la_id)
+        found = await _latest(la_id)
+    if found is None or found["fields"] is None:  # pragma: no cover - the seed failed for another reason
+        raise RuntimeError(f"could not create notice fields for organisation {la_id}")
+    return {**found, "fields": stored(found["fields"])}
 
 
 async def list_versions(la_id: int) -> list[TemplateVersion]:
@@ -80,78 +133,85 @@ async def list_versions(la_id: int) -> list[TemplateVersion]:
             NoticeTemplate.id,
             NoticeTemplate.version,
             NoticeTemplate.note,
+            NoticeTemplate.fields,
             NoticeTemplate.created_by.full_name.as_alias("author"),
             NoticeTemplate.created_at,
         )
         .where(NoticeTemplate.local_authority == la_id)
-        .order_by(NoticeTemplate.version, ascending=False)
+        .order_by(NoticeTemplate.version)
+        .output(load_json=True)
     )
-    return [
-        TemplateVersion(
-            id=r["id"],
-            version=r["version"],
-            note=r["note"],
-            created_by=r["author"] or "The service (default text)",
-            created_at=r["created_at"],
+    versions = []
+    previous: dict[str, Any] | None = None
+    for r in rows:
+        free_text = r["fields"] is None
+        versions.append(
+            TemplateVersion(
+                id=r["id"],
+                version=r["version"],
+                note=r["note"],
+                changed=[] if free_text else changed(previous, r["fields"]),
+                free_text=free_text,
+                created_by=r["author"] or "The service",
+                created_at=r["created_at"],
+            )
         )
-        for r in rows
-    ]
+        previous = None if free_text else r["fields"]
+    return versions[::-1]
 
 
 async def save_version(
-    la_id: int, body: str, note: str, *, actor: CurrentUser, client: str = ""
-) -> tuple[int | None, dict[str, str]]:
-    """Check the text, then store it as the LA's next version. Returns (version, field errors)."""
-    body = body.replace("\r\n", "\n")
-    errors: dict[str, str] = {}
-    if not body.strip():
-        errors["body"] = "Enter the notice text"
-    else:
-        problems = check_template(body)
-        if problems:
-            errors["body"] = problems[0]
+    la_id: int,
+    values: dict[str, str],
+    note: str,
+    *,
+    actor: CurrentUser,
+    based_on: int | None = None,
+    client: str = "",
+) -> int:
+    """Check the fields, then store them as the LA's next version; raises Invalid with field errors, and
+    Conflict if someone saved a version after `based_on` (the one the editor started from), so neither
+    editor's changes are lost without them seeing it."""
+    fields, errors = validate_fields(values)
+    note = " ".join(note.split())
     if len(note) > MAX_NOTE:
-        errors["note"] = f"The description of the change must be {MAX_NOTE} characters or fewer"
+        errors["note"] = f"What you changed must be {MAX_NOTE} characters or fewer"
     if errors:
-        return None, errors
-    await current_template(la_id)  # the default is version 1, so an edit is never mistaken for it
-    async with transaction():
-        latest = await _latest(la_id)
-        assert latest is not None
-        if latest["body"] == body:
-            return None, {"body": "The notice text has not changed"}
-        version = latest["version"] + 1
-        row = NoticeTemplate(
-            local_authority=la_id,
-            version=version,
-            body=body,
-            note=note.strip(),
-            created_by=actor.id,
-            created_at=timekeeping.now(),
-        )
-        await row.save()
-        await audit.record(
-            actor=actor,
-            action="update",
-            entity="notice_template",
-            entity_id=f"{la_id}:{version}",
-            summary=f"Notice template version {version} saved"
-            + (f": {note.strip()}" if note.strip() else ""),
-            before={"version": latest["version"]},
-            after={"version": version, "note": note.strip()},
-            client=client,
-        )
-    return version, {}
+        raise Invalid(errors)
+    await current_template(la_id)  # version 1 is the default, so an edit is never taken for it
+    try:
+        async with transaction():
+            latest = await _latest(la_id)
+            assert latest is not None and latest["fields"] is not None
+            if based_on is not None and latest["version"] != based_on:
+                raise Conflict(
+                    f"Version {latest['version']} was saved after you started editing version {based_on}. "
+                    "Check its changes in the version history, then save yours again"
+                )
+            if stored(latest["fields"]) == fields:
+                raise Invalid("You have not changed any of the notice fields")
+            version = latest["version"] + 1
+            await _add_version(
+                la_id, version, fields, note, actor=actor,
+                before={"version": latest["version"], "fields": stored(latest["fields"])}, client=client,
+            )  # fmt: skip
+    except Exception as exc:
+        if not is_unique_violation(exc):
+            raise
+        raise Conflict("Someone else saved the fields at the same moment: check them and save again") from exc
+    return version
 
 
-# Sample notices every template must render and say everything for (reg 32; regs 5(3), 10(3), 31(3)).
+# Sample notices: the preview shows the first; tests check the fixed text says everything reg 32 (and regs
+# 5(3), 10(3), 31(3)) requires in each.
 _SAMPLE_SENT = dt.date(2027, 6, 30)  # the adviser and appeal dates differ (August)
-_SAMPLES = {
+SAMPLES = {
     "a final plan with health provision": ("plan_contents", "final", ["A", "B", "C", "F", "G", "I"]),
     "an amended plan changing section I only": ("plan_contents", "amended", ["I"]),
     "a refusal to assess": ("refuse_assessment", "", []),
     "a plan issuing health sections only": ("plan_contents", "final", ["C", "G"]),
 }
+PREVIEW_SAMPLE = SAMPLES["a final plan with health provision"]
 
 
 def _sample_org(name: str, kind: str, contacts: dict[str, str]) -> OrganisationDetail:
@@ -166,7 +226,17 @@ def _sample_org(name: str, kind: str, contacts: dict[str, str]) -> OrganisationD
     )  # fmt: skip
 
 
-def sample_context(decision: str, plan_kind: str, sections: list[str]) -> dict[str, Any]:
+def sample_context(
+    decision: str,
+    plan_kind: str,
+    sections: list[str],
+    *,
+    la: OrganisationDetail | None = None,
+    icb: OrganisationDetail | None = None,
+) -> dict[str, Any]:
+    """The data of a sample notice (a sample child, sent on a fixed day), for `la` or a sample council."""
+    if la is not None:
+        return _sample_notice(decision, plan_kind, sections, la, icb)
     la = _sample_org(
         "Sample Council",
         "local_authority",
@@ -178,6 +248,16 @@ def sample_context(decision: str, plan_kind: str, sections: list[str]) -> dict[s
         },
     )
     icb = _sample_org("Sample ICB", "icb", {"designated_officer": "Sample Designated Officer"})
+    return _sample_notice(decision, plan_kind, sections, la, icb)
+
+
+def _sample_notice(
+    decision: str,
+    plan_kind: str,
+    sections: list[str],
+    la: OrganisationDetail,
+    icb: OrganisationDetail | None,
+) -> dict[str, Any]:
     notice = NoticeInput(
         decision=decision, plan_kind=plan_kind, decision_date=_SAMPLE_SENT, sections=sections,
         child_name="Sample Child", child_date_of_birth=dt.date(2015, 1, 1), family_name="Sample Parent",
@@ -189,37 +269,11 @@ def sample_context(decision: str, plan_kind: str, sections: list[str]) -> dict[s
     )
 
 
-def check_template(source: str) -> list[str]:
-    """Why this template cannot be used (empty when it can): it must render every sample and say what
-    the law requires in each."""
-    problems: list[str] = []
-    for label, (decision, plan_kind, sections) in _SAMPLES.items():
-        context = sample_context(decision, plan_kind, sections)
-        try:
-            text = to_text(render_body(source, context))
-        except NoticeTemplateError as exc:
-            return [str(exc)]
-        deadlines = context["deadlines"]
-        required = [
-            ("Sample Mediation Advice", "the mediation adviser's contact details (reg 32(c))"),
-            ("Sample SEND Team",
-             "the contact details of the person acting for the local authority (reg 32(f))"),
-            (day_date(deadlines["contact_mediation_adviser"]["due"]),
-             "the date by which to contact the mediation adviser or ask for mediation (regs 32(d) and 33)"),
-            ("certificate", "whether a mediation certificate is needed (reg 32(b))"),
-            ("health care provision",
-             "that the family must say what health care provision they want (reg 32(e))"),
-            ("Sample SENDIASS", "the SEND information, advice and support service (reg 5(3)(d))"),
-            ("Sample Resolution Service", "the disagreement resolution service (reg 5(3)(d))"),
-        ]  # fmt: skip
-        if deadlines["appeal"]:
-            required.append((day_date(deadlines["appeal"]["due"]), "the appeal deadline (reg 5(3)(b))"))
-        if context["routing"]["health_involved"]:
-            required.append(("Sample ICB", "the integrated care board's role for health provision"))
-        for needle, what in required:
-            if needle.casefold() not in text.casefold():
-                problems.append(
-                    f"The notice must show {what}, but the sample notice for {label} does not (SEND "
-                    "Regulations 2014)"
-                )
-    return problems
+async def preview_context(la_id: int) -> tuple[dict[str, Any], list[str]]:
+    """A sample notice from the LA's own record (its contacts and ICB) for a sample child, and what the
+    record lacks; with gaps, the sample council's contacts stand in so the preview still shows."""
+    la = await get_organisation(la_id)
+    missing = missing_contacts(la) if la is not None else ["a record"]
+    icb_id = await icb_for_la(la_id)
+    icb = await get_organisation(icb_id) if icb_id else None
+    return sample_context(*PREVIEW_SAMPLE, la=None if missing else la, icb=icb), missing

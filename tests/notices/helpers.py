@@ -104,10 +104,44 @@ def reference_from(response: httpx.Response) -> str:
     return match.group(1)
 
 
-async def second_la_with_coordinator(client: httpx.AsyncClient) -> int:
-    """Another LA, with a coordinator signed in on `client`: it must see none of the demo LA's notices."""
+async def own_la(**fields: str) -> int:
+    """A fresh LA with the contacts a notice needs (so version numbers do not depend on other tests), and
+    `fields` saved over its first notice fields as version 2."""
+    from mediation.accounts.service import load_user
+    from mediation.accounts.tables import Account
+    from mediation.notices.versions import current_template, save_version
+    from mediation.organisations.service import save_contacts
+
+    code = f"E1{secrets.randbelow(10**7):07d}"
+    la = await create_organisation(
+        name=f"Template Council {code}",
+        kind="local_authority",
+        code=code,
+        address="1 Council Street\nTemplate Town\nTT1 1AA",
+    )
+    await save_contacts(
+        la,
+        {
+            "mediation_adviser": {"name": "Adviser", "email": "adviser@template.example"},
+            "send_team": {"name": "SEND Team", "email": "send@template.example"},
+        },
+        actor=None,
+    )
+    if fields:
+        admin = await Account.select(Account.id).where(Account.role == "admin").first()
+        actor = await load_user(admin["id"])
+        assert actor is not None
+        current = (await current_template(la))["fields"]
+        await save_version(la, {**current, **fields}, "", actor=actor)
+    return la
+
+
+async def second_la_with_coordinator(client: httpx.AsyncClient, la: int | None = None) -> int:
+    """Another LA (or `la`), with a coordinator signed in on `client`: it must see none of the demo LA's
+    notices."""
     code = f"E0{secrets.randbelow(10**7):07d}"
-    la = await create_organisation(name=f"Other Council {code}", kind="local_authority", code=code)
+    if la is None:
+        la = await create_organisation(name=f"Other Council {code}", kind="local_authority", code=code)
     email = f"coordinator.{code.lower()}@other.example"
     await create_account(
         NewAccount(

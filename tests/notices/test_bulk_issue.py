@@ -12,7 +12,7 @@ from mediation.notices.batches import claim_rows, process_batches
 from mediation.notices.tables import DecisionNotice, NoticeBatch, NoticeBatchRow
 from mediation.notify.tables import Notification
 from tests.conftest import client_as
-from tests.notices.helpers import PDF
+from tests.notices.helpers import PDF, own_la, second_la_with_coordinator
 
 pytestmark = pytest.mark.anyio
 
@@ -241,4 +241,27 @@ async def test_rows_are_read_in_order_with_their_line_numbers(app):
     ]
     assert numbers == [2, 3, 4, 5, 6, 7]
     await drain()
+    await client.aclose()
+
+
+async def test_bulk_rows_are_issued_from_the_fixed_text_and_the_fields_current_when_they_are_issued(app):
+    from mediation.accounts.service import load_user
+    from mediation.notices.versions import current_template, save_version
+
+    client = await client_as(app, "anonymous")
+    la = await second_la_with_coordinator(client, await own_la())
+    coordinator = await load_user((await client.get("/api/v1/me")).json()["id"])
+    tag = _tag()
+    batch_id = batch_id_from(await upload(client, good_csv(tag).encode(), {"ada.pdf": PDF}))
+    before = (await current_template(la))["fields"]
+    opening = f"Batch opening {tag} {{{{ 7 * 7 }}}}"
+    version = await save_version(la, {**before, "opening": opening}, "", actor=coordinator)
+    await drain()
+    rows = await DecisionNotice.select(
+        DecisionNotice.body_text, DecisionNotice.template.version.as_alias("v")
+    ).where(DecisionNotice.batch == batch_id)
+    assert len(rows) == 3
+    for row in rows:
+        assert row["v"] == version == 2
+        assert opening in row["body_text"]
     await client.aclose()

@@ -10,7 +10,7 @@ from mediation.cases.tables import CaseDocument
 from mediation.notices.tables import DecisionNotice
 from mediation.notify.email import SmtpConfig, build_message
 from mediation.notify.tables import Notification
-from tests.notices.helpers import PDF, issue, notice_input
+from tests.notices.helpers import PDF, issue, notice_input, own_la
 
 pytestmark = pytest.mark.anyio
 
@@ -108,3 +108,23 @@ async def test_a_subject_line_never_names_the_child_even_when_the_name_is_an_ord
         Notification.dedupe_key == f"notice:{reference}"
     )
     assert queued == [{"subject": f"Decision notice and your rights (reference {reference})"}]
+
+
+async def test_the_letter_carries_the_la_s_letterhead_and_signature_from_its_fields(app):
+    long_address = "https://example.org/" + "a1b2c3d4e5" * 30  # one "word" wider than the page
+    la = await own_la(
+        signatory_name="Jo Bloggs",
+        signatory_title="Head of SEND",
+        contact=f"Ring us <any> time.\n\n{long_address}",
+    )
+    reference = await issue(notice_input(email="", address="2 Example Road\nMK2 2AA"), la_id=la)
+    text, info = _pdf_text(await _document((await _row(reference))["notice_document"]))
+    for expected in (
+        "Template Council",
+        "1 Council Street Template Town TT1 1AA",
+        "Ring us <any> time.",
+        "Yours sincerely, Jo Bloggs Head of SEND Template Council",
+    ):
+        assert expected in text, expected
+    assert long_address in text.replace(" ", "")  # wrapped onto the page, not cut off at its edge
+    assert "Author: Template Council" in " ".join(info.split())
