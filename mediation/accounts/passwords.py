@@ -58,14 +58,26 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         return False
 
 
+_limiter: anyio.CapacityLimiter | None = None
+
+
+def _hashing_slots() -> anyio.CapacityLimiter:
+    """At most one hash per core at a time (argon2 already spreads one over its lanes): a burst of
+    sign-ins queues for the CPU instead of starving every other request of it."""
+    global _limiter
+    if _limiter is None:
+        _limiter = anyio.CapacityLimiter(max(1, (os.cpu_count() or 2) // 2))
+    return _limiter
+
+
 async def hash_password_off_loop(password: str) -> str:
     """`hash_password` in a worker thread."""
-    return await anyio.to_thread.run_sync(hash_password, password)
+    return await anyio.to_thread.run_sync(hash_password, password, limiter=_hashing_slots())
 
 
 async def verify_password_off_loop(stored_hash: str | None, password: str) -> bool:
     """`verify_password` in a worker thread."""
-    return await anyio.to_thread.run_sync(verify_password, stored_hash, password)
+    return await anyio.to_thread.run_sync(verify_password, stored_hash, password, limiter=_hashing_slots())
 
 
 def _personal_details(email: str, full_name: str) -> list[str]:
