@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from secrets import compare_digest
 from typing import Any
@@ -32,6 +33,9 @@ CSRF_REFUSED = (
     "The form's security token (CSRF) is missing or belongs to another session. "
     "Go back, reload the page and try again."
 )
+
+
+_BOUND_TOKEN = re.compile(r"[0-9a-f]{64}")
 
 
 def session_secret(session: Any) -> str | None:
@@ -57,6 +61,14 @@ class SessionBoundCSRFMiddleware(CSRFMiddleware):
         if token and len(token) > CSRF_SECRET_LENGTH and self._decode_csrf_token(token) is not None:
             return token
         return None
+
+    def _anonymous_pair(self, submitted: str, cookie: str) -> bool:
+        """Without a session: the signed double-submit pair, or the token of a session that has since
+        ended (the form was open when it expired) still in its cookie. Either way the request goes on as
+        anonymous, so the sign-in page can say "sign in to continue" rather than refuse the form."""
+        if self._csrf_tokens_match(submitted, cookie):
+            return True
+        return bool(_BOUND_TOKEN.fullmatch(submitted)) and compare_digest(submitted, cookie)
 
     async def _submitted_token(self, scope: Scope, receive: Receive) -> tuple[str, str | None, str | None]:
         request = scope["litestar_app"].request_class(scope=scope, receive=receive)
@@ -92,7 +104,7 @@ class SessionBoundCSRFMiddleware(CSRFMiddleware):
             if not compare_digest(submitted, self.bound_token(bound)):
                 raise PermissionDeniedException(CSRF_REFUSED)
             token = submitted
-        elif cookie is not None and self._csrf_tokens_match(submitted, cookie):
+        elif cookie is not None and self._anonymous_pair(submitted, cookie):
             token = submitted
         else:
             raise PermissionDeniedException(CSRF_REFUSED)

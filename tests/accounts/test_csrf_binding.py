@@ -102,3 +102,15 @@ async def test_a_session_from_before_binding_is_bound_on_its_next_request(app):
         assert (await person.post("/sign-out", data={"_csrf_token": token})).status_code == 303
     finally:
         await person.aclose()
+
+
+async def test_a_form_left_open_until_the_session_expired_asks_to_sign_in_again(app):
+    person = await client_as(app, "family")
+    try:
+        token = await _page_token(person, "/home")
+        await HttpSession.delete().where(HttpSession.key == person.cookies.get("session"))
+        response = await person.post("/lodge", data={"_csrf_token": token})
+        assert response.status_code == 302
+        assert response.headers["location"].startswith("/sign-in?next=")
+    finally:
+        await person.aclose()
