@@ -40,6 +40,8 @@ class AccountError(ValueError):
 
 
 EMAIL_TAKEN = "An account with this email address already exists"
+EMAIL_MAX_LENGTH = 254  # Account.email
+NAME_MAX_LENGTH = 200  # Account.full_name
 
 
 def normalise_email(email: str) -> str:
@@ -94,7 +96,8 @@ async def sign_in(email: str, password: str, client: str) -> CurrentUser:
     verified = await verify_password_off_loop(row["password_hash"] if row else None, password)
     ok = verified and bool(row and row["active"])
     now = dt.datetime.now(dt.UTC)
-    await SignInAttempt.insert(SignInAttempt(email=email, client=client, succeeded=ok, at=now))
+    log_email = email[:EMAIL_MAX_LENGTH]  # no account has a longer one; the log column holds no more
+    await SignInAttempt.insert(SignInAttempt(email=log_email, client=client, succeeded=ok, at=now))
     if not ok or row is None:
         raise SignInError("Enter a correct email address and password")
     await throttle.give_back(claimed)
@@ -126,12 +129,16 @@ async def validate_new_account(data: NewAccount) -> dict[str, str]:
     email = normalise_email(data.email)
     if not email:
         errors["email"] = "Enter an email address"
+    elif len(email) > EMAIL_MAX_LENGTH:
+        errors["email"] = f"Email address must be {EMAIL_MAX_LENGTH} characters or fewer"
     elif "@" not in email or "." not in email.split("@")[-1] or " " in email:
         errors["email"] = "Enter an email address in the correct format, like name@example.com"
     elif await Account.exists().where(Account.email == email):
         errors["email"] = EMAIL_TAKEN
     if not data.full_name.strip():
         errors["full_name"] = "Enter the person's full name"
+    elif len(data.full_name.strip()) > NAME_MAX_LENGTH:
+        errors["full_name"] = f"Full name must be {NAME_MAX_LENGTH} characters or fewer"
     if data.role not in ROLE_ORGANISATION_KIND:
         errors["role"] = "Select a role"
     else:

@@ -203,3 +203,11 @@ async def test_an_admin_setting_a_staff_password_gets_the_same_checks(app):
         await admin.aclose()
     assert response.status_code == 400
     assert "Password is too common" in response.text
+
+
+async def test_overlong_fields_get_a_message_not_a_server_error(client):
+    long_email = "a" * 250 + "@example.com"
+    response = await _register(client, long_email, full_name="N" * 201)
+    assert response.status_code == 400
+    assert "Email address must be 254 characters or fewer" in response.text
+    assert "Full name must be 200 characters or fewer" in response.text

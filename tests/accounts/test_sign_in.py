@@ -131,3 +131,15 @@ async def test_anonymous_visits_store_no_session(client):
             v.startswith("session=") for k, v in response.headers.multi_items() if k == "set-cookie"
         ), page
     assert await HttpSession.count() == before
+
+
+async def test_an_overlong_email_at_sign_in_is_a_wrong_answer_not_a_server_error(app):
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.78", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
+        token = await csrf_token(client)
+        response = await client.post(
+            "/sign-in",
+            data={"email": "b" * 300 + "@example.com", "password": "whatever-it-is", "_csrf_token": token},
+        )
+    assert response.status_code == 400
+    assert "Enter a correct email address and password" in response.text
