@@ -146,10 +146,12 @@ async def validate_new_account(data: NewAccount) -> dict[str, str]:
         if kind is None and data.organisation_id is not None and data.role == Role.family.value:
             errors["organisation"] = "Family accounts do not belong to an organisation"
         if kind is not None:
+            org_id = data.organisation_id or 0
             org = (
-                await Organisation.select(Organisation.kind)
-                .where(Organisation.id == (data.organisation_id or 0))
-                .first()
+                # An id no integer column can hold names no organisation (and must not reach PostgreSQL).
+                await Organisation.select(Organisation.kind).where(Organisation.id == org_id).first()
+                if 0 < org_id < 2**31
+                else None
             )
             if org is None or org["kind"] != kind:
                 errors["organisation"] = f"Select the {kind.replace('_', ' ')} this person works for"

@@ -211,3 +211,26 @@ async def test_overlong_fields_get_a_message_not_a_server_error(client):
     assert response.status_code == 400
     assert "Email address must be 254 characters or fewer" in response.text
     assert "Full name must be 200 characters or fewer" in response.text
+
+
+async def test_an_organisation_number_too_big_for_the_database_is_a_field_error(app):
+    from tests.conftest import client_as
+
+    admin = await client_as(app, "admin")
+    try:
+        token = await csrf_token(admin, "/admin/accounts/new")
+        response = await admin.post(
+            "/admin/accounts/new",
+            data={
+                "email": "big.number@milton-keynes.example",
+                "full_name": "Bea Number",
+                "role": "la_coordinator",
+                "organisation": "9" * 30,
+                "password": "Lantern-orchid-basin-47",
+                "_csrf_token": token,
+            },
+        )
+    finally:
+        await admin.aclose()
+    assert response.status_code == 400
+    assert "Select the local authority this person works for" in response.text
