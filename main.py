@@ -20,7 +20,17 @@ from collections.abc import AsyncIterator
 import uvicorn
 
 import mediation  # noqa: F401 - sets PICCOLO_CONF before anything touches the database
-from mediation.settings import settings
+from mediation.settings import Settings, settings
+
+
+def proxy_options(config: Settings) -> dict[str, object]:
+    """uvicorn's proxy-header options: X-Forwarded-For and -Proto are believed only from the addresses in
+    FORWARDED_ALLOW_IPS. Unset, they are ignored (uvicorn's own default would trust 127.0.0.1, so any
+    local process could choose the client address that throttling and the audit log see)."""
+    trusted = [part.strip() for part in config.forwarded_allow_ips.split(",") if part.strip()]
+    if not trusted:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
 
 
 def serve() -> None:
@@ -29,9 +39,8 @@ def serve() -> None:
         "mediation.asgi:app",
         host=settings.host,
         port=settings.port,
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
         log_level="info",
+        **proxy_options(settings),  # type: ignore[arg-type]
     )
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from mediation.accounts.throttle import forget_old_counters
 from mediation.notices.batches import process_batches
 from mediation.notify.email import deliver_due
 from mediation.reminders.sweep import scheduled_sweep
@@ -20,6 +21,9 @@ async def sweep_expired_sessions() -> None:
     removed = await delete_expired_sessions()
     if removed:
         log.info("removed %d expired sessions", removed)
+    forgotten = await forget_old_counters()
+    if forgotten:
+        log.info("removed %d finished sign-in throttle counters", forgotten)
 
 
 async def deliver_notifications() -> None:

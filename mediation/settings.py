@@ -19,6 +19,15 @@ def _flag(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a whole number of 1 or more, got {raw!r}")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class DatabaseConfig:
     engine: str  # "sqlite" or "postgres"
@@ -61,8 +70,18 @@ class Settings:
     load_demo_data: bool = True
     run_scheduler: bool = True
     base_url: str = "http://127.0.0.1:8000"
+    # Sign-in throttling (mediation/accounts/throttle.py): free failures per account from one client,
+    # per client across accounts and per account across clients, counted over a window; past a limit
+    # the bucket waits login_first_wait_seconds, doubling with each further failure up to the maximum.
     login_max_failures: int = 5
-    login_window_minutes: int = 15
+    login_client_max_failures: int = 20
+    login_account_max_failures: int = 100
+    login_window_minutes: int = 60
+    login_first_wait_seconds: int = 60
+    login_max_wait_minutes: int = 15
+    # Proxy addresses whose X-Forwarded-For / X-Forwarded-Proto uvicorn believes (comma-separated, or
+    # "*"); empty: proxy headers are ignored and the client is the connecting address.
+    forwarded_allow_ips: str = ""
     # Outbox email delivery (mediation/notify/email.py); the default matches a local dev mail catcher.
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
@@ -114,6 +133,13 @@ class Settings:
             load_demo_data=_flag("DEMO_DATA", is_sqlite),
             run_scheduler=_flag("RUN_SCHEDULER", True),
             base_url=os.environ.get("BASE_URL", f"http://{host}:{port}"),
+            login_max_failures=_positive_int("LOGIN_MAX_FAILURES", 5),
+            login_client_max_failures=_positive_int("LOGIN_CLIENT_MAX_FAILURES", 20),
+            login_account_max_failures=_positive_int("LOGIN_ACCOUNT_MAX_FAILURES", 100),
+            login_window_minutes=_positive_int("LOGIN_WINDOW_MINUTES", 60),
+            login_first_wait_seconds=_positive_int("LOGIN_FIRST_WAIT_SECONDS", 60),
+            login_max_wait_minutes=_positive_int("LOGIN_MAX_WAIT_MINUTES", 15),
+            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "").strip(),
             smtp_host=os.environ.get("SMTP_HOST", "127.0.0.1"),
             smtp_port=int(os.environ.get("SMTP_PORT", "1025")),
             smtp_from=os.environ.get("SMTP_FROM", "no-reply@send-mediation.example"),

@@ -60,12 +60,15 @@ async def sign_in_submit(request: Request) -> Template | Redirect:
     if not password:
         errors["password"] = "Enter your password"  # noqa: S105 - an error message
     status = 400
+    headers: dict[str, str] = {}
     if not errors:
         try:
             user = await sign_in(email, password, client_of(request))
         except SignInError as exc:
             errors["email"] = exc.message
             status = 429 if exc.throttled else 400
+            if exc.throttled:
+                headers["Retry-After"] = str(exc.retry_after)
         else:
             request.clear_session()
             request.scope.setdefault("state", {})[ROTATE_FLAG] = True
@@ -75,6 +78,7 @@ async def sign_in_submit(request: Request) -> Template | Redirect:
         "accounts/sign_in.html",
         context={"values": {"email": email}, "errors": errors, "next": target},
         status_code=status,
+        headers=headers,
     )
 
 

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from mediation.accounts.service import NewAccount, create_account, normalise_email, validate_new_account
+from mediation.accounts.passwords import hash_password_off_loop
+from mediation.accounts.service import (
+    EMAIL_TAKEN,
+    AccountError,
+    NewAccount,
+    create_account,
+    normalise_email,
+    validate_new_account,
+)
 from mediation.accounts.tables import Account
 from mediation.accounts.tokens import make_token, read_token
 from mediation.audit import service as audit
-from mediation.db import transaction
+from mediation.db import is_unique_violation, transaction
 from mediation.notify.service import queue_email
 
 PURPOSE = "confirm-email"
@@ -32,11 +40,28 @@ async def _send_link(account_id: int, email: str, name: str, base_url: str) -> N
     )
 
 
+async def _send_already_registered(account_id: int, email: str, name: str, base_url: str) -> None:
+    hour = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H")
+    await queue_email(
+        to=email,
+        name=name,
+        subject="You already have an account",
+        body_text=(
+            f"Dear {name},\n\nSomeone asked to create an account with this email address, which already "
+            f"has one. If it was you, sign in at {base_url}/sign-in\n\n"
+            "If you did not ask, you can ignore this email: nothing has changed."
+        ),
+        dedupe_key=f"already-registered:{account_id}:{hour}",
+    )
+
+
 async def register(values: dict[str, str], base_url: str) -> dict[str, str]:
     """Create an unconfirmed family account and send the link. Returns field errors (none when done).
 
-    An address that already has an account gets a reminder instead, and the page says the same
-    either way, so the form does not reveal who has an account.
+    An address that already has an account gets an email instead (the link again if it is not
+    confirmed, else a note that it has an account), and both paths do the same work: the password is
+    hashed, one transaction writes, one email goes to the outbox and the page is the same. So neither
+    the page nor how long it takes reveals who has an account.
     """
     errors: dict[str, str] = {}
     if values.get("password", "") != values.get("confirm_password", ""):
@@ -48,26 +73,45 @@ async def register(values: dict[str, str], base_url: str) -> dict[str, str]:
         password=values.get("password", ""),
     )
     problems = await validate_new_account(new)
-    existing = problems.get("email") == "An account with this email address already exists"
+    existing = problems.get("email") == EMAIL_TAKEN
     if existing:
         del problems["email"]
     errors.update(problems)
     if errors:
         return errors
     email = normalise_email(new.email)
-    async with transaction():
-        if existing:
-            row = (
-                await Account.select(Account.id, Account.full_name, Account.email_confirmed)
-                .where(Account.email == email)
-                .first()
-            )
-            if row and not row["email_confirmed"]:
-                await _send_link(row["id"], email, row["full_name"], base_url)
-            return {}
-        account_id = await create_account(new, actor=None)
-        await _send_link(account_id, email, new.full_name.strip(), base_url)
+    password_hash = await hash_password_off_loop(new.password)
+    try:
+        async with transaction():
+            if not existing:
+                account_id = await create_account(new, actor=None, password_hash=password_hash)
+                await _send_link(account_id, email, new.full_name.strip(), base_url)
+                return {}
+            await _remind_existing(email, base_url)
+    except AccountError as exc:
+        # Registered by a request that got there first (the transaction saw its row).
+        if exc.errors != {"email": EMAIL_TAKEN}:
+            raise
+        await _remind_existing(email, base_url)
+    except Exception as exc:
+        if not is_unique_violation(exc):  # the same race, caught by the unique index
+            raise
+        await _remind_existing(email, base_url)
     return {}
+
+
+async def _remind_existing(email: str, base_url: str) -> None:
+    row = (
+        await Account.select(Account.id, Account.full_name, Account.email_confirmed)
+        .where(Account.email == email)
+        .first()
+    )
+    if row is None:
+        return
+    if row["email_confirmed"]:
+        await _send_already_registered(row["id"], email, row["full_name"], base_url)
+    else:
+        await _send_link(row["id"], email, row["full_name"], base_url)
 
 
 async def resend(email: str, base_url: str) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from mediation.accounts.passwords import hash_password, password_problem, verify_password
+from mediation.accounts import throttle
+from mediation.accounts.passwords import hash_password_off_loop, password_problem, verify_password_off_loop
 from mediation.accounts.tables import Account, Role, SignInAttempt
 from mediation.audit import service as audit
 from mediation.identity import CurrentUser
 from mediation.organisations.tables import Organisation, OrganisationKind
-from mediation.settings import settings
 
 # Which kind of organisation each staff role must belong to.
 ROLE_ORGANISATION_KIND: dict[str, str | None] = {
@@ -23,17 +23,25 @@ ROLE_ORGANISATION_KIND: dict[str, str | None] = {
 
 
 class SignInError(Exception):
-    def __init__(self, message: str, *, throttled: bool = False, unconfirmed: bool = False) -> None:
+    def __init__(
+        self, message: str, *, throttled: bool = False, unconfirmed: bool = False, retry_after: int = 0
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.throttled = throttled
         self.unconfirmed = unconfirmed
+        self.retry_after = retry_after
 
 
 class AccountError(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = errors
+
+
+EMAIL_TAKEN = "An account with this email address already exists"
+EMAIL_MAX_LENGTH = 254  # Account.email
+NAME_MAX_LENGTH = 200  # Account.full_name
 
 
 def normalise_email(email: str) -> str:
@@ -65,36 +73,34 @@ async def load_user(account_id: int) -> CurrentUser | None:
     )
 
 
-async def _recent_failures(email: str, client: str) -> tuple[int, int]:
-    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=settings.login_window_minutes)
-    by_email = await SignInAttempt.count().where(
-        (SignInAttempt.email == email) & (SignInAttempt.succeeded.eq(False)) & (SignInAttempt.at > since)
-    )
-    by_client = await SignInAttempt.count().where(
-        (SignInAttempt.client == client) & (SignInAttempt.succeeded.eq(False)) & (SignInAttempt.at > since)
-    )
-    return by_email, by_client
-
-
 async def sign_in(email: str, password: str, client: str) -> CurrentUser:
+    """Check the password, if the throttle lets this attempt through (`accounts/throttle.py`).
+
+    Unknown addresses take the same path (a dummy hash is verified, the same counters move), so neither
+    the answer nor its timing says whether an account exists.
+    """
     email = normalise_email(email)
-    by_email, by_client = await _recent_failures(email, client)
-    # Per account and per client address, so neither guessing one password nor spraying many gets far.
-    if by_email >= settings.login_max_failures or by_client >= settings.login_max_failures * 4:
+    client = client[:64]
+    claimed = await throttle.claim(email, client)
+    if not claimed.allowed:
         raise SignInError(
-            f"Too many failed attempts. Wait {settings.login_window_minutes} minutes and try again.",
+            f"Too many failed attempts. Wait {throttle.wait_words(claimed.wait_seconds)} and try again.",
             throttled=True,
+            retry_after=claimed.wait_seconds,
         )
     row = (
         await Account.select(Account.id, Account.password_hash, Account.active, Account.email_confirmed)
         .where(Account.email == email)
         .first()
     )
-    ok = verify_password(row["password_hash"] if row else None, password) and bool(row and row["active"])
+    verified = await verify_password_off_loop(row["password_hash"] if row else None, password)
+    ok = verified and bool(row and row["active"])
     now = dt.datetime.now(dt.UTC)
-    await SignInAttempt.insert(SignInAttempt(email=email, client=client[:64], succeeded=ok, at=now))
+    log_email = email[:EMAIL_MAX_LENGTH]  # no account has a longer one; the log column holds no more
+    await SignInAttempt.insert(SignInAttempt(email=log_email, client=client, succeeded=ok, at=now))
     if not ok or row is None:
         raise SignInError("Enter a correct email address and password")
+    await throttle.give_back(claimed)
     if not row["email_confirmed"]:
         # Said only after the password is right, so it reveals nothing to someone guessing.
         raise SignInError(
@@ -123,12 +129,16 @@ async def validate_new_account(data: NewAccount) -> dict[str, str]:
     email = normalise_email(data.email)
     if not email:
         errors["email"] = "Enter an email address"
+    elif len(email) > EMAIL_MAX_LENGTH:
+        errors["email"] = f"Email address must be {EMAIL_MAX_LENGTH} characters or fewer"
     elif "@" not in email or "." not in email.split("@")[-1] or " " in email:
         errors["email"] = "Enter an email address in the correct format, like name@example.com"
     elif await Account.exists().where(Account.email == email):
-        errors["email"] = "An account with this email address already exists"
+        errors["email"] = EMAIL_TAKEN
     if not data.full_name.strip():
         errors["full_name"] = "Enter the person's full name"
+    elif len(data.full_name.strip()) > NAME_MAX_LENGTH:
+        errors["full_name"] = f"Full name must be {NAME_MAX_LENGTH} characters or fewer"
     if data.role not in ROLE_ORGANISATION_KIND:
         errors["role"] = "Select a role"
     else:
@@ -136,26 +146,32 @@ async def validate_new_account(data: NewAccount) -> dict[str, str]:
         if kind is None and data.organisation_id is not None and data.role == Role.family.value:
             errors["organisation"] = "Family accounts do not belong to an organisation"
         if kind is not None:
+            org_id = data.organisation_id or 0
             org = (
-                await Organisation.select(Organisation.kind)
-                .where(Organisation.id == (data.organisation_id or 0))
-                .first()
+                # An id no integer column can hold names no organisation (and must not reach PostgreSQL).
+                await Organisation.select(Organisation.kind).where(Organisation.id == org_id).first()
+                if 0 < org_id < 2**31
+                else None
             )
             if org is None or org["kind"] != kind:
                 errors["organisation"] = f"Select the {kind.replace('_', ' ')} this person works for"
-    problem = password_problem(data.password)
+    problem = password_problem(data.password, email=email, full_name=data.full_name)
     if problem:
         errors["password"] = problem
     return errors
 
 
-async def create_account(data: NewAccount, *, actor: CurrentUser | None, client: str = "") -> int:
+async def create_account(
+    data: NewAccount, *, actor: CurrentUser | None, client: str = "", password_hash: str | None = None
+) -> int:
+    """Validate and create an account. `password_hash` is the password already hashed by a caller that
+    had to hash it anyway (registration, which hashes on every path); otherwise it is hashed here."""
     errors = await validate_new_account(data)
     if errors:
         raise AccountError(errors)
     row = Account(
         email=normalise_email(data.email),
-        password_hash=hash_password(data.password),
+        password_hash=password_hash or await hash_password_off_loop(data.password),
         full_name=data.full_name.strip(),
         role=data.role,
         organisation=data.organisation_id if ROLE_ORGANISATION_KIND.get(data.role) else None,

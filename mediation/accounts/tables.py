@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from piccolo.columns import Boolean, Bytea, ForeignKey, Secret, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, Secret, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -49,12 +49,26 @@ class Account(Table):
 
 
 class SignInAttempt(Table):
-    """Kept in the database so the limit holds across every app process."""
+    """A log of evaluated sign-in attempts (the throttle itself counts in SignInThrottle)."""
 
     email = Varchar(length=254, index=True)
     client = Varchar(length=64, index=True)
     succeeded = Boolean(default=False)
     at = Timestamptz(index=True)
+
+
+class SignInThrottle(Table):
+    """One failure counter per bucket (an account from one client, one client, one account), claimed
+    under a row lock before a password is checked, so concurrent guesses cannot pass the limit, and kept
+    in the database so it holds across every app process (`accounts/throttle.py`)."""
+
+    # SHA-256 of the bucket's key: the table holds no email or client address in clear.
+    bucket = Varchar(length=64, unique=True)
+    kind = Varchar(length=10)
+    failures = Integer(default=0)
+    window_started_at = Timestamptz()
+    blocked_until = Timestamptz(null=True, default=None)
+    updated_at = Timestamptz(index=True)
 
 
 class HttpSession(Table):

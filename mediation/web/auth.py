@@ -7,13 +7,13 @@ from litestar.datastructures import Headers
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
-from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from mediation import access
 from mediation.accounts import api_tokens
 from mediation.accounts.service import load_user
 from mediation.identity import CurrentUser
+from mediation.web.csrf import SessionBoundCSRFMiddleware
 
 SESSION_USER_KEY = "account_id"
 INVALID_TOKEN = "The API token is not valid or has been revoked"
@@ -57,8 +57,9 @@ class CurrentUserMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
-class TokenAwareCSRFMiddleware(CSRFMiddleware):
-    """Litestar's CSRF check, except for requests already authenticated by an API token.
+class TokenAwareCSRFMiddleware(SessionBoundCSRFMiddleware):
+    """The session-bound CSRF check (`web/csrf.py`), except for requests already authenticated by an API
+    token.
 
     A browser cannot add an `Authorization` header to a cross-site request without CORS (never granted), so
     a token request cannot be forged; cookie-session requests are checked exactly as before. Wire it after

@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from mediation.errors import ServiceError
+from mediation.web.csrf import CSRF_REFUSED
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +53,11 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, NotAuthorizedException):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/sign-in?next={quote(target, safe='')}")
+    csrf = detail == CSRF_REFUSED
+    title = "This form could not be sent" if csrf else TITLES.get(status, "There is a problem")
     return Template(
         "errors/error.html",
-        context={"status": status, "title": TITLES.get(status, "There is a problem"), "detail": detail},
+        context={"status": status, "title": title, "detail": detail, "csrf": csrf},
         status_code=status,
         headers=exc.headers,
     )

@@ -14,7 +14,7 @@ from mediation.cases.tables import Disagreement
 from mediation.organisations.service import create_organisation, link_la_to_icb
 from tests.reminders.helpers import add_clock
 
-PASSWORD = "Report-test-password-2026"
+PASSWORD = "Ledger-harbour-quince-2026"  # not the accounts' name ("Report Tester")
 D = dt.date
 MAY_1ST = D(2026, 5, 1)
 
