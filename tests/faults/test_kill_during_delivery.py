@@ -18,8 +18,8 @@ from aiosmtpd.controller import Controller
 
 from mediation import timekeeping
 from mediation.notify.email import LEASE
-from mediation.notify.service import queue_email
-from mediation.notify.tables import Notification
+from mediation.notify.service import queue_email, queue_letter
+from mediation.notify.tables import LetterFile, Notification
 from tests.faults.processes import HANG, Child, poll
 from tests.notify.conftest import SmtpServer
 
@@ -64,6 +64,19 @@ elif mode == "after_accepted":  # killed after the SMTP server said 250, before 
             await hang(args["marker"])
 
     outbox._Connection.send = send
+elif mode == "letter_in_transaction":  # the 3rd letter is marked printed, its PDF not yet stored
+    from mediation.notify.tables import LetterFile
+
+    real_insert = LetterFile.insert
+
+    def insert(*rows, **kwargs):
+        global sent
+        sent += 1
+        if sent == after:
+            return hang(args["marker"])
+        return real_insert(*rows, **kwargs)
+
+    LetterFile.insert = insert
 # mode "in_data": no hook; the test's SMTP server holds its reply to the 4th message
 
 smtp = outbox.SmtpConfig(host="127.0.0.1", port=args["port"], sender="Faults <faults@send-mediation.test>")
@@ -114,7 +127,11 @@ def catcher():
 async def tag(app: object):
     prefix = f"kill{uuid.uuid4().hex[:10]}"
     yield prefix
-    await Notification.delete().where(Notification.dedupe_key.like(f"{prefix}%"))
+    ours = Notification.dedupe_key.like(f"{prefix}%")
+    ids = [r["id"] for r in await Notification.select(Notification.id).where(ours)]
+    if ids:
+        await LetterFile.delete().where(LetterFile.notification.is_in(ids))
+    await Notification.delete().where(ours)
 
 
 async def _queue(tag: str) -> None:
@@ -200,3 +217,32 @@ async def test_killed_after_the_server_accepted_a_message_it_is_sent_again_with_
     first, second = copies[in_flight]
     assert first == second  # the same message, as far as any mail system can tell
     assert len({ids[0] for ids in copies.values()}) == COUNT
+
+
+async def test_killed_while_storing_a_letter_then_restarted_every_letter_is_printed_exactly_once(
+    tag, catcher
+):
+    with timekeeping.use_clock(T0):
+        for n in range(COUNT):
+            assert await queue_letter(
+                name="Alex Parent",
+                address="1 High Street\nTesttown\nTT1 1TT",
+                subject=f"Letter {n}",
+                body_text=f"Letter {n}.",
+                dedupe_key=f"{tag}-{n}",
+            )
+    await (await _deliver("letter_in_transaction", catcher.port, T0).start()).kill_at_marker()
+    rows = await _rows(tag)
+    # The 3rd letter's transaction died with the process: not printed, no PDF.
+    assert [r["status"] for r in rows] == ["printed"] * (KILLED_AT - 1) + ["sending"] * (
+        COUNT - KILLED_AT + 1
+    )
+    after_lease = T0 + LEASE + dt.timedelta(seconds=1)
+    report = await (await _deliver("plain", catcher.port, after_lease).start()).finish()
+    assert report["printed"] == COUNT - KILLED_AT + 1
+    rows = await _rows(tag)
+    assert [r["status"] for r in rows] == ["printed"] * COUNT
+    files = await LetterFile.select(LetterFile.notification).where(
+        LetterFile.notification.is_in([r["id"] for r in rows])
+    )
+    assert collections.Counter(f["notification"] for f in files) == {r["id"]: 1 for r in rows}
