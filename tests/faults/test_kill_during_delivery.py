@@ -11,15 +11,15 @@ import datetime as dt
 import email
 import email.policy
 import threading
-import uuid
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from mediation import timekeeping
 from mediation.notify.email import LEASE
-from mediation.notify.service import queue_email, queue_letter
+from mediation.notify.service import queue_letter
 from mediation.notify.tables import LetterFile, Notification
+from tests.faults.conftest import queue_numbered_email
 from tests.faults.processes import HANG, Child, poll
 from tests.notify.conftest import SmtpServer
 
@@ -123,27 +123,9 @@ def catcher():
         server.stop()
 
 
-@pytest.fixture
-async def tag(app: object):
-    prefix = f"kill{uuid.uuid4().hex[:10]}"
-    yield prefix
-    ours = Notification.dedupe_key.like(f"{prefix}%")
-    ids = [r["id"] for r in await Notification.select(Notification.id).where(ours)]
-    if ids:
-        await LetterFile.delete().where(LetterFile.notification.is_in(ids))
-    await Notification.delete().where(ours)
-
-
 async def _queue(tag: str) -> None:
-    with timekeeping.use_clock(T0):
-        for n in range(COUNT):
-            assert await queue_email(
-                to=f"{tag}-{n}@example.com",
-                name="Alex Parent",
-                subject=f"Reminder {n}",
-                body_text=f"Message {n}.",
-                dedupe_key=f"{tag}-{n}",
-            )
+    for n in range(COUNT):
+        await queue_numbered_email(tag, n, T0, subject=f"Reminder {n}")
 
 
 def _deliver(mode: str, port: int, now: dt.datetime) -> Child:

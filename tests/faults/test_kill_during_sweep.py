@@ -14,11 +14,10 @@ from tests.faults.processes import HANG, Child
 from tests.reminders.conftest import deliver_all, outbox
 from tests.reminders.conftest import place as place  # noqa: F401 - fixture
 from tests.reminders.conftest import smtp_server as smtp_server  # noqa: F401 - fixture
-from tests.reminders.helpers import add_clock, make_case
+from tests.reminders.helpers import cases_owed_reminders
 
 pytestmark = pytest.mark.anyio
 
-D = dt.date
 MORNING = dt.datetime(2027, 3, 24, 9, 30, tzinfo=dt.UTC)  # 2 working days before Tue 30 Mar 2027
 CASES = 6
 REMINDERS, ESCALATIONS, DIGESTS = 3 * CASES, CASES // 2, 2
@@ -65,18 +64,6 @@ sys.exit(sweep.main(["--now", args["now"], "--local-authority", str(args["la"])]
 )
 
 
-async def _cases(place) -> list[int]:
-    """Each case owes a 2-day reminder (to 3 people); every other case also has an overdue clock."""
-    ids = []
-    for i in range(CASES):
-        case_id, _ = await make_case(place)
-        ids.append(case_id)
-        await add_clock(case_id, "mediation_held_by_la", due=D(2027, 3, 30), started_on=D(2027, 3, 1))
-        if i % 2 == 0:
-            await add_clock(case_id, "order_amend_plan", due=D(2027, 3, 18), started_on=D(2027, 2, 11))
-    return ids
-
-
 def _sweep(place, mode: str, after: int) -> Child:
     return Child(SWEEP, {"mode": mode, "after": after, "now": MORNING.isoformat(), "la": place.la})
 
@@ -97,7 +84,7 @@ async def test_a_sweep_killed_mid_way_and_run_again_queues_and_delivers_everythi
     after,
     committed_before_kill,
 ):
-    case_ids = await _cases(place)
+    case_ids = await cases_owed_reminders(place, CASES)
     await (await _sweep(place, mode, after).start()).kill_at_marker()
     # What the dead process committed is there; its open transaction has gone.
     assert len(await outbox(place)) == committed_before_kill

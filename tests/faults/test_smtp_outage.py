@@ -6,15 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-import uuid
 
 import pytest
 
-from mediation import timekeeping
 from mediation.notify.email import deliver_due
-from mediation.notify.service import queue_email
 from mediation.notify.tables import Notification
 from tests.conftest import client_as
+from tests.faults.conftest import queue_numbered_email
 from tests.notify.conftest import SmtpServer
 
 pytestmark = pytest.mark.anyio
@@ -29,25 +27,15 @@ def _when(moment: dt.datetime) -> str:
     return moment.strftime("%d %b %Y %H:%M:%S UTC")
 
 
-@pytest.fixture
-async def tag(app: object):
-    prefix = f"out{uuid.uuid4().hex[:10]}"
-    yield prefix
-    await Notification.delete().where(Notification.dedupe_key.like(f"{prefix}%"))
-
-
 async def _queue(tag: str, n: int, at: dt.datetime) -> int:
-    with timekeeping.use_clock(at):
-        assert await queue_email(
-            to=f"{tag}-{n}@example.com",
-            name="Alex Parent",
-            subject=f"Disagreement update {n}",
-            body_text=f"About {CHILD}: message {n}.",
-            dedupe_key=f"{tag}-{n}",
-            forbidden_names=[CHILD],
-        )
-    row = await Notification.select(Notification.id).where(Notification.dedupe_key == f"{tag}-{n}").first()
-    return row["id"]
+    return await queue_numbered_email(
+        tag,
+        n,
+        at,
+        subject=f"Disagreement update {n}",
+        body_text=f"About {CHILD}: message {n}.",
+        forbidden_names=[CHILD],
+    )
 
 
 async def _ours(tag: str) -> dict[int, dict]:
