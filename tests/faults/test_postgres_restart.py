@@ -1,6 +1,7 @@
 """PostgreSQL restarted under load: while it is down every request answers 503 with a clear message (JSON
 `detail`, a GOV.UK page, /health "unreachable"), the app recovers by itself when it is back, and no case
-or event is lost or doubled: every request is retried with its Idempotency-Key until acknowledged.
+or event is lost or doubled: every request is retried with its Idempotency-Key until acknowledged. The
+crash (`pg_ctl stop -m immediate`) is timed to land while a lodging is inside its transaction.
 
 Runs against a private cluster it creates (never the shared server), so it runs in both CI suite runs.
 """
@@ -135,6 +136,29 @@ def _body(received: dt.date) -> dict:
     }
 
 
+# On the private cluster only: each new case holds its transaction open a moment after its INSERT, so
+# the crash can be timed to land inside one.
+SLOW_INSERT = """
+CREATE FUNCTION fault_test_slow_insert() RETURNS trigger LANGUAGE plpgsql AS
+  $$ BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$;
+CREATE TRIGGER fault_test_slow_insert AFTER INSERT ON disagreement
+  FOR EACH ROW EXECUTE FUNCTION fault_test_slow_insert();
+"""
+
+
+async def _connect(cluster: Cluster) -> asyncpg.Connection:
+    return await asyncpg.connect(host="127.0.0.1", port=cluster.port, user="postgres", database="postgres")
+
+
+async def _lodging_in_flight(monitor: asyncpg.Connection) -> bool:
+    return bool(
+        await monitor.fetchval(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' "
+            "AND query ILIKE '%INSERT INTO%disagreement%' AND pid <> pg_backend_pid()"
+        )
+    )
+
+
 @dataclasses.dataclass
 class Load:
     token: str
@@ -189,6 +213,8 @@ class Load:
 
 async def test_postgres_restarted_under_load_503s_then_recovers_with_nothing_lost_or_doubled(cluster, server):
     token = _api_token(server, DEMO_EMAILS["family"])
+    monitor = await _connect(cluster)
+    await monitor.execute(SLOW_INSERT)
     load = Load(token=token, received=timekeeping.today() - dt.timedelta(days=10))
     async with (
         httpx.AsyncClient(base_url=server.url, timeout=10) as api,
@@ -199,6 +225,9 @@ async def test_postgres_restarted_under_load_503s_then_recovers_with_nothing_los
         workers = [asyncio.create_task(load.worker(api, n)) for n in range(WORKERS)]
         try:
             await poll(lambda: len(load.lodged) >= WORKERS, within=60, what="some cases to be lodged")
+            # Crash while a lodging is inside its transaction (its row inserted, not yet committed).
+            await poll(lambda: _lodging_in_flight(monitor), within=30, what="a lodging mid-transaction")
+            await monitor.close()
             # A crash, as far as the app can tell. pg_ctl runs in a thread so the load keeps coming.
             await asyncio.to_thread(cluster.stop, "immediate")
             await poll(lambda: load.statuses[503] >= OUTAGE_503S, within=30, what="503s while it is down")
@@ -233,7 +262,7 @@ async def test_postgres_restarted_under_load_503s_then_recovers_with_nothing_los
     assert load.statuses[503] >= OUTAGE_503S
     assert len(load.lodged) == WORKERS * CASES_EACH
     # Straight from the database: one case per key, every acknowledged case there, one event each.
-    conn = await asyncpg.connect(host="127.0.0.1", port=cluster.port, user="postgres", database="postgres")
+    conn = await _connect(cluster)
     try:
         rows = await conn.fetch(
             "SELECT id, reference, idempotency_key FROM disagreement WHERE idempotency_key LIKE $1",
