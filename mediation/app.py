@@ -35,6 +35,7 @@ from mediation.notices import api as notices_api
 from mediation.notices import bulk_pages as notice_bulk_pages
 from mediation.notices import pages as notice_pages
 from mediation.notices import template_pages as notice_template_pages
+from mediation.notify import pages as outbox_pages
 from mediation.organisations import api as organisations_api
 from mediation.organisations import pages as organisation_pages
 from mediation.public import api as public_api
@@ -134,6 +135,7 @@ def create_app(config: Settings = settings) -> Litestar:
             *notices_api.ROUTES,
             *cases_api.ROUTES,
             *audit_pages.ROUTES,
+            *outbox_pages.ROUTES,
             *mediation_pages.ROUTES,
             *mediation_schedule_pages.ROUTES,
             *mediation_other_pages.ROUTES,

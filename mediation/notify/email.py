@@ -88,22 +88,26 @@ def _attachments(row: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 async def claim_due(now: dt.datetime, limit: int) -> list[dict[str, Any]]:
-    """Take up to `limit` due rows (pending and due, or 'sending' with an expired lease) for this worker."""
+    """Take up to `limit` due rows (pending and due, or 'sending' with an expired lease) for this worker.
+
+    Oldest first, by when they were queued (not by retry time): after an outage, messages queued at
+    different moments have different backoffs, and must still go out in the order they were written."""
     lease_until = now + LEASE
     if is_postgres():
         # SKIP LOCKED: concurrent workers each lock a different set of rows instead of queueing behind
         # each other; the UPDATE makes the claim visible to everyone once this statement commits.
         # Only the constant column list is interpolated; the values are bound parameters.
-        return await Notification.raw(
+        rows = await Notification.raw(
             "UPDATE notification SET status = 'sending', attempts = attempts + 1, next_attempt_at = {} "  # noqa: S608
             "WHERE id IN (SELECT id FROM notification "
             "WHERE status IN ('pending', 'sending') AND next_attempt_at <= {} "
-            "ORDER BY next_attempt_at, id LIMIT {} FOR UPDATE SKIP LOCKED) "
+            "ORDER BY id LIMIT {} FOR UPDATE SKIP LOCKED) "
             f"RETURNING {_COLUMNS}",
             lease_until,
             now,
             limit,
         )
+        return sorted(rows, key=lambda row: row["id"])  # UPDATE ... RETURNING keeps no order
     # SQLite has no row locks; an immediate transaction holds the database's write lock from the start,
     # so two workers' read-then-update cannot interleave. The conditional update is a second guard.
     claimed: list[dict[str, Any]] = []
@@ -111,7 +115,7 @@ async def claim_due(now: dt.datetime, limit: int) -> list[dict[str, Any]]:
         due = (
             await Notification.select(Notification.id, Notification.status)
             .where(Notification.status.is_in([_PENDING, _SENDING]) & (Notification.next_attempt_at <= now))
-            .order_by(Notification.next_attempt_at, Notification.id)
+            .order_by(Notification.id)
             .limit(limit)
         )
         for item in due:

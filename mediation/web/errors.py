@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
+import sqlite3
 from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
@@ -25,7 +28,30 @@ TITLES = {
     405: "This action is not available here",
     429: "Too many requests",
     500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
 }
+UNAVAILABLE_DETAIL = (
+    "The service cannot reach its database at the moment, so this request may not have been saved. "
+    "Try again in a minute: resending a request with the same Idempotency-Key is safe."
+)
+RETRY_AFTER_SECONDS = "30"
+# PostgreSQL SQLSTATEs that mean "the database is not there right now", not "your request is wrong":
+# class 08 (connection exception), 57P01-57P05 (shutting down, crashed, starting up), class 53
+# (insufficient resources: too many connections, disk full, out of memory).
+_UNAVAILABLE_SQLSTATES = ("08", "57P", "53")
+_CONNECTION_ERRNOS = {
+    errno.ECONNREFUSED,
+    errno.ECONNRESET,
+    errno.ECONNABORTED,
+    errno.EHOSTUNREACH,
+    errno.ENETUNREACH,
+    errno.ETIMEDOUT,
+    errno.EPIPE,
+}
+# asyncpg's InterfaceError is mostly a programming error; these messages are a connection gone away.
+_CLOSED_MESSAGES = ("connection is closed", "pool is closing", "pool is closed", "connection was closed")
+# SQLite: another process holds the write lock for longer than the busy timeout, or the file is gone.
+_SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk i/o error")
 
 
 def is_api(request: Request) -> bool:
@@ -86,7 +112,56 @@ def service_error_handler(request: Request, exc: ServiceError) -> Response:
     )
 
 
+def database_unavailable(exc: BaseException) -> bool:
+    """The database cannot be reached (down, restarting, out of connections, locked): a 503, not a 500.
+
+    Follows the exception's cause and context, since Piccolo and the drivers wrap each other's errors.
+    """
+    seen: BaseException | None = exc
+    hops = 0
+    while seen is not None and hops < 10:
+        sqlstate = getattr(seen, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+            return True
+        if isinstance(seen, (ConnectionError, TimeoutError, socket.gaierror)):
+            return True
+        if isinstance(seen, OSError) and (
+            seen.errno in _CONNECTION_ERRNOS or str(seen).startswith("Multiple exceptions: ")
+        ):
+            return True  # asyncio's create_connection, one attempt per address of the host
+        if type(seen).__name__ == "InterfaceError" and any(m in str(seen).lower() for m in _CLOSED_MESSAGES):
+            return True
+        if isinstance(seen, sqlite3.OperationalError) and str(seen).lower().startswith(_SQLITE_UNAVAILABLE):
+            return True
+        seen = seen.__cause__ or seen.__context__
+        hops += 1
+    return False
+
+
+def unavailable_response(request: Request) -> Response:
+    headers = {"Retry-After": RETRY_AFTER_SECONDS}
+    if is_api(request):
+        return Response(
+            {"status_code": 503, "detail": UNAVAILABLE_DETAIL},
+            status_code=503,
+            media_type=MediaType.JSON,
+            headers=headers,
+        )
+    return Template(
+        "errors/error.html",
+        context={"status": 503, "title": TITLES[503], "detail": ""},
+        status_code=503,
+        headers=headers,
+    )
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
+    if database_unavailable(exc):
+        # Expected during a database restart or failover: one line, not a stack trace per request.
+        log.warning(
+            "database unavailable on %s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc
+        )
+        return unavailable_response(request)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     status = HTTP_500_INTERNAL_SERVER_ERROR
     if is_api(request):

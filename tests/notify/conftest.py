@@ -83,8 +83,12 @@ async def tag(app: object) -> AsyncIterator[str]:
     await Notification.update({Notification.status: "sent"}).where(Notification.status == "pending")
     prefix = f"t{uuid.uuid4().hex[:12]}"
     yield prefix
-    ours = Notification.dedupe_key.like(f"{prefix}%")
-    ids = [r["id"] for r in await Notification.select(Notification.id).where(ours)]
+    await remove_messages(Notification.dedupe_key.like(f"{prefix}%"))
+
+
+async def remove_messages(where: object) -> None:
+    """Delete the outbox rows matching a WHERE clause, and their letters' PDFs first."""
+    ids = [r["id"] for r in await Notification.select(Notification.id).where(where)]  # type: ignore[arg-type]
     if ids:
         await LetterFile.delete().where(LetterFile.notification.is_in(ids))
-        await Notification.delete().where(ours)
+        await Notification.delete().where(Notification.id.is_in(ids))

@@ -164,3 +164,17 @@ async def add_clock(
 
 async def add_closure(org: int, day: dt.date, reason: str = "Council closure day") -> None:
     await OrganisationClosure.insert(OrganisationClosure(organisation=org, day=day, reason=reason))
+
+
+async def cases_owed_reminders(place: Place, n: int) -> list[int]:
+    """n cases each owed a 2-day reminder on Wed 24 Mar 2027 (3 recipients), and every other case an
+    overdue clock (1 escalation)."""
+    d = dt.date
+    ids = []
+    for i in range(n):
+        case_id, _ = await make_case(place)
+        ids.append(case_id)
+        await add_clock(case_id, "mediation_held_by_la", due=d(2027, 3, 30), started_on=d(2027, 3, 1))
+        if i % 2 == 0:
+            await add_clock(case_id, "order_amend_plan", due=d(2027, 3, 18), started_on=d(2027, 2, 11))
+    return ids

@@ -19,25 +19,13 @@ from mediation.reminders import service
 from mediation.reminders.service import run_sweeps, sweep_clocks
 from mediation.settings import ROOT, settings
 from tests.reminders.conftest import deliver_all, outbox
-from tests.reminders.helpers import add_clock, make_case
+from tests.reminders.helpers import cases_owed_reminders
 
 pytestmark = pytest.mark.anyio
 
 D = dt.date
 TODAY = D(2027, 3, 24)  # Wed: 2 working days before Tue 30 Mar 2027 (Easter in between)
 MORNING = dt.datetime(2027, 3, 24, 9, 30, tzinfo=dt.UTC)
-
-
-async def _cases(place, n: int) -> list[int]:
-    """n cases each owed a 2-day reminder (3 recipients) and n/2 with an overdue clock (1 escalation)."""
-    ids = []
-    for i in range(n):
-        case_id, _ = await make_case(place)
-        ids.append(case_id)
-        await add_clock(case_id, "mediation_held_by_la", due=D(2027, 3, 30), started_on=D(2027, 3, 1))
-        if i % 2 == 0:
-            await add_clock(case_id, "order_amend_plan", due=D(2027, 3, 18), started_on=D(2027, 2, 11))
-    return ids
 
 
 def _arrivals(server) -> collections.Counter:
@@ -51,7 +39,7 @@ def _expected(n: int) -> tuple[int, int]:
 async def test_a_sweep_interrupted_mid_way_and_run_again_sends_nothing_twice_and_misses_nothing(
     place, smtp_server, monkeypatch
 ):
-    case_ids = await _cases(place, 6)
+    case_ids = await cases_owed_reminders(place, 6)
     reminders, escalations = _expected(6)
     real_queue = service._queue
     calls = 0
@@ -133,7 +121,7 @@ async def _run_two_sweepers(place) -> list[dict]:
 async def test_two_processes_sweeping_at_once_queue_and_deliver_each_reminder_exactly_once(
     place, smtp_server
 ):
-    case_ids = await _cases(place, 20)
+    case_ids = await cases_owed_reminders(place, 20)
     reminders, escalations = _expected(20)
     results = await _run_two_sweepers(place)
     # Between them the two processes queued each message once: whatever one queued, the other found.
@@ -173,6 +161,6 @@ async def test_the_scheduler_runs_the_sweep_at_start_up_and_every_quarter_hour(m
 
 
 async def test_one_run_queues_reminders_escalations_and_digests_together(place):
-    await _cases(place, 1)
+    await cases_owed_reminders(place, 1)
     first = await run_sweeps(MORNING, local_authorities=[place.la])
     assert (first.reminders, first.escalations, first.digests) == (3, 1, 2)

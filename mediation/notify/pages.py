@@ -1,0 +1,118 @@
+"""The admin outbox page: what is queued, sending, sent or failed, with attempts and the backoff.
+
+Shows the subject (which never contains a child's name: `notify.service.check_subject`) and the
+recipient, never the message body.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Request, get
+from litestar.exceptions import ValidationException
+from litestar.response import Template
+
+from mediation.notify.tables import DeliveryStatus, Notification
+
+PAGE_SIZE = 50
+STATUS_LABELS = {
+    DeliveryStatus.pending.value: "Queued",
+    DeliveryStatus.sending.value: "Sending",
+    DeliveryStatus.sent.value: "Sent",
+    DeliveryStatus.printed.value: "Printed",
+    DeliveryStatus.failed.value: "Failed",
+}
+STATUS_TAGS = {
+    DeliveryStatus.pending.value: "govuk-tag--blue",
+    DeliveryStatus.sending.value: "govuk-tag--yellow",
+    DeliveryStatus.sent.value: "govuk-tag--green",
+    DeliveryStatus.printed.value: "govuk-tag--green",
+    DeliveryStatus.failed.value: "govuk-tag--red",
+}
+ERROR_SHOWN = 300  # characters of the last error on the list
+
+
+def _page_number(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return 1
+    if not raw.isdigit() or not 0 < int(raw) <= 100_000:
+        raise ValidationException("page must be a whole number from 1")
+    return int(raw)
+
+
+def _status(raw: str | None) -> str | None:
+    if raw is None or raw == "" or raw == "all":
+        return None
+    if raw not in STATUS_LABELS:
+        raise ValidationException(f"status must be one of all, {', '.join(STATUS_LABELS)}")
+    return raw
+
+
+def _when(value: dt.datetime | None) -> str:
+    return "" if value is None else value.astimezone(dt.UTC).strftime("%d %b %Y %H:%M:%S UTC")
+
+
+async def _counts() -> dict[str, int]:
+    rows = await Notification.raw("SELECT status, COUNT(*) AS n FROM notification GROUP BY status")
+    found = {r["status"]: int(r["n"]) for r in rows}
+    return {status: found.get(status, 0) for status in STATUS_LABELS}
+
+
+def _row(r: dict[str, Any]) -> dict[str, Any]:
+    error = r["last_error"] or ""
+    waiting = r["status"] in {DeliveryStatus.pending.value, DeliveryStatus.sending.value}
+    return {
+        "id": r["id"],
+        "status": r["status"],
+        "status_label": STATUS_LABELS.get(r["status"], r["status"]),
+        "status_tag": STATUS_TAGS.get(r["status"], "govuk-tag--grey"),
+        "channel": "Letter" if r["channel"] == "letter" else "Email",
+        "recipient": r["recipient_email"] or r["recipient_name"],
+        "subject": r["subject"],
+        "attempts": r["attempts"],
+        "next_attempt_at": _when(r["next_attempt_at"]) if waiting else "",
+        "last_error": error if len(error) <= ERROR_SHOWN else error[: ERROR_SHOWN - 1] + "…",
+        "created_at": _when(r["created_at"]),
+        "sent_at": _when(r["sent_at"]),
+    }
+
+
+@get("/admin/outbox", name="admin_outbox", opt={"action": "administer"})
+async def outbox_page(request: Request) -> Template:
+    status = _status(request.query_params.get("status"))
+    page = _page_number(request.query_params.get("page"))
+    query = Notification.select(
+        Notification.id,
+        Notification.channel,
+        Notification.recipient_email,
+        Notification.recipient_name,
+        Notification.subject,
+        Notification.status,
+        Notification.attempts,
+        Notification.next_attempt_at,
+        Notification.last_error,
+        Notification.created_at,
+        Notification.sent_at,
+    )
+    if status is not None:
+        query = query.where(Notification.status == status)
+    rows = (
+        await query.order_by(Notification.id, ascending=False)
+        .limit(PAGE_SIZE + 1)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    return Template(
+        "admin/outbox.html",
+        context={
+            "messages": [_row(r) for r in rows[:PAGE_SIZE]],
+            "status": status or "all",
+            "status_labels": STATUS_LABELS,
+            "counts": await _counts(),
+            "page": page,
+            "has_next": len(rows) > PAGE_SIZE,
+        },
+    )
+
+
+ROUTES = [outbox_page]
