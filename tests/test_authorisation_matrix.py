@@ -12,6 +12,7 @@ import hashlib
 import pytest
 from litestar.routes import HTTPRoute
 
+from mediation import timekeeping
 from mediation.access import PERMISSIONS
 from mediation.accounts.tables import Account
 from mediation.cases.tables import CaseDocument, Disagreement
@@ -551,7 +552,7 @@ async def matrix_case() -> str:
             child_name=MATRIX_CHILD,
             child_date_of_birth=dt.date(2015, 6, 14),
             decision="plan_contents",
-            decision_notice_sent=dt.date.today() - dt.timedelta(days=12),
+            decision_notice_sent=timekeeping.today() - dt.timedelta(days=12),
             matters=[Matter(section=s, disagreement_text="x", wanted_text="y") for s in ("B", "F", "G")],
             health_provision_sought="Therapy",
             wants_mediation=True,

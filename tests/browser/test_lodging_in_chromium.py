@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
+from mediation import timekeeping
 from mediation.rules.deadlines import compute_deadline
 from mediation.web.templating import day_date
 from tests.browser.conftest import PageProblems
@@ -140,7 +141,7 @@ def back_on_check_page(page: Page, live_server: str, draft: int) -> None:
 def test_a_family_lodges_saves_returns_and_submits_and_the_case_reaches_the_right_queues(
     page: Page, page_problems: PageProblems, live_server: str, tmp_path: Path
 ) -> None:
-    notice = dt.date.today() - dt.timedelta(weeks=3)
+    notice = timekeeping.today() - dt.timedelta(weeks=3)
     act_by = day_date(compute_deadline("contact_mediation_adviser", {"start": notice}).due)
 
     # Start, and answer the first three questions.
@@ -332,7 +333,7 @@ def no_js_page(context: BrowserContext, live_server: str) -> Iterator[Page]:
 def test_the_lodging_journey_works_without_javascript(no_js_page: Page, live_server: str) -> None:
     page = no_js_page
     problems = PageProblems(origin=live_server).watch(page)
-    notice = dt.date.today() - dt.timedelta(weeks=3)
+    notice = timekeeping.today() - dt.timedelta(weeks=3)
 
     sign_in(page, live_server, OTHER_FAMILY)
     assert "govuk-frontend-supported" not in (page.locator("body").get_attribute("class") or "")

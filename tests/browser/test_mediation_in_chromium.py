@@ -6,12 +6,11 @@ Uses the demo case "Jamie Taylor" (mixed education and health, the family needs 
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
+from mediation import timekeeping
 from tests.browser.conftest import PageProblems
 
 pytestmark = pytest.mark.browser
@@ -65,7 +64,7 @@ def test_a_coordinator_books_a_mediation_meeting_that_meets_every_rule(
     page.get_by_role("link", name=f"Go to mediation for case {reference}").click()
     expect(page.get_by_role("heading", level=1, name="Mediation")).to_be_visible()
 
-    today = dt.date.today()
+    today = timekeeping.today()
     page.locator("#contacted-day").fill(str(today.day))
     page.locator("#contacted-month").fill(str(today.month))
     page.locator("#contacted-year").fill(str(today.year))

@@ -19,7 +19,7 @@ from mediation.tribunal.schemas import AppealInput
 from tests.mediation.helpers import make_world
 
 pytestmark = pytest.mark.anyio
-TODAY = dt.date.today()
+TODAY = timekeeping.today()
 
 
 async def test_a_certificate_still_owed_after_the_family_appealed_can_be_issued(app):

@@ -9,12 +9,13 @@ import secrets
 
 import pytest
 
+from mediation import timekeeping
 from mediation.accounts.tables import Account
 from mediation.cases.tables import Disagreement
 from tests.conftest import client_as
 
 pytestmark = pytest.mark.anyio
-TODAY = dt.date.today()
+TODAY = timekeeping.today()
 # A council of these tests' own (with its ICB and a coordinator), so their cases stay out of the demo
 # council's queues, which other tests read.
 LA_CODE = "E06099001"

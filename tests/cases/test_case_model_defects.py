@@ -32,7 +32,7 @@ from tests.mediation.helpers import make_world
 from tests.mediation.test_booking import first_slot, plan_for
 
 pytestmark = pytest.mark.anyio
-TODAY = dt.date.today()
+TODAY = timekeeping.today()
 
 
 async def clocks_of(case_id: int, rule: str) -> list[dict]:

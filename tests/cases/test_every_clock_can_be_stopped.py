@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from mediation import timekeeping
 from mediation.cases.event_handlers import duty_done
 from mediation.cases.repository import load_case
 from mediation.clocks.service import start_agreed_clock, start_clock
@@ -20,7 +21,7 @@ from tests.cases.test_case_model_defects import held_with_agreement
 from tests.mediation.helpers import World, make_world
 
 pytestmark = pytest.mark.anyio
-TODAY = dt.date.today()
+TODAY = timekeeping.today()
 
 # Rules whose duty is itself an event with more to it than a date (the law gives it its own record): the
 # `duty_done` on them records that event, so they are set up as a real case would reach them.

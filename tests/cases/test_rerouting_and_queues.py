@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from mediation import timekeeping
 from mediation.audit.tables import AuditEvent
 from mediation.cases.tables import Disagreement
 from mediation.clocks.tables import StatutoryClock
@@ -113,7 +114,7 @@ async def test_the_queue_filters_by_breach_risk_scope_and_state(app):
         .where(Disagreement.child_name == "Robin Taylor")
         .first()
     )["reference"]
-    await Disagreement.update({Disagreement.next_due_date: dt.date.today() - dt.timedelta(days=1)}).where(
+    await Disagreement.update({Disagreement.next_due_date: timekeeping.today() - dt.timedelta(days=1)}).where(
         Disagreement.reference == overdue_ref
     )
     overdue = (await la.get("/api/v1/cases?risk=overdue")).json()

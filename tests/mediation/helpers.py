@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from mediation import timekeeping
 from mediation.accounts.service import NewAccount, create_account, load_user
 from mediation.cases.commands import Matter, NewCase, create_case
 from mediation.cases.model import Disagreement as Case
@@ -126,7 +127,7 @@ async def make_world(
         quiet_room=True,
     )
     await venue.save()
-    notice = dt.date.today() - dt.timedelta(days=notice_days_ago)
+    notice = timekeeping.today() - dt.timedelta(days=notice_days_ago)
     created = await create_case(
         NewCase(
             family_id=family.id,

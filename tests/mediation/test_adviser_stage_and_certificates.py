@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from mediation import timekeeping
 from mediation.cases.tables import CaseDocument
 from mediation.errors import Conflict
 from mediation.mediation.advice import assign_mediator, notify_icb, record_advice, unable_to_arrange
@@ -19,7 +20,7 @@ from mediation.rules.lifecycle import STATE_LABELS
 from tests.mediation.helpers import make_world, person
 
 pytestmark = pytest.mark.anyio
-TODAY = dt.date.today()
+TODAY = timekeeping.today()
 
 
 async def certificate_number(w) -> str:  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ import email
 import pytest
 from icalendar import Calendar
 
+from mediation import timekeeping
 from mediation.db import is_postgres
 from mediation.mediation.advice import record_advice
 from mediation.mediation.booking import book, cancel, reschedule
@@ -21,7 +22,7 @@ from mediation.notify.tables import Notification
 from tests.mediation.helpers import World, make_world, person
 
 pytestmark = pytest.mark.anyio
-TODAY = dt.date.today()
+TODAY = timekeeping.today()
 
 
 async def requested(**kwargs) -> World:

@@ -10,13 +10,14 @@ import httpx
 import pytest
 from icalendar import Calendar
 
+from mediation import timekeeping
 from mediation.mediation.tables import MediationCertificate, SessionOffer
 from mediation.notify.tables import Notification
 from tests.conftest import sign_in
 from tests.mediation.helpers import World, make_world
 
 pytestmark = pytest.mark.anyio
-TODAY = dt.date.today()
+TODAY = timekeeping.today()
 
 
 async def as_user(app, email: str) -> httpx.AsyncClient:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from mediation import timekeeping
 from mediation.errors import Conflict
 from mediation.mediation.booking import book
 from mediation.mediation.certificates import issue_certificate
@@ -17,7 +18,7 @@ from tests.mediation.helpers import World, make_world
 from tests.mediation.test_booking import first_slot, plan_for, requested
 
 pytestmark = pytest.mark.anyio
-TODAY = dt.date.today()
+TODAY = timekeeping.today()
 
 
 async def held_today(w: World, **plan_overrides) -> None:
