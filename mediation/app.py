@@ -48,8 +48,9 @@ from mediation.tribunal import form_pages as tribunal_form_pages
 from mediation.tribunal import pages as tribunal_pages
 from mediation.web import system
 from mediation.web.auth import CurrentUserMiddleware, TokenAwareCSRFMiddleware, authorise
+from mediation.web.edge import EdgeRequest, bounded_ids
 from mediation.web.errors import http_exception_handler, internal_error_handler, service_error_handler
-from mediation.web.security import SecurityHeadersMiddleware
+from mediation.web.security import security_headers
 from mediation.web.sessions import DatabaseSessionStore, RotatingSessionConfig
 from mediation.web.templating import build_environment
 
@@ -146,9 +147,10 @@ def create_app(config: Settings = settings) -> Litestar:
             *tribunal_api.ROUTES,
         ],
         lifespan=[lifespan],
-        guards=[authorise],  # every handler declares its action; access.PERMISSIONS decides
+        guards=[authorise, bounded_ids],  # every handler declares its action; access.PERMISSIONS decides
+        request_class=EdgeRequest,  # hostile JSON and forms refused as they are read (web/edge.py)
+        before_send=[security_headers],  # on every response, 404/405 and middleware's 401 included
         middleware=[
-            SecurityHeadersMiddleware(),
             session_config.middleware,
             CurrentUserMiddleware(),
             # Innermost, where csrf_config would put Litestar's own; API-token requests skip it.

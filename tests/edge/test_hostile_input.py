@@ -1,0 +1,195 @@
+"""Hostile input at the HTTP edge (web/edge.py): deep or huge JSON, ids beyond 64 bits and control
+characters get a specific 4xx on every route, never a 500, and nothing hostile reaches the database."""
+
+from __future__ import annotations
+
+import pytest
+
+from mediation.cases.tables import Disagreement
+from mediation.lodging.tables import LodgingDraft as Draft
+from mediation.web.edge import MAX_JSON_BYTES, MAX_JSON_DEPTH
+from tests.conftest import client_as
+from tests.edge.helpers import endpoints, token_client
+from tests.lodging.helpers import la_id, lodge, standard_answers, start_draft
+
+pytestmark = pytest.mark.anyio
+
+ROLES = ["anonymous", "family", "la_coordinator", "health_commissioner", "mediator", "admin"]
+HUGE = 2**70
+
+
+def _json_posts(app) -> list:  # type: ignore[no-untyped-def]
+    return [e for e in endpoints(app) if e.method == "POST" and e.path.startswith("/api/")]
+
+
+async def _clients(app) -> dict:  # type: ignore[no-untyped-def]
+    return {role: await token_client(app, role) for role in ROLES}
+
+
+async def test_every_json_endpoint_refuses_deeply_nested_json_with_400(app):
+    posts = _json_posts(app)
+    assert len(posts) >= 12  # the two public calculators, lodging, events, mediation and tribunal
+    clients = await _clients(app)
+    bodies = {
+        "990 deep": b"[" * 990 + b"]" * 990,
+        "100k deep": b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
+        "just too deep": b"[" * (MAX_JSON_DEPTH + 2) + b"]" * (MAX_JSON_DEPTH + 2),
+    }
+    for endpoint in posts:
+        refused_for_depth = False
+        for role, client in clients.items():
+            for label, body in bodies.items():
+                response = await client.post(
+                    endpoint.url(), content=body, headers={"content-type": "application/json"}
+                )
+                assert response.status_code in {400, 401, 403}, (endpoint.path, role, label, response.text)
+                if response.status_code == 400:
+                    assert "nests too deeply" in response.json()["detail"], response.text
+                    refused_for_depth = True
+        assert refused_for_depth, f"no role reached the body of {endpoint.path}"
+    for client in clients.values():
+        await client.aclose()
+
+
+async def test_a_json_body_over_the_cap_is_413_and_a_normal_one_still_works(app):
+    client = await token_client(app, "anonymous")
+    padding = " " * (MAX_JSON_BYTES + 1)
+    response = await client.post(
+        "/api/v1/routing",
+        content=b'{"decision": "plan_contents", "sections": ["F"]}' + padding.encode(),
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert "too large" in response.json()["detail"]
+    ok = await client.post("/api/v1/routing", json={"decision": "plan_contents", "sections": ["F"]})
+    assert ok.status_code == 200, ok.text
+    await client.aclose()
+
+
+async def test_every_integer_id_beyond_64_bits_is_404_or_400_on_every_route(app):
+    clients = await _clients(app)
+    checked = []
+    for endpoint in endpoints(app):
+        ints = [name for name, kind in endpoint.parameters().items() if kind is int]
+        queries = endpoint.int_query_parameters()
+        if not ints and not queries:
+            continue
+        url = endpoint.url(**dict.fromkeys(ints, HUGE))
+        if queries:
+            url += "?" + "&".join(f"{name}={HUGE}" for name in queries)
+        reached = False
+        for role, client in clients.items():
+            response = await client.request(
+                endpoint.method, url, json={} if endpoint.method == "POST" else None
+            )
+            assert response.status_code != 500, (endpoint.method, url, role, response.text[:300])
+            allowed = {400, 401, 403, 404, 422} | ({302} if role == "anonymous" else set())  # to sign in
+            assert response.status_code in allowed, (url, role, response.status_code)
+            reached = reached or response.status_code in {400, 404, 422}
+        assert reached, f"no role got past the guard on {endpoint.method} {endpoint.path}"
+        checked.append(endpoint.path)
+    assert len(checked) >= 20, checked
+    for client in clients.values():
+        await client.aclose()
+
+
+async def test_an_integer_query_beyond_64_bits_is_a_specific_400(app):
+    client = await token_client(app, "la_coordinator")
+    for url in (
+        f"/api/v1/cases?offset={HUGE}",
+        f"/api/v1/notices?offset={HUGE}",
+        f"/api/v1/cases?limit={-HUGE}",
+    ):
+        response = await client.get(url)
+        assert response.status_code == 400, (url, response.text)
+        assert "offset" in response.json()["detail"] or "limit" in response.json()["detail"]
+    assert (await client.get("/api/v1/cases?offset=0&limit=5")).status_code == 200
+    await client.aclose()
+
+
+async def test_json_numbers_beyond_64_bits_are_refused_naming_the_field(app):
+    client = await token_client(app, "family")
+    response = await client.post("/api/v1/cases/SM-00000000/events", json={"event": "withdrawn", "on": HUGE})
+    assert response.status_code == 422, response.text
+    assert "on" in response.json()["errors"]
+    await client.aclose()
+
+
+async def test_a_nul_in_an_api_event_is_422_naming_the_field_and_nothing_is_recorded(app):
+    family = await token_client(app, "family")
+    la = await la_id()
+    browser = await client_as(app, "family")
+    _, reference = await lodge(browser, standard_answers(la))
+    before = await Disagreement.select(Disagreement.state).where(Disagreement.reference == reference).first()
+    for payload in (
+        {"event": "withdrawn", "reason": "We agreed\x00"},
+        {"event": "withdrawn", "reason": "bell\x07"},
+        {"event": "withdrawn\x00"},
+    ):
+        response = await family.post(f"/api/v1/cases/{reference}/events", json=payload)
+        assert response.status_code == 422, (payload, response.text)
+        assert "control characters" in response.json()["detail"]
+    assert (
+        "reason"
+        in (
+            await family.post(
+                f"/api/v1/cases/{reference}/events", json={"event": "withdrawn", "reason": "\x00"}
+            )
+        ).json()["errors"]
+    )
+    after = await Disagreement.select(Disagreement.state).where(Disagreement.reference == reference).first()
+    assert after == before
+    # Tabs and new lines are text.
+    ok = await family.post(
+        f"/api/v1/cases/{reference}/events", json={"event": "withdrawn", "reason": "We agreed.\r\n\tThanks"}
+    )
+    assert ok.status_code == 200, ok.text
+    for client in (family, browser):
+        await client.aclose()
+
+
+async def test_a_nul_in_the_reroute_reason_is_a_400_page_and_the_case_is_unchanged(app):
+    family = await client_as(app, "family")
+    _, reference = await lodge(family, standard_answers(await la_id(), "plan_contents", ["F", "G"]))
+    la = await client_as(app, "la_coordinator")
+    await la.get(f"/cases/{reference}")
+    response = await la.post(
+        f"/cases/{reference}/reroute",
+        data={
+            "sections": ["G"],
+            "reason": "Agreed\x00 at review",
+            "_csrf_token": la.cookies.get("csrftoken"),
+        },
+    )
+    assert response.status_code == 400, response.text[-2000:]
+    assert "govuk-template" in response.text or "govuk-" in response.text
+    assert "control characters" in response.text
+    case = await Disagreement.select(Disagreement.sections).where(Disagreement.reference == reference).first()
+    assert case["sections"] == "F,G"
+    api = await token_client(app, "la_coordinator")
+    refused = await api.post(
+        f"/api/v1/cases/{reference}/reroute", json={"sections": ["G"], "reason": "a\x00"}
+    )
+    assert refused.status_code == 422, refused.text
+    for client in (family, la, api):
+        await client.aclose()
+
+
+async def test_a_nul_in_a_lodging_answer_is_refused_and_never_saved(app):
+    family = await client_as(app, "family")
+    draft = await start_draft(family)
+    response = await family.post(
+        f"/lodge/{draft}/who",
+        data={"lodged_by": "parent_carer\x00", "_csrf_token": family.cookies.get("csrftoken")},
+    )
+    assert response.status_code == 400
+    assert "control characters" in response.text
+    row = await Draft.select(Draft.answers).where(Draft.id == draft).output(load_json=True).first()
+    assert "\x00" not in str(row["answers"])
+    # The family can carry on and lodge.
+    ok = await family.post(
+        f"/lodge/{draft}/who",
+        data={"lodged_by": "parent_carer", "_csrf_token": family.cookies.get("csrftoken")},
+    )
+    assert ok.status_code == 303
+    await family.aclose()
