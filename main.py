@@ -15,6 +15,7 @@ import uvicorn
 
 import mediation  # noqa: F401 - sets PICCOLO_CONF before anything touches the database
 from mediation.settings import settings
+from mediation.web.log_redaction import uvicorn_log_config
 
 
 def serve() -> None:
@@ -26,6 +27,7 @@ def serve() -> None:
         proxy_headers=True,
         forwarded_allow_ips="127.0.0.1",
         log_level="info",
+        log_config=uvicorn_log_config(),  # booking-offer and confirmation links redacted in the access log
     )
 
 

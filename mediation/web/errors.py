@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from mediation.errors import ServiceError
+from mediation.web.log_redaction import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,8 @@ def service_error_handler(request: Request, exc: ServiceError) -> Response:
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    path = redact_url(request.app, request.url.path)  # never a booking-offer or confirmation link in full
+    log.exception("unhandled error on %s %s", request.method, path, exc_info=exc)
     status = HTTP_500_INTERNAL_SERVER_ERROR
     if is_api(request):
         return Response(
