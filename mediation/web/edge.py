@@ -3,10 +3,11 @@
 Hostile input is refused here, once, with a specific 4xx, rather than in each handler or as a 500 from
 deep inside a decoder or a database driver:
 
-- JSON bodies: at most `MAX_JSON_BYTES`, nested at most `MAX_JSON_DEPTH` deep, integers that fit a 64-bit
-  database column, and no control characters in any string (PostgreSQL cannot store NUL at all).
+- JSON bodies: at most `MAX_JSON_BYTES`, nested at most `MAX_JSON_DEPTH` deep, whole numbers that fit the
+  database's integer columns, and no control characters in any string (PostgreSQL cannot store NUL at all).
 - Forms: no control characters in any text field (tab, newline and carriage return are text).
-- Integer path parameters: beyond a 64-bit id nothing can exist, so 404 before the database is asked.
+- Integer path parameters: beyond the largest id nothing can exist, so 404 before the database is asked;
+  a query parameter holding a whole number beyond it is 400.
 
 `EdgeRequest` is the app's `request_class`, so `request.json()`, `request.form()` and every `JSONBody`
 go through it; `bounded_ids` is an app-level guard.
@@ -28,7 +29,9 @@ from mediation.errors import Invalid
 
 MAX_JSON_BYTES = 1_000_000  # the largest API body (a lodging with its matters) is a few kilobytes
 MAX_JSON_DEPTH = 32  # the deepest API body nests 4 levels
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# Ids are Piccolo serials, 32-bit integers on PostgreSQL (as are its Integer columns): no whole number the
+# service takes, id, count, minutes or offset, is larger, and asyncpg overflows on one that is.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 
 # C0 controls except tab, newline and carriage return, and DEL: never text anyone typed.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -68,7 +71,7 @@ def check_json_value(value: Any) -> None:
         elif isinstance(item, bool) or item is None or isinstance(item, float):
             continue
         elif isinstance(item, int):
-            if not INT64_MIN <= item <= INT64_MAX:
+            if not INT_MIN <= item <= INT_MAX:
                 field = _field_path(path)
                 errors.setdefault(field or "detail", f"{field or 'The number'} is too large a number")
         elif isinstance(item, dict):
@@ -121,20 +124,20 @@ class EdgeRequest(Request):
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
-def _beyond_64_bits(text: str) -> bool:
+def _out_of_range(text: str) -> bool:
     if not _INTEGER.fullmatch(text):
         return False
     digits = text.lstrip("+-").lstrip("0")
-    return len(digits) > 19 or not INT64_MIN <= int(text) <= INT64_MAX
+    return len(digits) > 10 or not INT_MIN <= int(text) <= INT_MAX
 
 
 def bounded_ids(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-    """Integer path parameters name rows, and none exists beyond a 64-bit id: 404 before the database
-    driver overflows. A query parameter holding a whole number beyond 64 bits (an offset, a limit) is
-    never meaningful: 400 naming it."""
+    """Integer path parameters name rows, and none exists beyond the largest id: 404 before the database
+    driver overflows. A query parameter holding a whole number beyond it (an offset, a page) is never
+    meaningful: 400 naming it."""
     for value in connection.path_params.values():
-        if isinstance(value, int) and not isinstance(value, bool) and not INT64_MIN <= value <= INT64_MAX:
+        if isinstance(value, int) and not isinstance(value, bool) and not INT_MIN <= value <= INT_MAX:
             raise NotFoundException("Not found")
     for name, value in connection.query_params.multi_items():
-        if _beyond_64_bits(value.strip()):
-            raise ValidationException(f"{name} is too large a number (at most {INT64_MAX})")
+        if _out_of_range(value.strip()):
+            raise ValidationException(f"{name} is too large a number (at most {INT_MAX})")
