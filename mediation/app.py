@@ -46,7 +46,7 @@ from mediation.tribunal import api as tribunal_api
 from mediation.tribunal import duty_pages as tribunal_duty_pages
 from mediation.tribunal import form_pages as tribunal_form_pages
 from mediation.tribunal import pages as tribunal_pages
-from mediation.web import system
+from mediation.web import openapi, system
 from mediation.web.auth import CurrentUserMiddleware, TokenAwareCSRFMiddleware, authorise
 from mediation.web.edge import EdgeRequest, bounded_ids
 from mediation.web.errors import http_exception_handler, internal_error_handler, service_error_handler
@@ -115,37 +115,37 @@ def create_app(config: Settings = settings) -> Litestar:
     own_static = create_static_files_router(
         path="/static", directories=[ROOT / "mediation" / "static"], name="static", opt=public
     )
+    handlers = [
+        system.health,
+        *public_pages.ROUTES,
+        *public_api.ROUTES,
+        *account_pages.ROUTES,
+        *account_admin_pages.ROUTES,
+        *accounts_api.ROUTES,
+        *organisation_pages.ROUTES,
+        *organisations_api.ROUTES,
+        *case_pages.ROUTES,
+        *lodging_pages.ROUTES,
+        *notice_bulk_pages.ROUTES,
+        *notice_pages.ROUTES,
+        *notice_template_pages.ROUTES,
+        *notices_api.ROUTES,
+        *cases_api.ROUTES,
+        *audit_pages.ROUTES,
+        *mediation_pages.ROUTES,
+        *mediation_schedule_pages.ROUTES,
+        *mediation_other_pages.ROUTES,
+        *mediation_api.ROUTES,
+        *report_pages.ROUTES,
+        *reports_api.ROUTES,
+        *tribunal_pages.ROUTES,
+        *tribunal_form_pages.ROUTES,
+        *tribunal_duty_pages.ROUTES,
+        *tribunal_api.ROUTES,
+    ]
+    openapi.document(handlers)  # pages out of the schema, each API operation's refusals in it
     return Litestar(
-        route_handlers=[
-            assets,
-            own_static,
-            system.health,
-            *public_pages.ROUTES,
-            *public_api.ROUTES,
-            *account_pages.ROUTES,
-            *account_admin_pages.ROUTES,
-            *accounts_api.ROUTES,
-            *organisation_pages.ROUTES,
-            *organisations_api.ROUTES,
-            *case_pages.ROUTES,
-            *lodging_pages.ROUTES,
-            *notice_bulk_pages.ROUTES,
-            *notice_pages.ROUTES,
-            *notice_template_pages.ROUTES,
-            *notices_api.ROUTES,
-            *cases_api.ROUTES,
-            *audit_pages.ROUTES,
-            *mediation_pages.ROUTES,
-            *mediation_schedule_pages.ROUTES,
-            *mediation_other_pages.ROUTES,
-            *mediation_api.ROUTES,
-            *report_pages.ROUTES,
-            *reports_api.ROUTES,
-            *tribunal_pages.ROUTES,
-            *tribunal_form_pages.ROUTES,
-            *tribunal_duty_pages.ROUTES,
-            *tribunal_api.ROUTES,
-        ],
+        route_handlers=[assets, own_static, *handlers],
         lifespan=[lifespan],
         guards=[authorise, bounded_ids],  # every handler declares its action; access.PERMISSIONS decides
         request_class=EdgeRequest,  # hostile JSON and forms refused as they are read (web/edge.py)
@@ -171,7 +171,7 @@ def create_app(config: Settings = settings) -> Litestar:
             title="send-mediation API",
             version="1",
             description="SEND disagreements from decision to mediation, tribunal and compliance.",
-            openapi_router=Router(path="/schema", route_handlers=[], opt=public),
+            openapi_router=Router(path="/schema", route_handlers=[], opt=public, include_in_schema=False),
             # JSON and YAML only: the HTML viewers load scripts from public CDNs.
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
         ),

@@ -1,0 +1,134 @@
+"""Schemathesis over the whole OpenAPI document, against the real server (`python main.py`, uvicorn, on
+a free port and this run's database): anonymously, as a family and as LA staff with API tokens. Bounded
+(`FUZZ_EXAMPLES` per operation, a fixed seed unless SCHEMATHESIS_SEED is set): no server error, no status,
+content type or body the document does not declare.
+
+The same server shows what its access log writes: the secret links redacted (web/log_redaction.py).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import anyio
+import httpx
+import pytest
+
+from tests.edge.helpers import token_for
+
+pytestmark = pytest.mark.anyio
+
+ROOT = Path(__file__).resolve().parents[2]
+FUZZ_EXAMPLES = os.environ.get("SCHEMATHESIS_EXAMPLES", "25")
+SEED = os.environ.get("SCHEMATHESIS_SEED", "20261201")
+CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, process: subprocess.Popen[str], url: str, log: Path) -> None:
+        self.process, self.url, self.log = process, url, log
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def server(app: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The app as deployed, on this run's database (migrated and seeded by the `app` fixture)."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    env = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "DEMO_DATA": "0",  # the app fixture has loaded it
+        "RUN_SCHEDULER": "0",
+        "SECURE_COOKIES": "0",
+    }
+    with log.open("w") as out:
+        process = subprocess.Popen(  # noqa: S603 - our own entry point
+            [sys.executable, "main.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, text=True
+        )
+    url = f"http://127.0.0.1:{port}"
+    running = Server(process, url, log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the server did not start:\n{running.output()[-3000:]}")
+            time.sleep(0.3)
+        yield running
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _schemathesis(server: Server, workdir: Path, *headers: str) -> subprocess.CompletedProcess[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "run",
+        f"{server.url}/schema/openapi.json",
+        "--max-examples",
+        FUZZ_EXAMPLES,
+        "--seed",
+        SEED,
+        "--checks",
+        CHECKS,
+        "--workers",
+        "2",
+        "--no-color",
+        "--request-timeout",
+        "30",
+        "--phases",
+        "examples,coverage,fuzzing",
+    ]
+    for header in headers:
+        command += ["--header", header]
+    return subprocess.run(  # noqa: S603 - our own tools
+        command, cwd=workdir, capture_output=True, text=True, timeout=900, check=False
+    )
+
+
+@pytest.mark.parametrize("role", ["anonymous", "family", "la_coordinator"])
+async def test_schemathesis_finds_no_server_error_and_no_schema_violation(server, role, tmp_path):
+    headers = [] if role == "anonymous" else [f"Authorization: Bearer {await token_for(role)}"]
+    result = _schemathesis(server, tmp_path, *headers)  # its .schemathesis cache stays out of the tree
+    report = result.stdout[-12000:] + result.stderr[-3000:]
+    assert result.returncode == 0, report
+    assert "generated" in result.stdout and " passed" in result.stdout, report
+    assert "Traceback" not in server.output(), server.output()[-6000:]
+
+
+async def test_the_served_access_log_redacts_the_secret_links(server):
+    offer, confirmation = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+        for path in (f"/mediation/offers/{offer}", f"/confirm-email/{confirmation}"):
+            assert (await client.get(path)).status_code < 500
+    await anyio.sleep(0.5)  # let the server flush its log line
+    log = server.output()
+    assert offer not in log and confirmation not in log
+    assert '"GET /mediation/offers/[redacted] HTTP/1.1"' in log
+    assert '"GET /confirm-email/[redacted] HTTP/1.1"' in log
