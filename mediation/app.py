@@ -48,7 +48,7 @@ from mediation.tribunal import form_pages as tribunal_form_pages
 from mediation.tribunal import pages as tribunal_pages
 from mediation.web import openapi, system
 from mediation.web.auth import CurrentUserMiddleware, TokenAwareCSRFMiddleware, authorise
-from mediation.web.edge import EdgeRequest, bounded_ids
+from mediation.web.edge import EdgeRequest, parameter_guard
 from mediation.web.errors import http_exception_handler, internal_error_handler, service_error_handler
 from mediation.web.security import security_headers
 from mediation.web.sessions import DatabaseSessionStore, RotatingSessionConfig
@@ -147,7 +147,7 @@ def create_app(config: Settings = settings) -> Litestar:
     return Litestar(
         route_handlers=[assets, own_static, *handlers],
         lifespan=[lifespan],
-        guards=[authorise, bounded_ids],  # every handler declares its action; access.PERMISSIONS decides
+        guards=[authorise, parameter_guard],  # every handler declares its action; access.PERMISSIONS decides
         request_class=EdgeRequest,  # hostile JSON and forms refused as they are read (web/edge.py)
         before_send=[security_headers],  # on every response, 404/405 and middleware's 401 included
         middleware=[

@@ -10,7 +10,7 @@ deep inside a decoder or a database driver:
   a query parameter holding a whole number beyond it is 400.
 
 `EdgeRequest` is the app's `request_class`, so `request.json()`, `request.form()` and every `JSONBody`
-go through it; `bounded_ids` is an app-level guard.
+go through it; `parameter_guard` is an app-level guard for path and query parameters.
 """
 
 from __future__ import annotations
@@ -131,13 +131,18 @@ def _out_of_range(text: str) -> bool:
     return len(digits) > 10 or not INT_MIN <= int(text) <= INT_MAX
 
 
-def bounded_ids(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-    """Integer path parameters name rows, and none exists beyond the largest id: 404 before the database
-    driver overflows. A query parameter holding a whole number beyond it (an offset, a page) is never
-    meaningful: 400 naming it."""
+def parameter_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Path and query parameters the database could not take. Path parameters name rows, and none exists
+    beyond the largest id or with a control character in its name: 404 before the driver overflows (or,
+    on PostgreSQL, fails on a NUL). A query parameter holding a whole number beyond the largest id (an
+    offset, a page) or a control character is never meaningful: 400 naming it."""
     for value in connection.path_params.values():
         if isinstance(value, int) and not isinstance(value, bool) and not INT_MIN <= value <= INT_MAX:
+            raise NotFoundException("Not found")
+        if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
             raise NotFoundException("Not found")
     for name, value in connection.query_params.multi_items():
         if _out_of_range(value.strip()):
             raise ValidationException(f"{name} is too large a number (at most {INT_MAX})")
+        if CONTROL_CHARACTERS.search(value) or CONTROL_CHARACTERS.search(name):
+            raise ValidationException(control_character_error(name))

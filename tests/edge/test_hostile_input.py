@@ -240,3 +240,20 @@ async def test_numbers_typed_in_forms_and_queries_never_crash_a_page(app, number
     assert check.status_code in {200, 303}, check.text[-500:]
     for client in (admin, la, family):
         await client.aclose()
+
+
+async def test_a_control_character_in_a_path_or_query_is_404_or_400_before_the_database(app):
+    """PostgreSQL refuses a NUL in any text it is sent: a reference or a filter with one was a 500."""
+    la = await token_client(app, "la_coordinator")
+    for path in ("/cases/SM-0000%00", "/api/v1/cases/%00", "/api/v1/notices/SM%01", "/cases/x%00/tribunal"):
+        response = await la.get(path)
+        assert response.status_code == 404, (path, response.status_code)
+    for path in (
+        "/api/v1/cases?state=%00",
+        "/api/v1/tribunal/compliance?show=%00",
+        "/reports?organisation=%00",
+    ):
+        response = await la.get(path)
+        assert response.status_code == 400, (path, response.status_code)
+        assert "control characters" in response.text
+    await la.aclose()
