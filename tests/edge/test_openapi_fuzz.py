@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,24 +20,18 @@ import httpx
 import pytest
 
 from tests.edge.helpers import token_for
+from tests.server_process import free_port, running_server
 
 pytestmark = pytest.mark.anyio
 
-ROOT = Path(__file__).resolve().parents[2]
 FUZZ_EXAMPLES = os.environ.get("SCHEMATHESIS_EXAMPLES", "25")
 SEED = os.environ.get("SCHEMATHESIS_SEED", "20261201")
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Server:
-    def __init__(self, process: subprocess.Popen[str], url: str, log: Path) -> None:
-        self.process, self.url, self.log = process, url, log
+    def __init__(self, url: str, log: Path) -> None:
+        self.url, self.log = url, log
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -48,40 +40,10 @@ class Server:
 @pytest.fixture(scope="module")
 def server(app: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The app as deployed, on this run's database (migrated and seeded by the `app` fixture)."""
-    port = _free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
-    env = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "DEMO_DATA": "0",  # the app fixture has loaded it
-        "RUN_SCHEDULER": "0",
-        "SECURE_COOKIES": "0",
-    }
-    with log.open("w") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own entry point
-            [sys.executable, "main.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, text=True
-        )
-    url = f"http://127.0.0.1:{port}"
-    running = Server(process, url, log)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the server did not start:\n{running.output()[-3000:]}")
-            time.sleep(0.3)
-        yield running
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    env = {**os.environ, "DEMO_DATA": "0", "RUN_SCHEDULER": "0"}  # the app fixture has loaded the demo
+    with running_server(env, free_port(), log, start_timeout=60) as url:
+        yield Server(url, log)
 
 
 def _schemathesis(server: Server, workdir: Path, *headers: str) -> subprocess.CompletedProcess[str]:
