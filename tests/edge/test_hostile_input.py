@@ -156,27 +156,17 @@ async def test_a_nul_in_an_api_event_is_422_naming_the_field_and_nothing_is_reco
 async def test_a_nul_in_the_reroute_reason_is_a_400_page_and_the_case_is_unchanged(app):
     family = await client_as(app, "family")
     _, reference = await lodge(family, standard_answers(await la_id(), "plan_contents", ["F", "G"]))
-    la = await client_as(app, "la_coordinator")
-    await la.get(f"/cases/{reference}")
-    response = await la.post(
-        f"/cases/{reference}/reroute",
-        data={
-            "sections": ["G"],
-            "reason": "Agreed\x00 at review",
-            "_csrf_token": la.cookies.get("csrftoken"),
-        },
-    )
+    la = await token_client(app, "la_coordinator")  # the page takes a token too, without CSRF
+    form = {"sections": ["G"], "reason": "Agreed\x00 at review"}
+    response = await la.post(f"/cases/{reference}/reroute", data=form)
     assert response.status_code == 400, response.text[-2000:]
-    assert "govuk-template" in response.text or "govuk-" in response.text
+    assert "There is a problem with your request" in response.text  # the GOV.UK error page
     assert "control characters" in response.text
     case = await Disagreement.select(Disagreement.sections).where(Disagreement.reference == reference).first()
     assert case["sections"] == "F,G"
-    api = await token_client(app, "la_coordinator")
-    refused = await api.post(
-        f"/api/v1/cases/{reference}/reroute", json={"sections": ["G"], "reason": "a\x00"}
-    )
+    refused = await la.post(f"/api/v1/cases/{reference}/reroute", json={"sections": ["G"], "reason": "a\x00"})
     assert refused.status_code == 422, refused.text
-    for client in (family, la, api):
+    for client in (family, la):
         await client.aclose()
 
 
