@@ -115,41 +115,42 @@ def create_app(config: Settings = settings) -> Litestar:
     own_static = create_static_files_router(
         path="/static", directories=[ROOT / "mediation" / "static"], name="static", opt=public
     )
-    handlers = [
-        system.health,
-        *public_pages.ROUTES,
-        *public_api.ROUTES,
-        *account_pages.ROUTES,
-        *account_admin_pages.ROUTES,
-        *accounts_api.ROUTES,
-        *organisation_pages.ROUTES,
-        *organisations_api.ROUTES,
-        *case_pages.ROUTES,
-        *lodging_pages.ROUTES,
-        *notice_bulk_pages.ROUTES,
-        *notice_pages.ROUTES,
-        *notice_template_pages.ROUTES,
-        *notices_api.ROUTES,
-        *cases_api.ROUTES,
-        *audit_pages.ROUTES,
-        *mediation_pages.ROUTES,
-        *mediation_schedule_pages.ROUTES,
-        *mediation_other_pages.ROUTES,
-        *mediation_api.ROUTES,
-        *report_pages.ROUTES,
-        *reports_api.ROUTES,
-        *tribunal_pages.ROUTES,
-        *tribunal_form_pages.ROUTES,
-        *tribunal_duty_pages.ROUTES,
-        *tribunal_api.ROUTES,
-    ]
-    openapi.document(handlers)  # pages out of the schema, each API operation's refusals in it
     return Litestar(
-        route_handlers=[assets, own_static, *handlers],
+        route_handlers=[
+            assets,
+            own_static,
+            system.health,
+            *public_pages.ROUTES,
+            *public_api.ROUTES,
+            *account_pages.ROUTES,
+            *account_admin_pages.ROUTES,
+            *accounts_api.ROUTES,
+            *organisation_pages.ROUTES,
+            *organisations_api.ROUTES,
+            *case_pages.ROUTES,
+            *lodging_pages.ROUTES,
+            *notice_bulk_pages.ROUTES,
+            *notice_pages.ROUTES,
+            *notice_template_pages.ROUTES,
+            *notices_api.ROUTES,
+            *cases_api.ROUTES,
+            *audit_pages.ROUTES,
+            *mediation_pages.ROUTES,
+            *mediation_schedule_pages.ROUTES,
+            *mediation_other_pages.ROUTES,
+            *mediation_api.ROUTES,
+            *report_pages.ROUTES,
+            *reports_api.ROUTES,
+            *tribunal_pages.ROUTES,
+            *tribunal_form_pages.ROUTES,
+            *tribunal_duty_pages.ROUTES,
+            *tribunal_api.ROUTES,
+        ],
         lifespan=[lifespan],
         guards=[authorise, parameter_guard],  # every handler declares its action; access.PERMISSIONS decides
         request_class=EdgeRequest,  # hostile JSON and forms refused as they are read (web/edge.py)
         before_send=[security_headers],  # on every response, 404/405 and middleware's 401 included
+        plugins=[openapi.HonestSchema()],  # pages out of the OpenAPI, each API operation's refusals in it
         middleware=[
             session_config.middleware,
             CurrentUserMiddleware(),

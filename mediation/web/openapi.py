@@ -1,8 +1,9 @@
 """An honest OpenAPI document: the JSON API only (pages are HTML for people, not an API), and on each
 operation the refusals it can really answer, with the JSON body every refusal has (web/errors.py).
 
-`document(handlers)` runs once in the app factory, so a new API route is documented without a line of
-its own; `tests/edge/test_openapi_fuzz.py` holds the document to what the server does.
+`HonestSchema` (an app plugin) runs `document` over the app's route handlers as the app is built, so a
+new API route is documented without a line of its own; `tests/edge/test_openapi_fuzz.py` holds the
+document to what the server does.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from collections.abc import Iterable
 from typing import Any
 
 import msgspec
+from litestar.config.app import AppConfig
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.plugins import InitPluginProtocol
 
 from mediation import access
 
@@ -72,3 +75,9 @@ def document(handlers: Iterable[Any]) -> None:
         for status in sorted(set().union(*(_statuses(handler, path) for path in paths))):
             declared.setdefault(status, _spec(REFUSALS[status]))
         handler.responses = declared
+
+
+class HonestSchema(InitPluginProtocol):
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        document(app_config.route_handlers)
+        return app_config

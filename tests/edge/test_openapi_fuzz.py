@@ -94,3 +94,23 @@ async def test_the_served_access_log_redacts_the_secret_links(server):
     assert offer not in log and confirmation not in log
     assert '"GET /mediation/offers/[redacted] HTTP/1.1"' in log
     assert '"GET /confirm-email/[redacted] HTTP/1.1"' in log
+
+
+async def test_the_schema_documents_the_api_only_with_the_refusals_each_operation_answers(client):
+    schema = (await client.get("/schema/openapi.json")).json()
+    paths = schema["paths"]
+    assert all(path.startswith(("/api/", "/health")) for path in paths), sorted(paths)  # pages are HTML
+    assert "/api/v1/cases/{reference}/events" in paths and "/api/v1/deadlines" in paths
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            declared = set(operation["responses"])
+            assert "400" in declared, (method, path)
+            if path.startswith("/api/v1/cases"):  # signed in only
+                assert {"401", "403"} <= declared, (method, path)
+            if method == "post":
+                assert {"413", "422"} <= declared, (method, path)
+            if "{" in path:
+                assert "404" in declared, (method, path)
+    events = paths["/api/v1/cases/{reference}/events"]["post"]["responses"]
+    assert "409" in events
+    assert events["422"]["content"]["application/json"]["schema"]["$ref"].endswith("ErrorBody")
