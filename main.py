@@ -21,6 +21,7 @@ import uvicorn
 
 import mediation  # noqa: F401 - sets PICCOLO_CONF before anything touches the database
 from mediation.settings import Settings, settings
+from mediation.web.log_redaction import uvicorn_log_config
 
 
 def proxy_options(config: Settings) -> dict[str, object]:
@@ -40,6 +41,7 @@ def serve() -> None:
         host=settings.host,
         port=settings.port,
         log_level="info",
+        log_config=uvicorn_log_config(),  # booking-offer and confirmation links redacted in the access log
         **proxy_options(settings),  # type: ignore[arg-type]
     )
 

@@ -47,10 +47,11 @@ from mediation.tribunal import api as tribunal_api
 from mediation.tribunal import duty_pages as tribunal_duty_pages
 from mediation.tribunal import form_pages as tribunal_form_pages
 from mediation.tribunal import pages as tribunal_pages
-from mediation.web import system
+from mediation.web import openapi, system
 from mediation.web.auth import CurrentUserMiddleware, TokenAwareCSRFMiddleware, authorise
+from mediation.web.edge import EdgeRequest, parameter_guard
 from mediation.web.errors import http_exception_handler, internal_error_handler, service_error_handler
-from mediation.web.security import SecurityHeadersMiddleware
+from mediation.web.security import security_headers
 from mediation.web.sessions import DatabaseSessionStore, RotatingSessionConfig
 from mediation.web.templating import build_environment
 
@@ -148,9 +149,11 @@ def create_app(config: Settings = settings) -> Litestar:
             *tribunal_api.ROUTES,
         ],
         lifespan=[lifespan],
-        guards=[authorise],  # every handler declares its action; access.PERMISSIONS decides
+        guards=[authorise, parameter_guard],  # every handler declares its action; access.PERMISSIONS decides
+        request_class=EdgeRequest,  # hostile JSON and forms refused as they are read (web/edge.py)
+        before_send=[security_headers],  # on every response, 404/405 and middleware's 401 included
+        plugins=[openapi.HonestSchema()],  # pages out of the OpenAPI, each API operation's refusals in it
         middleware=[
-            SecurityHeadersMiddleware(),
             session_config.middleware,
             CurrentUserMiddleware(),
             # Innermost, where csrf_config would put Litestar's own; API-token requests skip it.
@@ -171,7 +174,7 @@ def create_app(config: Settings = settings) -> Litestar:
             title="send-mediation API",
             version="1",
             description="SEND disagreements from decision to mediation, tribunal and compliance.",
-            openapi_router=Router(path="/schema", route_handlers=[], opt=public),
+            openapi_router=Router(path="/schema", route_handlers=[], opt=public, include_in_schema=False),
             # JSON and YAML only: the HTML viewers load scripts from public CDNs.
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
         ),

@@ -12,7 +12,7 @@ from mediation.accounts.service import AccountError, NewAccount, create_account
 from mediation.accounts.tables import ROLE_LABELS, Account, Role
 from mediation.organisations.service import list_organisations
 from mediation.web.auth import current_user
-from mediation.web.forms import client_of, form_values
+from mediation.web.forms import client_of, form_values, whole_number
 
 STAFF_ROLES = {role.value: label for role, label in ROLE_LABELS.items() if role is not Role.family}
 
@@ -60,7 +60,7 @@ async def create_account_submit(request: Request) -> Template | Redirect:
     if role not in STAFF_ROLES:
         errors["role"] = "Select the person's role"
     org_raw = values.get("organisation", "")
-    org_id = int(org_raw) if org_raw.isdigit() else None
+    org_id = whole_number(org_raw)
     if not errors:
         try:
             await create_account(

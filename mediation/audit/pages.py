@@ -6,6 +6,7 @@ from litestar import Request, get
 from litestar.response import Template
 
 from mediation.audit.tables import AuditEvent
+from mediation.web.forms import whole_number
 
 PAGE_SIZE = 100
 
@@ -13,7 +14,7 @@ PAGE_SIZE = 100
 @get("/admin/audit", name="admin_audit", opt={"action": "administer"})
 async def audit_page(request: Request) -> Template:
     raw_page = request.query_params.get("page", "1")
-    page = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
+    page = whole_number(raw_page) or 1
     rows = (
         await AuditEvent.select(
             AuditEvent.at,

@@ -18,6 +18,7 @@ from mediation.lodging import service
 from mediation.rules.routing import DECISION_LABELS, SECTION_LABELS
 from mediation.settings import settings
 from mediation.web.auth import current_user
+from mediation.web.forms import whole_number
 
 FIELDS = {
     "who": ["lodged_by", "represented_person", "advocate_consent"],
@@ -165,9 +166,7 @@ async def _check_page(
             "decisions": DECISION_LABELS,
             "section_labels": SECTION_LABELS,
             "selected_sections": q.selected_sections(answers),
-            "la_name": la_names.get(int(answers["local_authority"]))
-            if str(answers.get("local_authority", "")).isdigit()
-            else "",
+            "la_name": la_names.get(whole_number(answers.get("local_authority")) or 0, ""),
             "documents": await service.draft_documents(draft["id"]),
             "as_list": q.as_list,
         },

@@ -127,7 +127,7 @@ def validate(step: str, answers: Answers, *, la_ids: Sequence[int], today: dt.da
         elif born is not None and born > today:
             errors["dob-day"] = "Their date of birth must be in the past"
         la = str(answers.get("local_authority", ""))
-        if not la.isdigit() or int(la) not in la_ids:
+        if not (la.isascii() and la.isdigit()) or int(la) not in la_ids:
             errors["local_authority"] = "Select the local authority that made the decision"
     elif step == "decision":
         if answers.get("decision") not in DECISION_LABELS:

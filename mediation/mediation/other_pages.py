@@ -19,7 +19,7 @@ from mediation.mediation.outcome import OUTCOMES, IssueResult, OutcomeForm, issu
 from mediation.mediation.pages import date_of, user_of, visible_case
 from mediation.mediation.tables import MediationSession, Venue
 from mediation.rules.catalogue import ORDER_RULE_IDS
-from mediation.web.forms import form_values, page_errors
+from mediation.web.forms import form_values, page_errors, whole_number
 
 
 async def _outcome_page(
@@ -180,8 +180,7 @@ async def service_page(request: Request) -> Template:
     return await _service_page(request, {}, {})
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
+_int = whole_number
 
 
 @post(

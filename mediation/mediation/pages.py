@@ -21,7 +21,7 @@ from mediation.mediation.common import MediationError
 from mediation.mediation.people import mediators
 from mediation.mediation.views import mediation_view
 from mediation.web.auth import current_user
-from mediation.web.forms import date_from_fields, form_values, page_errors
+from mediation.web.forms import date_from_fields, form_values, page_errors, whole_number
 
 CLOCK_COLOURS = {"running": "blue", "met": "green", "late": "orange", "breached": "red", "cancelled": "grey"}
 
@@ -82,8 +82,7 @@ async def mediation_page(request: Request, reference: FromPath[str]) -> Template
     return await render_mediation(request, await visible_case(request, reference))
 
 
-def _int(value: str) -> int | None:
-    return int(value) if value.strip().isdigit() else None
+_int = whole_number
 
 
 async def _with_date(

@@ -244,7 +244,7 @@ async def add_hours(
     errors: dict[str, str] = {}
     if not await _own_mediator(service_id, mediator_id):
         errors["mediator"] = "Select one of this service's mediators"
-    if not weekday.isdigit() or not 0 <= int(weekday) <= 6:
+    if weekday not in {"0", "1", "2", "3", "4", "5", "6"}:
         errors["weekday"] = "Select the day of the week"
     start, end = parse_time(starts), parse_time(ends)
     if start is None:
@@ -343,7 +343,7 @@ async def add_venue(service_id: int, values: dict[str, str], *, actor: CurrentUs
     if not address:
         errors["address"] = "Enter the venue's address"
     capacity = values.get("capacity", "").strip()
-    if not capacity.isdigit() or not 2 <= int(capacity) <= 100:
+    if not (capacity.isascii() and capacity.isdigit()) or not 2 <= int(capacity) <= 100:
         errors["capacity"] = "Enter how many people the room holds, a whole number from 2 to 100"
     if errors:
         raise MediationError(errors)

@@ -24,14 +24,12 @@ from mediation.mediation.people import mediators, venues
 from mediation.mediation.scheduling import DURATIONS, SessionPlan, needs_of, officers, search
 from mediation.mediation.slots import LONDON
 from mediation.mediation.tables import SessionAttendee
-from mediation.web.forms import form_values, page_errors
+from mediation.web.forms import form_values, page_errors, whole_number
 
 TIMES = [f"{h:02d}:{m:02d}" for h in range(7, 19) for m in (0, 30)]
 
 
-def _int(value: object) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
+_int = whole_number
 
 
 def plan_from(v: dict[str, str]) -> SessionPlan:

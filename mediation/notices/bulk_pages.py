@@ -13,7 +13,7 @@ from mediation.lodging.service import MAX_UPLOAD_BYTES
 from mediation.notices.batches import create_batch, get_batch, list_batches, retry_failed
 from mediation.notices.csv_upload import COLUMNS, MAX_CSV_BYTES, MAX_ROWS, CsvError
 from mediation.web.auth import current_user
-from mediation.web.forms import client_of
+from mediation.web.forms import client_of, whole_number
 
 MAX_PDFS = MAX_ROWS
 MAX_REQUEST_BYTES = 200 * 1024 * 1024  # the CSV and up to this much in PDFs per upload
@@ -101,7 +101,7 @@ async def batch_page(request: Request, batch_id: FromPath[int]) -> Template:
             "title": f"Bulk notices: {batch.filename}",
             "batch": batch,
             "status_labels": STATUS_LABELS,
-            "retried": int(retried) if retried.isdigit() else None,
+            "retried": whole_number(retried),
         },
     )
 

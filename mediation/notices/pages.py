@@ -20,7 +20,7 @@ from mediation.notices.content import NOTICE_DECISIONS, PLAN_KINDS, validate_not
 from mediation.notices.service import IssueError, PlanFile, issue_notice, london_today
 from mediation.rules.routing import SECTION_LABELS
 from mediation.web.auth import current_user
-from mediation.web.forms import client_of
+from mediation.web.forms import client_of, whole_number
 
 # What the coordinator is issuing: a plan (final or amended) or one of the appealable decisions.
 ISSUING = {
@@ -56,7 +56,7 @@ def _user(request: Request) -> CurrentUser:
 async def notices_page(request: Request) -> Template:
     user = _user(request)
     page = request.query_params.get("page", "1")
-    number = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    number = typed if (typed := whole_number(page)) and typed < 10_000 else 1
     notices = await reading.list_notices(user, limit=51, offset=(number - 1) * 50)
     return Template(
         "notices/list.html",

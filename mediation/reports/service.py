@@ -213,7 +213,7 @@ async def organisation_for(user: CurrentUser, requested: str | None) -> Organisa
     if not requested:
         return None
     row = None
-    if requested.isdigit():
+    if requested.isascii() and requested.isdigit() and len(requested) <= 10 and int(requested) < 2**31:
         row = (
             await Organisation.select(
                 Organisation.id, Organisation.name, Organisation.kind, Organisation.code

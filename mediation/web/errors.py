@@ -15,6 +15,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from mediation.errors import ServiceError
 from mediation.web.csrf import CSRF_REFUSED
+from mediation.web.log_redaction import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -156,13 +157,12 @@ def unavailable_response(request: Request) -> Response:
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
+    path = redact_url(request.app, request.url.path)  # never a booking-offer or confirmation link in full
     if database_unavailable(exc):
         # Expected during a database restart or failover: one line, not a stack trace per request.
-        log.warning(
-            "database unavailable on %s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc
-        )
+        log.warning("database unavailable on %s %s: %s: %s", request.method, path, type(exc).__name__, exc)
         return unavailable_response(request)
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.exception("unhandled error on %s %s", request.method, path, exc_info=exc)
     status = HTTP_500_INTERNAL_SERVER_ERROR
     if is_api(request):
         return Response(

@@ -5,12 +5,24 @@ from __future__ import annotations
 from litestar import Request
 
 from mediation.errors import Conflict, NotFound, Refused, ServiceError
+from mediation.web.edge import INT_MAX
 
 
 async def form_values(request: Request) -> dict[str, str]:
     """The submitted form as plain strings (the last value of a repeated field), so pages can re-show it."""
     form = await request.form()
     return {key: str(value) for key, value in form.items() if key != "_csrf_token"}
+
+
+def whole_number(value: object) -> int | None:
+    """A whole number typed in a form or a query (ASCII digits, no larger than an id can be), else None.
+    `str.isdigit()` alone lets "²" through to `int()`, which refuses it, and a number larger than a
+    database integer overflows the driver."""
+    text = str(value if value is not None else "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(INT_MAX)):
+        return None
+    number = int(text)
+    return number if number <= INT_MAX else None
 
 
 def client_of(request: Request) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -14,6 +15,13 @@ from mediation.accounts.tables import HttpSession
 
 ROTATE_FLAG = "rotate_session"
 LOADED_KEY = "_session_as_loaded"
+# Ids this service issues are hex (`secrets.token_hex`); a cookie holding anything else (a NUL, which
+# PostgreSQL refuses outright) names no session and is never looked up.
+_SESSION_ID = re.compile(r"[0-9A-Za-z_-]{16,256}")
+
+
+def well_formed_session_id(value: str | None) -> bool:
+    return bool(value) and _SESSION_ID.fullmatch(str(value)) is not None
 
 
 def _now() -> dt.datetime:
@@ -92,7 +100,12 @@ class RotatingSessionBackend(ServerSideSessionBackend):
     """
 
     async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
-        data = await super().load_from_connection(connection)
+        cookie = connection.cookies.get(self.config.key)
+        data = (
+            await super().load_from_connection(connection)
+            if well_formed_session_id(cookie) or not cookie
+            else {}
+        )
         connection.scope.setdefault("state", {})[LOADED_KEY] = dict(data)
         return data
 
@@ -102,6 +115,7 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         state = connection.scope.get("state", {})
         rotating = bool(state.get(ROTATE_FLAG))
         old_id = connection.cookies.get(self.config.key)
+        old_id = old_id if well_formed_session_id(old_id) else None
         if scope_session is not Empty and not rotating:
             if not scope_session and not old_id:
                 return
@@ -119,7 +133,11 @@ class RotatingSessionBackend(ServerSideSessionBackend):
                 new_id = self.generate_session_id()
                 state["_rotated_session_id"] = new_id
             return str(new_id)
-        return super().get_session_id(connection)
+        session_id = super().get_session_id(connection)
+        if not well_formed_session_id(session_id):  # a planted, malformed cookie: issue a real id instead
+            session_id = state.get("_replacement_session_id") or self.generate_session_id()
+            connection.scope.setdefault("state", {})["_replacement_session_id"] = session_id
+        return str(session_id)
 
 
 class RotatingSessionConfig(ServerSideSessionConfig):

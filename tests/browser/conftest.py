@@ -11,12 +11,6 @@ runs them on an event loop; see `chromium_browser` for why Playwright lives for 
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +27,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.server_process import ROOT, free_port, running_server
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -48,12 +43,6 @@ SERVER_START_TIMEOUT = 30.0
 RESULTS_DIR = ROOT / "test-results"  # git-ignored
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _server_database_url(tmp_dir: Path) -> str:
     shared = os.environ.get("TEST_DATABASE_URL", "")
     if shared.startswith(("postgres://", "postgresql://")):
@@ -61,69 +50,20 @@ def _server_database_url(tmp_dir: Path) -> str:
     return f"sqlite:///{tmp_dir / 'browser.sqlite'}"
 
 
-def _health_status(url: str) -> int | None:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own loopback server
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return None
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start `python main.py` on a free loopback port; yield its base URL; stop it afterwards."""
     tmp_dir = tmp_path_factory.mktemp("browser-server")
-    port = _free_port()
     env = {
         **os.environ,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
         "DATABASE_URL": _server_database_url(tmp_dir),
         "DEMO_DATA": "1",
         "RUN_SCHEDULER": "0",
         "SECRET_KEY": "browser-test-secret-key-not-for-production",
         "MEDIATION_FAST_HASH": "1",
-        "PYTHONUNBUFFERED": "1",
     }
-    log_path = tmp_dir / "server.log"
-    python = ROOT / ".venv" / "bin" / "python"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(  # noqa: S603 - fixed command line
-            [str(python if python.exists() else sys.executable), "main.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(
-                    f"server exited with code {process.returncode} before /health answered; output:\n"
-                    + log_path.read_text(errors="replace"),
-                    pytrace=False,
-                )
-            if _health_status(f"{base_url}/health") == 200:
-                break
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"GET {base_url}/health did not return 200 within {SERVER_START_TIMEOUT:.0f} s; "
-                    "server output:\n" + log_path.read_text(errors="replace"),
-                    pytrace=False,
-                )
-            time.sleep(0.1)
+    with running_server(env, free_port(), tmp_dir / "server.log", SERVER_START_TIMEOUT) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 @pytest.fixture(scope="module")
