@@ -1,7 +1,10 @@
 """The family's journey from start to confirmation, and where each disagreement lands."""
 
+import datetime as dt
+
 import pytest
 
+from mediation import timekeeping
 from mediation.cases.tables import CaseDocument, Disagreement
 from mediation.clocks.tables import StatutoryClock
 from mediation.notify.tables import Notification
@@ -90,8 +93,10 @@ async def test_each_routing_row_lodged_through_the_journey_lands_with_the_right_
 
 async def test_confirmation_shows_who_handles_it_and_the_key_dates_and_queues_an_email(app):
     family = await client_as(app, "family")
-    draft, reference = await lodge(family, standard_answers(await la_id(), "plan_contents", ["F", "G"]))
-    page = (await family.get(f"/lodge/{draft}/confirmation")).text
+    # Lodged while both time limits still run: once they have passed, the page rightly says otherwise.
+    with timekeeping.use_clock(dt.date(2026, 11, 20)):
+        draft, reference = await lodge(family, standard_answers(await la_id(), "plan_contents", ["F", "G"]))
+        page = (await family.get(f"/lodge/{draft}/confirmation")).text
     assert "Disagreement received" in page
     # Notice sent Mon 2 Nov 2026: two months on is Sat 2 Jan 2027 (r.12(3)(a) moves the appeal to Mon 4 Jan).
     assert "Contact a mediation adviser</strong>: by Saturday 2 January 2027" in page
