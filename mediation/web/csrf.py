@@ -8,8 +8,12 @@ under SECRET_KEY: a token from any other session, or from an anonymous visit, is
 Signing in starts a new session, so the secret and the token change with it (with the session id).
 
 Anonymous forms (sign in, register) have no session to bind to (anonymous visitors get no session
-row): they keep the signed double-submit cookie. The `csrftoken` cookie always carries the token that
-is valid for the request's session, so API callers that copy it into `X-CSRFToken` keep working.
+row): they keep the signed double-submit cookie. So that a planted pair cannot sign a victim in to the
+attacker's account either (login CSRF), every unsafe request a browser marks as coming from another
+site or origin (`Origin` naming another host, or `Sec-Fetch-Site: cross-site`/`same-site`) is refused
+before any token is looked at; clients that send neither header (scripts, API callers) are unaffected.
+The `csrftoken` cookie always carries the token that is valid for the request's session, so API callers
+that copy it into `X-CSRFToken` keep working.
 """
 
 from __future__ import annotations
@@ -20,13 +24,17 @@ import re
 import secrets
 from secrets import compare_digest
 from typing import Any
+from urllib.parse import urlsplit
 
+from litestar.datastructures import Headers
 from litestar.enums import RequestEncodingType, ScopeType
 from litestar.exceptions import PermissionDeniedException
 from litestar.middleware._utils import should_bypass_middleware
 from litestar.middleware.csrf import CSRF_SECRET_LENGTH, CSRFMiddleware, generate_csrf_token
 from litestar.types import Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
+
+from mediation.settings import settings
 
 CSRF_SESSION_KEY = "_csrf_secret"
 CSRF_REFUSED = (
@@ -36,6 +44,20 @@ CSRF_REFUSED = (
 
 
 _BOUND_TOKEN = re.compile(r"[0-9a-f]{64}")
+
+
+def from_another_site(headers: Headers, own_hosts: frozenset[str]) -> bool:
+    """True when the browser says the request was sent by a page of another origin: `Origin` with another
+    host (or "null", an opaque origin), or `Sec-Fetch-Site` other than same-origin/none. Hosts compare
+    without the scheme, since a TLS-terminating proxy makes the app see http for an https page."""
+    site = headers.get("sec-fetch-site")
+    if site is not None and site.lower() not in {"same-origin", "none"}:
+        return True
+    origin = headers.get("origin")
+    if origin is None:
+        return False
+    host = urlsplit(origin).netloc.lower() if origin != "null" else ""
+    return host not in own_hosts
 
 
 def session_secret(session: Any) -> str | None:
@@ -92,6 +114,13 @@ class SessionBoundCSRFMiddleware(CSRFMiddleware):
         ):
             await self.app(scope, receive, send)
             return
+        if scope["method"] not in self.config.safe_methods:
+            headers = Headers.from_scope(scope)
+            own = frozenset(
+                h for h in (headers.get("host", "").lower(), urlsplit(settings.base_url).netloc) if h
+            )
+            if from_another_site(headers, own):
+                raise PermissionDeniedException(CSRF_REFUSED)
         method, submitted, cookie = await self._submitted_token(scope, receive)
         session = scope.get("session")
         bound = session_secret(session)

@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from mediation.accounts.tables import HttpSession
-from tests.conftest import CSRF_FIELD, DEMO_EMAILS, client_as, csrf_token
+from tests.conftest import CSRF_FIELD, DEMO_EMAILS, DEMO_PASSWORD, client_as, csrf_token
 
 pytestmark = pytest.mark.anyio
 
@@ -114,3 +114,48 @@ async def test_a_form_left_open_until_the_session_expired_asks_to_sign_in_again(
         assert response.headers["location"].startswith("/sign-in?next=")
     finally:
         await person.aclose()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"origin": "https://evil.example"},
+        {"origin": "null"},
+        {"origin": "http://testserver.local.evil.example"},
+        {"sec-fetch-site": "cross-site"},
+        {"sec-fetch-site": "same-site", "origin": "http://other.testserver.local"},
+    ],
+)
+async def test_a_sign_in_posted_from_another_site_is_refused_whatever_its_token(app, headers):
+    """Login CSRF: a page elsewhere that posts the attacker's own valid pair to /sign-in would sign the
+    victim in to the attacker's account; the browser's Origin / Sec-Fetch-Site headers give it away."""
+    async with _fresh(app) as victim:
+        token = await csrf_token(victim)  # a pair that would otherwise pass
+        response = await victim.post(
+            "/sign-in",
+            data={"email": DEMO_EMAILS["family"], "password": DEMO_PASSWORD, "_csrf_token": token},
+            headers=headers,
+        )
+        assert response.status_code == 403
+        assert "This form could not be sent" in response.text
+        assert victim.cookies.get("session") is None  # nobody was signed in
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},  # a script or an old browser: no header, the token decides
+        {"origin": "http://testserver.local"},
+        {"origin": "http://TestServer.local", "sec-fetch-site": "same-origin"},
+        {"sec-fetch-site": "none"},  # typed or bookmarked
+    ],
+)
+async def test_a_sign_in_from_the_service_itself_goes_through(app, headers):
+    async with _fresh(app) as person:
+        token = await csrf_token(person)
+        response = await person.post(
+            "/sign-in",
+            data={"email": DEMO_EMAILS["family"], "password": DEMO_PASSWORD, "_csrf_token": token},
+            headers=headers,
+        )
+        assert response.status_code == 303, response.text
