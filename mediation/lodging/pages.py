@@ -18,6 +18,7 @@ from mediation.lodging import service
 from mediation.rules.routing import DECISION_LABELS, SECTION_LABELS
 from mediation.settings import settings
 from mediation.web.auth import current_user
+from mediation.web.edge import CONTROL_CHARACTERS
 from mediation.web.forms import whole_number
 
 FIELDS = {
@@ -174,12 +175,29 @@ async def _check_page(
     )
 
 
+UNSTORABLE = "Change this answer: it contains a character that cannot be saved (a control character)"
+
+
+def _unstorable(answers: q.Answers) -> dict[str, tuple[str, str]]:
+    """Answers holding a control character (saved before they were refused at the edge): the case could
+    not be stored with them, so the check page sends the family back to that question instead."""
+    problems: dict[str, tuple[str, str]] = {}
+    for step in q.applicable_steps(answers):
+        for field in _fields(step, answers):
+            value = answers.get(field)
+            for text in value if isinstance(value, list) else [value]:
+                if isinstance(text, str) and CONTROL_CHARACTERS.search(text):
+                    problems.setdefault(field, (step, UNSTORABLE))
+    return problems
+
+
 async def _submit(draft: dict[str, Any], user: CurrentUser) -> Template | Redirect:
     problems = q.validate_all(
         draft["answers"],
         la_ids=[la["id"] for la in await service.local_authorities()],
         today=timekeeping.today(),
     )
+    problems = _unstorable(draft["answers"]) | problems
     if problems:
         return await _check_page(draft, problems, status=400)
     await service.submit(user, draft, settings.base_url)

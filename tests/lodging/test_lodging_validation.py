@@ -1,5 +1,7 @@
 """Bad input on every question: a GOV.UK error summary naming the problem, and nothing typed is lost."""
 
+import json
+
 import pytest
 
 from tests.conftest import client_as
@@ -219,4 +221,34 @@ async def test_check_page_lists_every_unanswered_question_and_sends_nothing(app)
     assert "Select who is telling us about the disagreement" in text
     assert "Enter the full name of the child or young person" in text
     assert f'href="/lodge/{draft}/who?return_to=check"' in text
+    await family.aclose()
+
+
+async def test_an_answer_saved_with_a_nul_before_the_edge_refused_it_sends_the_family_back_not_a_500(app):
+    """A draft saved before control characters were refused at the edge still holds a NUL: sending it
+    would fail to store the case (a 500 on PostgreSQL). The check page names the answer to change, keeps
+    every other answer, and the corrected draft goes through."""
+    from mediation.cases.tables import Disagreement
+    from mediation.lodging.tables import LodgingDraft
+
+    family = await client_as(app, "family")
+    draft = await start_draft(family)
+    for step, data in standard_answers(await la_id(), "plan_contents", ["B", "F"]):
+        assert (await answer(family, draft, step, data)).status_code == 303
+    row = await LodgingDraft.select(LodgingDraft.answers).where(LodgingDraft.id == draft).first()
+    answers = row["answers"] if isinstance(row["answers"], dict) else json.loads(row["answers"])
+    answers["F-disagree"] = "Speech therapy\x00 is missing"
+    await LodgingDraft.update({LodgingDraft.answers: answers}).where(LodgingDraft.id == draft)
+
+    refused = await answer(family, draft, "check", {})
+    assert refused.status_code == 400, refused.text[-2000:]
+    assert "contains a character that cannot be saved" in refused.text
+    assert f'href="/lodge/{draft}/details' in refused.text
+    assert not await Disagreement.exists().where(Disagreement.lodging_draft == draft)
+
+    fixed = {"B-disagree": "The plan's section B is wrong", "B-wanted": "Section B put right"}
+    fixed |= {"F-disagree": "Speech therapy is missing", "F-wanted": "Section F put right"}
+    assert (await answer(family, draft, "details", fixed)).status_code == 303
+    assert (await answer(family, draft, "check", {})).status_code == 303
+    assert await Disagreement.exists().where(Disagreement.lodging_draft == draft)
     await family.aclose()
