@@ -24,7 +24,12 @@ import time
 from dataclasses import dataclass
 
 from mediation.accounts import throttle
-from mediation.accounts.passwords import hash_password_off_loop, password_problem, verify_password_off_loop
+from mediation.accounts.passwords import (
+    NO_PASSWORD,
+    hash_password_off_loop,
+    password_problem,
+    verify_password_off_loop,
+)
 from mediation.accounts.service import EMAIL_MAX_LENGTH, normalise_email
 from mediation.accounts.tables import Account
 from mediation.accounts.tokens import make_token, read_token
@@ -83,24 +88,39 @@ def email_problem(email: str) -> str | None:
     return None
 
 
-async def send_reset_link(account_id: int, email: str, name: str, password_hash: str, base_url: str) -> None:
-    """Queue the reset link for an account (inside the caller's transaction)."""
+async def send_reset_link(
+    account_id: int, email: str, name: str, password_hash: str, base_url: str, *, first_password: bool = False
+) -> None:
+    """Queue the reset link for an account (inside the caller's transaction); `first_password` for an
+    account the local authority made without one."""
     token = make_token(
         PURPOSE,
         f"{account_id}:{_binding(password_hash, email)}",
         valid_for_seconds=LINK_MINUTES * 60,
         now=wall_clock(),
     )
+    link = f"{base_url}/reset-password/{token}"
+    if first_password:
+        subject = "Choose a password for your account"
+        body = (
+            f"Dear {name},\n\nYour local authority has already set up an account for you with this email "
+            f"address. To choose its password, open this link:\n{link}\n\nThe link works for 1 hour and "
+            f"only once; you can ask for another at {base_url}/forgot-password\n\n"
+            "If you did not ask, you can ignore this email."
+        )
+    else:
+        subject = "Reset your password"
+        body = (
+            f"Dear {name},\n\nSomeone asked to reset the password of your account. To choose a new "
+            f"password, open this link:\n{link}\n\nThe link works for 1 hour and only once. Choosing a "
+            "new password signs you out everywhere.\n\n"
+            "If you did not ask, you can ignore this email: your password has not changed."
+        )
     await queue_email(
         to=email,
         name=name,
-        subject="Reset your password",
-        body_text=(
-            f"Dear {name},\n\nSomeone asked to reset the password of your account. To choose a new "
-            f"password, open this link:\n{base_url}/reset-password/{token}\n\n"
-            f"The link works for 1 hour and only once. Choosing a new password signs you out everywhere.\n\n"
-            "If you did not ask, you can ignore this email: your password has not changed."
-        ),
+        subject=subject,
+        body_text=body,
         dedupe_key=f"password-reset:{account_id}:{_slot()}",
     )
 
@@ -122,7 +142,14 @@ async def request_reset(email: str, client: str, base_url: str) -> None:
             .first()
         )
         if row is not None and row["active"]:
-            await send_reset_link(row["id"], email, row["full_name"], row["password_hash"], base_url)
+            await send_reset_link(
+                row["id"],
+                email,
+                row["full_name"],
+                row["password_hash"],
+                base_url,
+                first_password=row["password_hash"] == NO_PASSWORD,
+            )
             summary = "Password reset link sent by email"
         elif row is not None:
             await queue_email(

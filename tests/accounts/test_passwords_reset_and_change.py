@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from mediation.accounts import password_reset
+from mediation.accounts.passwords import NO_PASSWORD
 from mediation.accounts.service import NewAccount, create_account
 from mediation.accounts.tables import Account
 from mediation.audit.tables import AuditEvent
-from mediation.cases.api_lodging import NO_PASSWORD
 from mediation.notify.tables import Notification
 from mediation.timekeeping import now as service_now
 from tests.conftest import CSRF_FIELD, client_as
@@ -61,8 +61,8 @@ async def _emails(email: str) -> list[dict]:
     )
 
 
-async def _reset_link(email: str) -> str:
-    bodies = [m["body_text"] for m in await _emails(email) if m["subject"] == "Reset your password"]
+async def _reset_link(email: str, subject: str = "Reset your password") -> str:
+    bodies = [m["body_text"] for m in await _emails(email) if m["subject"] == subject]
     return re.search(r"/reset-password/\S+", bodies[-1]).group(0)
 
 
@@ -239,8 +239,9 @@ async def test_a_reset_ends_every_session_of_the_account(app):
             assert after.status_code == 302 and after.headers["location"].startswith("/sign-in")
 
 
-async def test_a_family_account_the_local_authority_made_without_a_password_can_set_one(app):
-    email = f"la-made-{time.monotonic_ns()}@example.com"
+async def _family_made_by_the_local_authority() -> str:
+    """As `cases/api_lodging.py` makes one for a family who phoned: no password, address unconfirmed."""
+    email = f"la-made-{next(_numbers)}-{time.monotonic_ns()}@example.com"
     await Account.insert(
         Account(
             email=email,
@@ -252,14 +253,42 @@ async def test_a_family_account_the_local_authority_made_without_a_password_can_
             created_at=service_now(),
         )
     )
+    return email
+
+
+async def test_a_family_account_the_local_authority_made_without_a_password_can_set_one(app):
+    email = await _family_made_by_the_local_authority()
+    subject = "Choose a password for your account"
     async with _client(app) as browser:
         await _forgot(browser, email)
-        assert (await _set_password(browser, await _reset_link(email), NEW_PASSWORD)).status_code == 303
+        link = await _reset_link(email, subject)
+        assert (await _set_password(browser, link, NEW_PASSWORD)).status_code == 303
         assert (
             await _sign_in(browser, email, NEW_PASSWORD)
         ).status_code == 303  # the link proved the address
     row = await Account.select(Account.email_confirmed).where(Account.email == email).first()
     assert row["email_confirmed"] is True
+
+
+async def test_registering_with_the_address_of_such_an_account_sends_the_link_that_sets_a_password(app):
+    email = await _family_made_by_the_local_authority()
+    async with _client(app) as browser:
+        token = await _token(browser, "/register")
+        registered = await browser.post(
+            "/register",
+            data={
+                "full_name": "Olaudah Equiano",
+                "email": email,
+                "password": PASSWORD,
+                "confirm_password": PASSWORD,
+                "_csrf_token": token,
+            },
+        )
+        assert registered.status_code == 200 and "Check your email" in registered.text
+        assert [m["subject"] for m in await _emails(email)] == ["Choose a password for your account"]
+        link = await _reset_link(email, "Choose a password for your account")
+        assert (await _set_password(browser, link, NEW_PASSWORD)).status_code == 303
+        assert (await _sign_in(browser, email, NEW_PASSWORD)).status_code == 303
 
 
 async def test_a_switched_off_account_gets_no_link(app):
