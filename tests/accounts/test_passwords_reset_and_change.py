@@ -4,6 +4,7 @@ forced change of a temporary password an admin gave."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import re
 import time
@@ -441,3 +442,26 @@ async def test_a_temporary_password_still_lets_the_person_sign_out(app):
         out = await staff.post("/sign-out", data={"_csrf_token": token})
         assert out.status_code == 303 and out.headers["location"] == "/"
         assert (await staff.get("/account/password")).status_code == 302  # signed out: to sign in
+
+
+async def test_one_link_sent_twice_at_once_sets_the_password_once(app):
+    email = await _account()
+    async with _client(app) as one, _client(app) as two:
+        await _forgot(one, email)
+        link = await _reset_link(email)
+        tokens = [await _token(c, "/forgot-password") for c in (one, two)]
+        answers = await asyncio.gather(
+            *(
+                c.post(link, data={"password": p, "confirm_password": p, "_csrf_token": t})
+                for c, t, p in ((one, tokens[0], NEW_PASSWORD), (two, tokens[1], "Another-kestrel-pebble-15"))
+            )
+        )
+    assert sorted(a.status_code for a in answers) == [303, 400]
+    done = await AuditEvent.count().where(
+        (AuditEvent.action == "password_reset")
+        & (
+            AuditEvent.entity_id
+            == str((await Account.select(Account.id).where(Account.email == email))[0]["id"])
+        )
+    )
+    assert done == 1
