@@ -51,12 +51,18 @@ def _server_database_url(tmp_dir: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The database the live server uses, for tests that read what it wrote (an email in the outbox)."""
+    return _server_database_url(tmp_path_factory.mktemp("browser-database"))
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, live_database_url: str) -> Iterator[str]:
     """Start `python main.py` on a free loopback port; yield its base URL; stop it afterwards."""
     tmp_dir = tmp_path_factory.mktemp("browser-server")
     env = {
         **os.environ,
-        "DATABASE_URL": _server_database_url(tmp_dir),
+        "DATABASE_URL": live_database_url,
         "DEMO_DATA": "1",
         "RUN_SCHEDULER": "0",
         "SECRET_KEY": "browser-test-secret-key-not-for-production",
