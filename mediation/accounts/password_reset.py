@@ -191,6 +191,8 @@ async def request_reset(email: str, client: str, base_url: str) -> None:
 
 @dataclass(frozen=True)
 class ResetTarget:
+    """An account whose password is about to be replaced, with the hash in place now."""
+
     account_id: int
     email: str
     full_name: str
@@ -260,29 +262,51 @@ async def _store_new_password(account_id: int, old_hash: str, new_hash: str) -> 
     return int(rows[0]["session_epoch"]) if rows else None
 
 
+async def _replace_password(
+    account: ResetTarget,
+    password: str,
+    *,
+    actor: CurrentUser | None,
+    action: str,
+    summary: str,
+    how: str,
+    client: str,
+) -> bool:
+    """Store the new password (if the old one is still in place), audit it and tell the person, in one
+    transaction. False when the password had already changed."""
+    new_hash = await hash_password_off_loop(password)
+    async with transaction():
+        epoch = await _store_new_password(account.account_id, account.password_hash, new_hash)
+        if epoch is None:
+            return False
+        await audit.record(
+            actor=actor,
+            action=action,
+            entity="account",
+            entity_id=account.account_id,
+            summary=summary,
+            client=client,
+        )
+        await _tell_changed(account.email, account.full_name, account.account_id, epoch, how)
+    return True
+
+
 async def complete_reset(target: ResetTarget, values: dict[str, str], client: str) -> dict[str, str] | None:
     """Set the new password from a reset link. Field errors to show, {} when done, None when the link
     was used meanwhile."""
     errors = _new_password_errors(values, target.email, target.full_name)
     if errors:
         return errors
-    new_hash = await hash_password_off_loop(values["password"])
-    async with transaction():
-        epoch = await _store_new_password(target.account_id, target.password_hash, new_hash)
-        if epoch is None:
-            return None
-        await audit.record(
-            actor=None,
-            action="password_reset",
-            entity="account",
-            entity_id=target.account_id,
-            summary="Password reset with an emailed link; every session signed out",
-            client=client,
-        )
-        await _tell_changed(
-            target.email, target.full_name, target.account_id, epoch, "reset with an emailed link"
-        )
-    return {}
+    done = await _replace_password(
+        target,
+        values["password"],
+        actor=None,
+        action="password_reset",
+        summary="Password reset with an emailed link; every session signed out",
+        how="reset with an emailed link",
+        client=client,
+    )
+    return {} if done else None
 
 
 async def change_password(user: CurrentUser, values: dict[str, str], client: str) -> dict[str, str]:
@@ -308,18 +332,13 @@ async def change_password(user: CurrentUser, values: dict[str, str], client: str
         errors["password"] = SAME_AS_CURRENT
     if errors:
         return errors
-    new_hash = await hash_password_off_loop(values["password"])
-    async with transaction():
-        epoch = await _store_new_password(user.id, row["password_hash"], new_hash)
-        if epoch is None:  # changed by another request between the check and now
-            return {"current_password": WRONG_CURRENT}
-        await audit.record(
-            actor=user,
-            action="password_change",
-            entity="account",
-            entity_id=user.id,
-            summary="Password changed when signed in; every other session signed out",
-            client=client,
-        )
-        await _tell_changed(user.email, user.full_name, user.id, epoch, "changed")
-    return {}
+    done = await _replace_password(
+        ResetTarget(user.id, user.email, user.full_name, row["password_hash"]),
+        values["password"],
+        actor=user,
+        action="password_change",
+        summary="Password changed when signed in; every other session signed out",
+        how="changed",
+        client=client,
+    )
+    return {} if done else {"current_password": WRONG_CURRENT}  # changed meanwhile by another request

@@ -113,6 +113,21 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
+@pytest.fixture
+def no_js_page(context: BrowserContext, live_server: str) -> Iterator[Page]:
+    """A page in a context of its own with JavaScript off: every journey must work without it."""
+    browser = context.browser
+    assert browser is not None
+    no_js = browser.new_context(
+        base_url=live_server, java_script_enabled=False, locale="en-GB", timezone_id="Europe/London"
+    )
+    no_js.set_default_timeout(10_000)
+    try:
+        yield no_js.new_page()
+    finally:
+        no_js.close()
+
+
 @dataclass
 class PageProblems:
     """Console errors, uncaught exceptions and failed same-origin requests seen by one page."""

@@ -8,11 +8,10 @@ import asyncio
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from mediation.settings import DatabaseConfig
 
@@ -67,20 +66,6 @@ def emailed_link(database_url: str, email: str, path: str) -> str:
         time.sleep(0.2)
 
 
-@pytest.fixture
-def no_js(context: BrowserContext, live_server: str) -> Iterator[Page]:
-    browser = context.browser
-    assert browser is not None
-    ctx = browser.new_context(
-        base_url=live_server, java_script_enabled=False, locale="en-GB", timezone_id="Europe/London"
-    )
-    ctx.set_default_timeout(10_000)
-    try:
-        yield ctx.new_page()
-    finally:
-        ctx.close()
-
-
 def h1(page: Page, name: str):  # type: ignore[no-untyped-def]
     return page.get_by_role("heading", level=1, name=name, exact=True)
 
@@ -98,9 +83,9 @@ def sign_out(page: Page) -> None:
 
 
 def test_register_confirm_sign_in_reset_a_forgotten_password_and_change_it(
-    no_js: Page, live_server: str, live_database_url: str
+    no_js_page: Page, live_server: str, live_database_url: str
 ) -> None:
-    page = no_js
+    page = no_js_page
     email = f"newcomer-{time.time_ns()}@example.com"
 
     page.goto("/register")
@@ -162,9 +147,9 @@ def test_register_confirm_sign_in_reset_a_forgotten_password_and_change_it(
 
 
 def test_a_new_staff_account_changes_its_temporary_password_before_anything_else(
-    no_js: Page, live_server: str
+    no_js_page: Page, live_server: str
 ) -> None:
-    page = no_js
+    page = no_js_page
     email = f"new-coordinator-{time.time_ns()}@milton-keynes.example"
     temporary = "Temporary-otter-bramble-64"
 
