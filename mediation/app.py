@@ -21,6 +21,7 @@ from mediation import db
 from mediation.accounts import admin_pages as account_admin_pages
 from mediation.accounts import api as accounts_api
 from mediation.accounts import pages as account_pages
+from mediation.accounts import password_pages
 from mediation.audit import pages as audit_pages
 from mediation.cases import api as cases_api
 from mediation.cases import pages as case_pages
@@ -125,6 +126,7 @@ def create_app(config: Settings = settings) -> Litestar:
             *public_api.ROUTES,
             *account_pages.ROUTES,
             *account_admin_pages.ROUTES,
+            *password_pages.ROUTES,
             *accounts_api.ROUTES,
             *organisation_pages.ROUTES,
             *organisations_api.ROUTES,

@@ -12,6 +12,8 @@ class CurrentUser(msgspec.Struct, frozen=True):
     role: str
     organisation_id: int | None
     organisation_name: str | None
+    # Signed in with a temporary password: only the change-password page (and sign out) until changed.
+    must_change_password: bool = False
 
     @property
     def label(self) -> str:

@@ -58,6 +58,23 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("POST", "/register"): ("/register", {"email": "x"}, statuses(400)),
     ("GET", "/confirm-email/{token:str}"): ("/confirm-email/forged.token", None, statuses(400)),
     ("POST", "/confirm-email/resend"): ("/confirm-email/resend", {"email": ""}, statuses(400)),
+    # Passwords: forgotten (public), reset by link (a forged link is a 400 page), changed when signed in.
+    ("GET", "/forgot-password"): ("/forgot-password", None, statuses(200)),
+    ("POST", "/forgot-password"): ("/forgot-password", {"email": ""}, statuses(400)),
+    ("GET", "/reset-password/{token:str}"): ("/reset-password/forged.token", None, statuses(400)),
+    ("POST", "/reset-password/{token:str}"): (
+        "/reset-password/forged.token",
+        {"password": ""},
+        statuses(400),
+    ),
+    ("GET", "/password-reset-complete"): ("/password-reset-complete", None, statuses(200)),
+    ("GET", "/account/password"): ("/account/password", None, statuses(200, anonymous=302)),
+    ("POST", "/account/password"): (
+        "/account/password",
+        {"current_password": ""},
+        statuses(400, anonymous=302),
+    ),
+    ("GET", "/account/password/changed"): ("/account/password/changed", None, statuses(200, anonymous=302)),
     ("GET", "/home"): ("/home", None, statuses(200, anonymous=302)),
     ("GET", "/health"): ("/health", None, statuses(200)),
     ("GET", "/assets/{file_path:path}"): ("/assets/govuk-frontend.min.css", None, statuses(200)),

@@ -71,6 +71,7 @@ async def create_account_submit(request: Request) -> Template | Redirect:
                     password=values.get("password", ""),
                     organisation_id=org_id,
                     email_confirmed=True,
+                    must_change_password=True,  # a temporary password: changed at the first sign-in
                 ),
                 actor=current_user(request),
                 client=client_of(request),

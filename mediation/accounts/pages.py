@@ -15,9 +15,8 @@ from mediation.notices.reading import list_notices
 from mediation.rules.lifecycle import STATES
 from mediation.rules.routing import DECISION_LABELS
 from mediation.settings import settings
-from mediation.web.auth import SESSION_USER_KEY, current_user
+from mediation.web.auth import CHANGE_PASSWORD_PATH, begin_session, current_user
 from mediation.web.forms import client_of, form_values, safe_next
-from mediation.web.sessions import ROTATE_FLAG
 
 STAFF_HOME = {
     "la_coordinator": (
@@ -70,9 +69,9 @@ async def sign_in_submit(request: Request) -> Template | Redirect:
             if exc.throttled:
                 headers["Retry-After"] = str(exc.retry_after)
         else:
-            request.clear_session()
-            request.scope.setdefault("state", {})[ROTATE_FLAG] = True
-            request.set_session({SESSION_USER_KEY: user.id})
+            await begin_session(request, user.id)
+            if user.must_change_password:
+                target = CHANGE_PASSWORD_PATH  # the only page open to a temporary password
             return Redirect(target, status_code=303)
     return Template(
         "accounts/sign_in.html",

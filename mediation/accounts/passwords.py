@@ -30,6 +30,10 @@ _hasher = (
 # Verified against when the email is unknown, so timing does not reveal whether an account exists.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
+# Not a hash: no password verifies against it. Accounts made for a family by their local authority have
+# it until the family sets one through a reset link (`accounts/password_reset.py`).
+NO_PASSWORD = "!"  # noqa: S105
+
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 # zxcvbn refuses longer input (its matching grows quickly with length); the first 72 characters decide.

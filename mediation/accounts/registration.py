@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from mediation.accounts.passwords import hash_password_off_loop
+from mediation.accounts import password_reset
+from mediation.accounts.passwords import NO_PASSWORD, hash_password_off_loop
 from mediation.accounts.service import (
     EMAIL_TAKEN,
     AccountError,
@@ -102,13 +103,22 @@ async def register(values: dict[str, str], base_url: str) -> dict[str, str]:
 
 async def _remind_existing(email: str, base_url: str) -> None:
     row = (
-        await Account.select(Account.id, Account.full_name, Account.email_confirmed)
+        await Account.select(
+            Account.id, Account.full_name, Account.email_confirmed, Account.password_hash, Account.active
+        )
         .where(Account.email == email)
         .first()
     )
     if row is None:
         return
-    if row["email_confirmed"]:
+    if row["password_hash"] == NO_PASSWORD and row["active"]:
+        # Made by the local authority for the family, with no password: confirming the address would
+        # still leave no way to sign in (the password typed here is not kept), so send the link that
+        # sets one.
+        await password_reset.send_reset_link(
+            row["id"], email, row["full_name"], row["password_hash"], base_url, first_password=True
+        )
+    elif row["email_confirmed"]:
         await _send_already_registered(row["id"], email, row["full_name"], base_url)
     else:
         await _send_link(row["id"], email, row["full_name"], base_url)

@@ -48,7 +48,12 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-async def load_user(account_id: int) -> CurrentUser | None:
+async def load_user(account_id: int, *, session_epoch: int | None = None) -> CurrentUser | None:
+    """The active account as the signed-in person; with `session_epoch` (a session's), only if no
+    password change or reset has ended that session's generation since."""
+    where = (Account.id == account_id) & (Account.active.eq(True))
+    if session_epoch is not None:
+        where &= Account.session_epoch == session_epoch
     rows = (
         await Account.select(
             Account.id,
@@ -57,8 +62,9 @@ async def load_user(account_id: int) -> CurrentUser | None:
             Account.role,
             Account.organisation,
             Account.organisation.name.as_alias("organisation_name"),
+            Account.must_change_password,
         )
-        .where((Account.id == account_id) & (Account.active.eq(True)))
+        .where(where)
         .first()
     )
     if rows is None:
@@ -70,6 +76,7 @@ async def load_user(account_id: int) -> CurrentUser | None:
         role=rows["role"],
         organisation_id=rows["organisation"],
         organisation_name=rows["organisation_name"],
+        must_change_password=bool(rows["must_change_password"]),
     )
 
 
@@ -122,6 +129,8 @@ class NewAccount:
     organisation_id: int | None = None
     family_relationship: str | None = None
     email_confirmed: bool = False
+    # An admin gave a temporary password: the person must choose their own at their first sign-in.
+    must_change_password: bool = False
 
 
 async def validate_new_account(data: NewAccount) -> dict[str, str]:
@@ -177,6 +186,7 @@ async def create_account(
         organisation=data.organisation_id if ROLE_ORGANISATION_KIND.get(data.role) else None,
         family_relationship=data.family_relationship,
         email_confirmed=data.email_confirmed,
+        must_change_password=data.must_change_password,
         created_at=dt.datetime.now(dt.UTC),
     )
     await row.save()

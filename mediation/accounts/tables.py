@@ -46,6 +46,12 @@ class Account(Table):
     active = Boolean(default=True)
     created_at = Timestamptz()
     last_sign_in_at = Timestamptz(null=True, default=None)
+    # Set on accounts an admin creates with a temporary password: after signing in, the person can reach
+    # only the change-password page (and sign out) until they choose their own (`web/auth.py: authorise`).
+    must_change_password = Boolean(default=False)
+    # Stored in each session at sign-in; a password change or reset moves it on, so every session started
+    # before it (in the database or Redis alike) stops signing anyone in (`web/auth.py`).
+    session_epoch = Integer(default=0)
 
 
 class SignInAttempt(Table):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 
 from mediation import access, timekeeping
+from mediation.accounts.passwords import NO_PASSWORD
 from mediation.accounts.service import normalise_email
 from mediation.accounts.tables import Account
 from mediation.cases.commands import AlreadyLodged, Matter, NewCase, create_case
@@ -67,10 +68,6 @@ def _check(data: LodgeRequest, user: CurrentUser) -> None:
         errors["family"] = "family is given only when the local authority lodges for a family"
     if errors:
         raise Invalid(errors)
-
-
-# Not a hash: no password verifies against it, so the account cannot sign in until the family registers.
-NO_PASSWORD = "!"  # noqa: S105
 
 
 async def _family_account(user: CurrentUser, data: LodgeRequest) -> tuple[int, str]:

@@ -2,21 +2,47 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Headers
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Empty, Receive, Scope, Send
 
 from mediation import access
 from mediation.accounts import api_tokens
 from mediation.accounts.service import load_user
+from mediation.accounts.tables import Account
 from mediation.identity import CurrentUser
 from mediation.web.csrf import SessionBoundCSRFMiddleware
+from mediation.web.sessions import ROTATE_FLAG
 
 SESSION_USER_KEY = "account_id"
+# The account's `session_epoch` when the session began; sessions from before the key existed hold none (0).
+SESSION_EPOCH_KEY = "session_epoch"
 INVALID_TOKEN = "The API token is not valid or has been revoked"
+CHANGE_PASSWORD_PATH = "/account/password"
+MUST_CHANGE_PASSWORD = "Change your temporary password before you continue"
+# What a person signed in with a temporary password may still reach: the change page and signing out
+# (route handler names), and the public assets.
+WHILE_PASSWORD_MUST_CHANGE = frozenset({"change_password", "change_password_submit", "sign_out"})
+
+
+class PasswordChangeRequired(PermissionDeniedException):
+    """A session of an account that must change its temporary password asked for another page: pages
+    are sent to the change page (`web/errors.py`), the API gets a 403 saying why."""
+
+
+async def begin_session(connection: ASGIConnection[Any, Any, Any, Any], account_id: int) -> None:
+    """Sign this person in on this request: a new session id (the old one, if any, is deleted, so a
+    planted id is worthless), holding the account and its current session generation."""
+    row = await Account.select(Account.session_epoch).where(Account.id == account_id).first()
+    epoch = int(row["session_epoch"] or 0) if row else 0
+    connection.clear_session()
+    connection.scope.setdefault("state", {})[ROTATE_FLAG] = True
+    connection.set_session({SESSION_USER_KEY: account_id, SESSION_EPOCH_KEY: epoch})
 
 
 def bearer_token(scope: Scope) -> str | None:
@@ -51,7 +77,13 @@ class CurrentUserMiddleware(ASGIMiddleware):
         else:
             session = scope.get("session")
             if isinstance(session, dict) and isinstance(session.get(SESSION_USER_KEY), int):
-                user = await load_user(session[SESSION_USER_KEY])
+                epoch = session.get(SESSION_EPOCH_KEY, 0)
+                epoch = epoch if isinstance(epoch, int) else -1  # not one this service wrote: no match
+                user = await load_user(session[SESSION_USER_KEY], session_epoch=epoch)
+                if user is None:
+                    # Ended by a password change or reset elsewhere, or the account was switched off:
+                    # the session is dropped (the store deletes it, the cookie expires): anonymous now.
+                    scope["session"] = Empty
         scope["user"] = user
         scope["auth"] = auth
         await next_app(scope, receive, send)
@@ -94,3 +126,10 @@ def authorise(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
         return
     if user.role not in rule.roles:
         raise PermissionDeniedException(rule.says)
+    if (
+        user.must_change_password
+        and connection.scope.get("auth") is None  # an API token is its own credential, not the password
+        and handler.name not in WHILE_PASSWORD_MUST_CHANGE
+        and action != "public"
+    ):
+        raise PasswordChangeRequired(MUST_CHANGE_PASSWORD)

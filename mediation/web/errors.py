@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from mediation.errors import ServiceError
+from mediation.web.auth import CHANGE_PASSWORD_PATH, PasswordChangeRequired
 from mediation.web.csrf import CSRF_REFUSED
 from mediation.web.log_redaction import redact_url
 
@@ -77,6 +78,8 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         return Response(
             {"status_code": status, "detail": detail}, status_code=status, media_type=MediaType.JSON
         )
+    if isinstance(exc, PasswordChangeRequired):
+        return Redirect(CHANGE_PASSWORD_PATH, status_code=303)
     if isinstance(exc, NotAuthorizedException):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/sign-in?next={quote(target, safe='')}")

@@ -51,12 +51,18 @@ def _server_database_url(tmp_dir: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The database the live server uses, for tests that read what it wrote (an email in the outbox)."""
+    return _server_database_url(tmp_path_factory.mktemp("browser-database"))
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, live_database_url: str) -> Iterator[str]:
     """Start `python main.py` on a free loopback port; yield its base URL; stop it afterwards."""
     tmp_dir = tmp_path_factory.mktemp("browser-server")
     env = {
         **os.environ,
-        "DATABASE_URL": _server_database_url(tmp_dir),
+        "DATABASE_URL": live_database_url,
         "DEMO_DATA": "1",
         "RUN_SCHEDULER": "0",
         "SECRET_KEY": "browser-test-secret-key-not-for-production",
@@ -105,6 +111,21 @@ def context(chromium_browser: Browser, live_server: str) -> Iterator[BrowserCont
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+@pytest.fixture
+def no_js_page(context: BrowserContext, live_server: str) -> Iterator[Page]:
+    """A page in a context of its own with JavaScript off: every journey must work without it."""
+    browser = context.browser
+    assert browser is not None
+    no_js = browser.new_context(
+        base_url=live_server, java_script_enabled=False, locale="en-GB", timezone_id="Europe/London"
+    )
+    no_js.set_default_timeout(10_000)
+    try:
+        yield no_js.new_page()
+    finally:
+        no_js.close()
 
 
 @dataclass

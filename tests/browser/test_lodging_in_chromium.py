@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from mediation import timekeeping
 from mediation.rules.deadlines import compute_deadline
@@ -314,20 +313,6 @@ def test_a_validation_error_shows_the_error_summary_and_keeps_typed_values(
     day.fill("28")
     save_and_continue(page)
     expect(h1(page, "The decision you disagree with")).to_be_visible()
-
-
-@pytest.fixture
-def no_js_page(context: BrowserContext, live_server: str) -> Iterator[Page]:
-    browser = context.browser
-    assert browser is not None
-    no_js = browser.new_context(
-        base_url=live_server, java_script_enabled=False, locale="en-GB", timezone_id="Europe/London"
-    )
-    no_js.set_default_timeout(10_000)
-    try:
-        yield no_js.new_page()
-    finally:
-        no_js.close()
 
 
 def test_the_lodging_journey_works_without_javascript(no_js_page: Page, live_server: str) -> None:

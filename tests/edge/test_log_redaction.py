@@ -36,7 +36,11 @@ def route_paths() -> list[str]:
 
 def test_every_route_with_a_token_in_its_path_is_redacted(route_paths):
     secret_routes = [path for path in route_paths if "{token:str}" in path]
-    assert {"/mediation/offers/{token:str}", "/confirm-email/{token:str}"} <= set(secret_routes)
+    assert {
+        "/mediation/offers/{token:str}",
+        "/confirm-email/{token:str}",
+        "/reset-password/{token:str}",
+    } <= set(secret_routes)
     log_filter = RedactSecrets(route_paths)
     for template in secret_routes:
         token = secrets.token_urlsafe(32) + "." + secrets.token_hex(8)

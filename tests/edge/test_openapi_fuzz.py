@@ -85,13 +85,18 @@ async def test_schemathesis_finds_no_server_error_and_no_schema_violation(server
 
 
 async def test_the_served_access_log_redacts_the_secret_links(server):
-    offer, confirmation = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    offer, confirmation, reset = (secrets.token_urlsafe(32) for _ in range(3))
     async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
-        for path in (f"/mediation/offers/{offer}", f"/confirm-email/{confirmation}"):
+        for path in (
+            f"/mediation/offers/{offer}",
+            f"/confirm-email/{confirmation}",
+            f"/reset-password/{reset}",
+        ):
             assert (await client.get(path)).status_code < 500
     await anyio.sleep(0.5)  # let the server flush its log line
     log = server.output()
-    assert offer not in log and confirmation not in log
+    assert offer not in log and confirmation not in log and reset not in log
+    assert '"GET /reset-password/[redacted] HTTP/1.1"' in log
     assert '"GET /mediation/offers/[redacted] HTTP/1.1"' in log
     assert '"GET /confirm-email/[redacted] HTTP/1.1"' in log
 
