@@ -138,7 +138,7 @@ def test_smtp_settings_come_from_the_environment(monkeypatch):
 async def test_the_scheduler_runs_delivery_every_30_seconds():
     from mediation.jobs import start_scheduler
 
-    scheduler = start_scheduler()
+    scheduler = start_scheduler(Settings())  # production's defaults (no mailbox)
     try:
         job = scheduler.get_job("deliver_notifications")
         assert job is not None
