@@ -24,6 +24,8 @@ from mediation.notify.tables import MailboxMessage
 from mediation.settings import Settings
 
 log = logging.getLogger(__name__)
+# aiosmtpd logs every SMTP command at INFO: the mailbox page is where to read the mail, not the log.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 HOST = "127.0.0.1"  # loopback only: the catcher accepts mail from anyone who can reach it
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
