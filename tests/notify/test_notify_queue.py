@@ -122,6 +122,7 @@ def test_smtp_settings_come_from_the_environment(monkeypatch):
         "SMTP_MAX_ATTEMPTS": "3",
     }.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.delenv("MAILBOX", raising=False)  # a real mail server: the mailbox is off
     config = SmtpConfig.from_settings(Settings.from_env())
     assert config == SmtpConfig(
         host="smtp.example.org",
