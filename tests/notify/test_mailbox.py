@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import html
 import logging
 import re
@@ -22,22 +21,9 @@ from mediation.notify.service import queue_email
 from mediation.notify.tables import MailboxMessage, Notification
 from mediation.settings import Settings, settings
 from tests.conftest import client_as
+from tests.notify.conftest import add_document
 
 pytestmark = pytest.mark.anyio
-
-
-async def _document(content: bytes, filename: str) -> int:
-    rows = await CaseDocument.insert(
-        CaseDocument(
-            kind="decision_letter",
-            filename=filename,
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            content=content,
-            uploaded_at=dt.datetime.now(dt.UTC),
-        )
-    ).returning(CaseDocument.id)
-    return rows[0]["id"]
 
 
 @pytest.fixture
@@ -70,7 +56,7 @@ async def test_an_outbox_email_goes_to_the_catcher_and_the_mailbox_page_shows_it
     pdf = b"%PDF-1.7\n" + bytes(range(256)) * 8 + b"\n%%EOF\n"
     address = f"{tag}-parent@example.com"
     async with transaction():
-        document_id = await _document(pdf, "certificate.pdf")
+        document_id = await add_document(pdf, "certificate.pdf")
         await queue_email(
             to=address,
             name="Alex Parent",
