@@ -13,9 +13,7 @@ DESCRIPTION = "mailbox messages and link requests"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="mediation", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="mediation", description=DESCRIPTION)
 
     manager.add_table(
         class_name="LinkRequest",
