@@ -36,6 +36,7 @@ from mediation.notices import api as notices_api
 from mediation.notices import bulk_pages as notice_bulk_pages
 from mediation.notices import pages as notice_pages
 from mediation.notices import template_pages as notice_template_pages
+from mediation.notify import mailbox, mailbox_pages
 from mediation.notify import pages as outbox_pages
 from mediation.organisations import api as organisations_api
 from mediation.organisations import pages as organisation_pages
@@ -82,6 +83,7 @@ def create_app(config: Settings = settings) -> Litestar:
         if engine.engine_type == "postgres":
             await engine.start_connection_pool()
         scheduler = None
+        catcher = None
         try:
             # One process at a time: migrations, then demo data, so two starting together never both seed it.
             async with db.startup_lock():
@@ -90,12 +92,15 @@ def create_app(config: Settings = settings) -> Litestar:
                     from mediation.demo import load_demo_data
 
                     await load_demo_data()
+            catcher = await mailbox.start_for(config)  # MAILBOX: the outbox goes to the admin mailbox page
             if config.run_scheduler:
-                scheduler = start_scheduler()
+                scheduler = start_scheduler(config)
             yield
         finally:
             if scheduler is not None and scheduler.running:
                 scheduler.shutdown(wait=False)
+            if catcher is not None:
+                await catcher.close()
             if engine.engine_type == "postgres":
                 await engine.close_connection_pool()
 
@@ -139,6 +144,7 @@ def create_app(config: Settings = settings) -> Litestar:
             *cases_api.ROUTES,
             *audit_pages.ROUTES,
             *outbox_pages.ROUTES,
+            *mailbox_pages.ROUTES,
             *mediation_pages.ROUTES,
             *mediation_schedule_pages.ROUTES,
             *mediation_other_pages.ROUTES,

@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from mediation.accounts import link_requests
 from mediation.accounts.throttle import forget_old_counters
 from mediation.notices.batches import process_batches
 from mediation.notify.email import deliver_due
 from mediation.reminders.sweep import scheduled_sweep
+from mediation.settings import Settings, settings
 from mediation.web.sessions import delete_expired_sessions
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,9 @@ async def sweep_expired_sessions() -> None:
     forgotten = await forget_old_counters()
     if forgotten:
         log.info("removed %d finished sign-in throttle counters", forgotten)
+    old_requests = await link_requests.forget_old()
+    if old_requests:
+        log.info("removed %d counted link requests older than their window", old_requests)
 
 
 async def deliver_notifications() -> None:
@@ -40,13 +45,18 @@ async def issue_notice_batches() -> None:
         log.info("notice batches: %s", report)
 
 
-def start_scheduler() -> AsyncIOScheduler:
+def start_scheduler(config: Settings = settings) -> AsyncIOScheduler:
     """Must be called with a running event loop (inside the Litestar lifespan)."""
     scheduler = AsyncIOScheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
     )
     scheduler.add_job(sweep_expired_sessions, "interval", minutes=30, id="sweep_expired_sessions")
-    scheduler.add_job(deliver_notifications, "interval", seconds=30, id="deliver_notifications")
+    scheduler.add_job(
+        deliver_notifications,
+        "interval",
+        seconds=config.outbox_interval_seconds,  # 30 s; 5 s with the mailbox, so a newcomer waits less
+        id="deliver_notifications",
+    )
     scheduler.add_job(issue_notice_batches, "interval", seconds=20, id="issue_notice_batches")
     # Reminders, escalations, digests: at once on start-up (catching up after downtime), then every 15 min.
     scheduler.add_job(

@@ -28,6 +28,28 @@ def _positive_int(name: str, default: int) -> int:
     return int(raw)
 
 
+def _port(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or int(raw) > 65535:
+        raise ValueError(f"{name} must be a port number from 0 (any free port) to 65535, got {raw!r}")
+    return int(raw)
+
+
+def _mailbox(is_sqlite: bool) -> bool:
+    """The embedded mailbox: on by default for the SQLite demo, off on PostgreSQL and whenever SMTP_HOST
+    names a real mail server (the two cannot both receive the outbox)."""
+    smtp_host_set = bool(os.environ.get("SMTP_HOST", "").strip())
+    mailbox = _flag("MAILBOX", is_sqlite and not smtp_host_set)
+    if mailbox and smtp_host_set:
+        raise ValueError(
+            "MAILBOX is on and SMTP_HOST is set: the mailbox catches the outbox in place of an SMTP "
+            "server, so set one of them (production: SMTP_HOST, with MAILBOX unset or 0)"
+        )
+    return mailbox
+
+
 @dataclass(frozen=True)
 class DatabaseConfig:
     engine: str  # "sqlite" or "postgres"
@@ -91,6 +113,10 @@ class Settings:
     smtp_starttls: bool = False
     smtp_timeout: float = 10.0  # seconds, per SMTP operation
     smtp_max_attempts: int = 8  # then the message is marked failed
+    # The embedded mail catcher and admin mailbox page (notify/mailbox.py) in place of SMTP: demo only.
+    mailbox: bool = False
+    mailbox_port: int = 0  # 0: any free loopback port
+    outbox_interval_seconds: int = 30  # how often the scheduler delivers the outbox
 
     @property
     def database(self) -> DatabaseConfig:
@@ -115,6 +141,7 @@ class Settings:
         port = int(os.environ.get("PORT", "8000"))
         secret = os.environ.get("SECRET_KEY") or _persistent_dev_secret(is_sqlite)
         migration_database_url = os.environ.get("MIGRATION_DATABASE_URL") or None
+        mailbox = _mailbox(is_sqlite)
         if migration_database_url:
             # Fail at start-up, with the reason, rather than at the first migration.
             migration_database(
@@ -148,6 +175,10 @@ class Settings:
             smtp_starttls=_flag("SMTP_STARTTLS", False),
             smtp_timeout=float(os.environ.get("SMTP_TIMEOUT", "10")),
             smtp_max_attempts=int(os.environ.get("SMTP_MAX_ATTEMPTS", "8")),
+            mailbox=mailbox,
+            mailbox_port=_port("MAILBOX_PORT", 0),
+            # With the mailbox, a newcomer waits a few seconds for the confirmation email, not half a minute.
+            outbox_interval_seconds=_positive_int("OUTBOX_INTERVAL_SECONDS", 5 if mailbox else 30),
         )
 
 

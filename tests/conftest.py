@@ -27,6 +27,8 @@ MIGRATION_DATABASE_URL = os.environ.get("MIGRATION_DATABASE_URL") or DATABASE_UR
 os.environ["SECRET_KEY"] = "test-secret-key-not-for-production"
 os.environ["DEMO_DATA"] = "1"
 os.environ["RUN_SCHEDULER"] = "0"
+os.environ["MAILBOX"] = "1"  # the demo mailbox page on either database (its default is off on PostgreSQL)
+os.environ.pop("SMTP_HOST", None)
 os.environ["MEDIATION_FAST_HASH"] = "1"
 os.environ["PICCOLO_CONF"] = "mediation.piccolo_conf"
 

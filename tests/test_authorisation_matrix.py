@@ -196,6 +196,18 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         {},
         only([ADM], 404, anonymous=302, others=403),
     ),
+    # The demo mailbox (issue 14): admins only; a message or attachment that is not there is a 404.
+    ("GET", "/admin/mailbox"): ("/admin/mailbox", None, only([ADM], 200, anonymous=302, others=403)),
+    ("GET", "/admin/mailbox/{message_id:int}"): (
+        "/admin/mailbox/999999999",
+        None,
+        only([ADM], 404, anonymous=302, others=403),
+    ),
+    ("GET", "/admin/mailbox/{message_id:int}/attachments/{number:int}"): (
+        "/admin/mailbox/999999999/attachments/1",
+        None,
+        only([ADM], 404, anonymous=302, others=403),
+    ),
     # Decision notices (issue 6): the LA coordinator issues and sees its own LA's; the family sees those sent
     # to its email address; "I disagree" is the family's alone; admins edit notice text, never see notices.
     ("GET", "/notices"): ("/notices", None, only([LA], 200, anonymous=302, others=403)),

@@ -8,7 +8,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from mediation.accounts import registration
-from mediation.accounts.service import SignInError, sign_in
+from mediation.accounts.service import EMAIL_MAX_LENGTH, SignInError, sign_in
+from mediation.accounts.throttle import wait_words
 from mediation.cases.service import RISK_LABELS, list_cases
 from mediation.lodging.service import open_drafts
 from mediation.notices.reading import list_notices
@@ -60,11 +61,13 @@ async def sign_in_submit(request: Request) -> Template | Redirect:
         errors["password"] = "Enter your password"  # noqa: S105 - an error message
     status = 400
     headers: dict[str, str] = {}
+    unconfirmed = False
     if not errors:
         try:
             user = await sign_in(email, password, client_of(request))
         except SignInError as exc:
             errors["email"] = exc.message
+            unconfirmed = exc.unconfirmed  # the password was right: offer the link again
             status = 429 if exc.throttled else 400
             if exc.throttled:
                 headers["Retry-After"] = str(exc.retry_after)
@@ -75,7 +78,7 @@ async def sign_in_submit(request: Request) -> Template | Redirect:
             return Redirect(target, status_code=303)
     return Template(
         "accounts/sign_in.html",
-        context={"values": {"email": email}, "errors": errors, "next": target},
+        context={"values": {"email": email}, "errors": errors, "next": target, "unconfirmed": unconfirmed},
         status_code=status,
         headers=headers,
     )
@@ -93,7 +96,7 @@ async def home(request: Request) -> Template:
     assert user is not None
     context = {"decision_labels": DECISION_LABELS, "risk_labels": RISK_LABELS}
     if user.role == "admin":
-        return Template("home/admin.html", context=context)
+        return Template("home/admin.html", context={**context, "mailbox": settings.mailbox})
     if user.role == "family":
         return Template(
             "home/family.html",
@@ -147,7 +150,24 @@ async def register_submit(request: Request) -> Template:
     if errors:
         kept = {k: v for k, v in values.items() if "password" not in k}
         return Template("accounts/register.html", context={"values": kept, "errors": errors}, status_code=400)
-    return Template("accounts/check_email.html", context={"email": values.get("email", "").strip()})
+    return _check_email(values.get("email", "").strip())
+
+
+def _check_email(email: str, *, errors: dict[str, str] | None = None, wait: int = 0) -> Template:
+    """ "Check your email", with a form to send the link again; `wait`: asked again too soon."""
+    headers = {"Retry-After": str(wait)} if wait else {}
+    return Template(
+        "accounts/check_email.html",
+        context={
+            "email": email,
+            "values": {"email": email},
+            "errors": errors or {},
+            "wait": wait_words(wait) if wait else "",
+            "mailbox": settings.mailbox,
+        },
+        status_code=429 if wait else 400 if errors else 200,
+        headers=headers,
+    )
 
 
 @get("/confirm-email/{token:str}", name="confirm_email", opt={"action": "sign_in"})
@@ -161,14 +181,13 @@ async def confirm_email(token: FromPath[str]) -> Template:
 async def confirm_email_resend(request: Request) -> Template:
     values = await form_values(request)
     email = values.get("email", "").strip()
-    if "@" not in email:
-        return Template(
-            "accounts/link_expired.html",
-            context={"values": values, "errors": {"email": "Enter the email address you registered with"}},
-            status_code=400,
-        )
-    await registration.resend(email, settings.base_url)
-    return Template("accounts/check_email.html", context={"email": email})
+    if not email:
+        return _check_email(email, errors={"email": "Enter the email address you registered with"})
+    if "@" not in email or any(c.isspace() for c in email) or len(email) > EMAIL_MAX_LENGTH:
+        message = "Enter an email address in the correct format, like name@example.com"
+        return _check_email(email, errors={"email": message})
+    wait = await registration.resend(email, settings.base_url, client_of(request))
+    return _check_email(email, wait=wait)
 
 
 ROUTES += [register_page, register_submit, confirm_email, confirm_email_resend]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from mediation.accounts import password_reset
+from mediation.accounts import link_requests, password_reset
 from mediation.accounts.passwords import NO_PASSWORD, hash_password_off_loop
 from mediation.accounts.service import (
     EMAIL_TAKEN,
@@ -24,9 +22,16 @@ PURPOSE = "confirm-email"
 LINK_HOURS = 48
 
 
-async def _send_link(account_id: int, email: str, name: str, base_url: str) -> None:
+def _hour() -> str:
+    return link_requests.wall_clock().strftime("%Y%m%d%H")
+
+
+async def _send_link(
+    account_id: int, email: str, name: str, base_url: str, *, again: int | None = None
+) -> None:
+    """The confirmation link. `again`: the slot of a request to send it again (`resend`), else this
+    hour's registration link."""
     token = make_token(PURPOSE, f"{account_id}:{email}", valid_for_seconds=LINK_HOURS * 3600)
-    hour = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H")
     await queue_email(
         to=email,
         name=name,
@@ -36,13 +41,15 @@ async def _send_link(account_id: int, email: str, name: str, base_url: str) -> N
             f"{base_url}/confirm-email/{token}\n\nThe link works for {LINK_HOURS} hours. "
             "If you did not ask for an account, ignore this email."
         ),
-        # At most one link an hour per account, so the form cannot be used to flood an inbox.
-        dedupe_key=f"confirm:{account_id}:{hour}",
+        # Registration: at most one link an hour per account, so the form cannot flood an inbox; sent
+        # again: at most one per slot (link_requests limits how often, whether or not an account exists).
+        dedupe_key=f"confirm:{account_id}:{_hour()}"
+        if again is None
+        else f"confirm:{account_id}:again:{again}",
     )
 
 
 async def _send_already_registered(account_id: int, email: str, name: str, base_url: str) -> None:
-    hour = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H")
     await queue_email(
         to=email,
         name=name,
@@ -52,7 +59,21 @@ async def _send_already_registered(account_id: int, email: str, name: str, base_
             f"has one. If it was you, sign in at {base_url}/sign-in\n\n"
             "If you did not ask, you can ignore this email: nothing has changed."
         ),
-        dedupe_key=f"already-registered:{account_id}:{hour}",
+        dedupe_key=f"already-registered:{account_id}:{_hour()}",
+    )
+
+
+async def _send_already_confirmed(account_id: int, email: str, name: str, base_url: str, again: int) -> None:
+    await queue_email(
+        to=email,
+        name=name,
+        subject="Your email address is already confirmed",
+        body_text=(
+            f"Dear {name},\n\nSomeone asked for a new link to confirm this email address. It is already "
+            f"confirmed, so there is nothing more to do: sign in at {base_url}/sign-in\n\n"
+            "If you did not ask, you can ignore this email: nothing has changed."
+        ),
+        dedupe_key=f"already-confirmed:{account_id}:{again}",
     )
 
 
@@ -84,6 +105,8 @@ async def register(values: dict[str, str], base_url: str) -> dict[str, str]:
     password_hash = await hash_password_off_loop(new.password)
     try:
         async with transaction():
+            # Both paths count an email to this address, so asking for it again at once must wait.
+            await link_requests.record(PURPOSE, email)
             if not existing:
                 account_id = await create_account(new, actor=None, password_hash=password_hash)
                 await _send_link(account_id, email, new.full_name.strip(), base_url)
@@ -124,15 +147,31 @@ async def _remind_existing(email: str, base_url: str) -> None:
         await _send_link(row["id"], email, row["full_name"], base_url)
 
 
-async def resend(email: str, base_url: str) -> None:
+async def resend(email: str, base_url: str, client: str) -> int:
+    """Send the confirmation link again; 0, or the seconds to wait first (asked too often).
+
+    The same work whatever the address: the request is counted and limited per address and per client
+    (`link_requests`) before the account is looked up, in one transaction. Then an unconfirmed family
+    account gets a new link, another account a note that there is nothing to confirm, and an address
+    without an account nothing. The page says the same in every case.
+    """
     email = normalise_email(email)
-    row = (
-        await Account.select(Account.id, Account.full_name, Account.email_confirmed)
-        .where((Account.email == email) & (Account.role == "family"))
-        .first()
-    )
-    if row and not row["email_confirmed"]:
-        await _send_link(row["id"], email, row["full_name"], base_url)
+    async with transaction():
+        decision = await link_requests.claim(PURPOSE, email, client)
+        if not decision.allowed:
+            return decision.wait_seconds
+        row = (
+            await Account.select(Account.id, Account.full_name, Account.email_confirmed, Account.role)
+            .where(Account.email == email)
+            .first()
+        )
+        if row is None:
+            return 0
+        if not row["email_confirmed"] and row["role"] == "family":
+            await _send_link(row["id"], email, row["full_name"], base_url, again=decision.slot)
+        else:
+            await _send_already_confirmed(row["id"], email, row["full_name"], base_url, decision.slot)
+    return 0
 
 
 async def confirm(token: str) -> bool:

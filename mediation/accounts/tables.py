@@ -77,6 +77,16 @@ class SignInThrottle(Table):
     updated_at = Timestamptz(index=True)
 
 
+class LinkRequest(Table):
+    """One emailed link asked for (a confirmation link sent again), per bucket: the address asked for and
+    the client asking, each as a SHA-256 digest. Counted to limit how often a link can be asked for
+    (`accounts/link_requests.py`), whether or not the address has an account."""
+
+    bucket = Varchar(length=64, index=True)
+    kind = Varchar(length=10)  # "address" or "client"
+    at = Timestamptz(index=True)
+
+
 class HttpSession(Table):
     """Server-side session data; any app process can serve any signed-in user."""
 

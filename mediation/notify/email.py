@@ -66,6 +66,55 @@ class SmtpConfig:
         )
 
 
+def default_smtp(config: Settings | None = None) -> SmtpConfig:
+    """Where deliveries go: this process's mail catcher when it runs one (MAILBOX), else SMTP_*."""
+    from mediation.notify import mailbox
+
+    smtp = SmtpConfig.from_settings(config)
+    catcher = mailbox.running()
+    if catcher is None:
+        return smtp
+    return dataclasses.replace(
+        smtp, host=catcher.host, port=catcher.port, username=None, password=None, starttls=False
+    )
+
+
+class _Outage:
+    """Says once that the SMTP server cannot be reached, and once that it is back, however many sweeps
+    and messages fail in between (each message's own failure is still recorded on its row)."""
+
+    def __init__(self) -> None:
+        self.since: dt.datetime | None = None
+
+    def down(self, smtp: SmtpConfig, error: Exception, now: dt.datetime, waiting: int) -> None:
+        if self.since is not None:
+            return
+        self.since = now
+        log.warning(
+            "cannot reach the SMTP server %s:%d (%s: %s); %d message(s) wait and are retried with backoff. "
+            "This is logged once until the server answers again.",
+            smtp.host,
+            smtp.port,
+            type(error).__name__,
+            error,
+            waiting,
+        )
+
+    def up(self, smtp: SmtpConfig, now: dt.datetime) -> None:
+        if self.since is None:
+            return
+        log.info(
+            "the SMTP server %s:%d answers again (unreachable since %s)",
+            smtp.host,
+            smtp.port,
+            self.since.isoformat(timespec="seconds"),
+        )
+        self.since = None
+
+
+_outage = _Outage()
+
+
 @dataclasses.dataclass
 class DeliveryReport:
     claimed: int = 0
@@ -150,7 +199,9 @@ async def _settle(row: Mapping[str, Any], values: dict[Any, Any]) -> bool:
     return bool(await Notification.update(values).where(_still_ours(row)).returning(Notification.id))
 
 
-async def _record_failure(row: Mapping[str, Any], now: dt.datetime, error: str, max_attempts: int) -> str:
+async def _record_failure(
+    row: Mapping[str, Any], now: dt.datetime, error: str, max_attempts: int, *, quiet: bool = False
+) -> str:
     attempts = row["attempts"]
     values: dict[Any, Any] = {Notification.last_error: error[:2000]}
     if attempts >= max_attempts:
@@ -162,7 +213,11 @@ async def _record_failure(row: Mapping[str, Any], now: dt.datetime, error: str, 
         outcome = "retrying"
     if not await _settle(row, values):
         return "lost"
-    log.warning("notification %s attempt %d %s: %s", row["id"], attempts, outcome, error)
+    # While the server is unreachable, the outage is logged once (`_Outage`), not once per message; a
+    # message given up on is always logged.
+    (log.debug if quiet and outcome != "failed" else log.warning)(
+        "notification %s attempt %d %s: %s", row["id"], attempts, outcome, error
+    )
     return outcome
 
 
@@ -206,6 +261,7 @@ class _Connection:
         self.smtp = smtp
         self.client: aiosmtplib.SMTP | None = None
         self.connect_error: Exception | None = None
+        self.connected = False  # the server answered at least once in this batch
 
     async def send(self, message: EmailMessage) -> None:
         if self.connect_error is not None:
@@ -224,6 +280,7 @@ class _Connection:
             except Exception as exc:
                 self.connect_error = exc
                 raise
+            self.connected = True
         # With a single recipient any refusal raises (SMTPRecipientsRefused or SMTPResponseException).
         await self.client.send_message(message)
 
@@ -240,7 +297,7 @@ async def deliver_due(
 ) -> DeliveryReport:
     """Deliver what is due at `now`. Idempotent and safe to run concurrently (see the module docstring)."""
     now = now or dt.datetime.now(dt.UTC)
-    smtp = smtp or SmtpConfig.from_settings()
+    smtp = smtp or default_smtp()
     rows = await claim_due(now, limit)
     report = DeliveryReport(claimed=len(rows))
     started = time.monotonic()
@@ -251,6 +308,10 @@ async def deliver_due(
             setattr(report, outcome, getattr(report, outcome) + 1)
     finally:
         await connection.close()
+    if connection.connected:
+        _outage.up(smtp, now)
+    elif connection.connect_error is not None:
+        _outage.down(smtp, connection.connect_error, now, report.retrying + report.failed)
     return report
 
 
@@ -277,7 +338,10 @@ async def _deliver_one(
             return "printed" if await print_letter(row, now) else "lost"
         await connection.send(await build_message(row, smtp, now))
     except Exception as exc:  # any failure is recorded on the row and retried; it must not stop the batch
-        return await _record_failure(row, now, f"{type(exc).__name__}: {exc}", smtp.max_attempts)
+        unreachable = exc is connection.connect_error
+        return await _record_failure(
+            row, now, f"{type(exc).__name__}: {exc}", smtp.max_attempts, quiet=unreachable
+        )
     values = {
         Notification.status: DeliveryStatus.sent.value,
         Notification.sent_at: now,

@@ -45,3 +45,18 @@ class LetterFile(Table):
 
     notification = ForeignKey(references=Notification, on_delete=OnDelete.restrict, index=True)
     pdf = Bytea()
+
+
+class MailboxMessage(Table):
+    """A message the embedded mail catcher received (`notify/mailbox.py`), for the admin mailbox page.
+
+    Kept in the database, not in the process, so every process and every restart sees the same mailbox.
+    Only on a demo or test set-up (MAILBOX): in production mail goes to the real SMTP server instead.
+    """
+
+    received_at = Timestamptz(index=True)
+    mail_from = Varchar(length=320, default="")  # the envelope sender
+    recipients = Text(default="")  # the envelope recipients, comma-separated
+    subject = Text(default="")  # decoded, for the list
+    size = Integer(default=0)  # bytes of the whole message
+    content = Bytea()  # the message exactly as it arrived (RFC 5322), parsed when shown

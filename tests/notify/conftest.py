@@ -6,8 +6,10 @@ The database is shared by the whole test session, so every test tags its rows wi
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
+import hashlib
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -16,6 +18,7 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 
+from mediation.cases.tables import CaseDocument
 from mediation.notify.email import SmtpConfig
 from mediation.notify.tables import LetterFile, Notification
 
@@ -92,3 +95,18 @@ async def remove_messages(where: object) -> None:
     if ids:
         await LetterFile.delete().where(LetterFile.notification.is_in(ids))
         await Notification.delete().where(Notification.id.is_in(ids))
+
+
+async def add_document(content: bytes, filename: str = "decision.pdf") -> int:
+    """A CaseDocument (no case) for an email to attach; the test deletes it."""
+    rows = await CaseDocument.insert(
+        CaseDocument(
+            kind="decision_letter",
+            filename=filename,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            content=content,
+            uploaded_at=dt.datetime.now(dt.UTC),
+        )
+    ).returning(CaseDocument.id)
+    return rows[0]["id"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 
 import pytest
 
@@ -13,6 +12,7 @@ from mediation.db import transaction
 from mediation.notify.email import LEASE, backoff, deliver_due
 from mediation.notify.service import queue_email
 from mediation.notify.tables import Notification
+from tests.notify.conftest import add_document
 
 pytestmark = pytest.mark.anyio
 
@@ -39,27 +39,13 @@ async def _row(key: str) -> dict:
     return await Notification.select().where(Notification.dedupe_key == key).first()
 
 
-async def _document(content: bytes, filename: str = "decision.pdf") -> int:
-    rows = await CaseDocument.insert(
-        CaseDocument(
-            kind="decision_letter",
-            filename=filename,
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            content=content,
-            uploaded_at=_now(),
-        )
-    ).returning(CaseDocument.id)
-    return rows[0]["id"]
-
-
 async def test_an_email_queued_in_a_transaction_that_fails_is_never_sent(tag, smtp_server):
     class ChangeFailed(Exception):
         pass
 
     with pytest.raises(ChangeFailed):
         async with transaction():
-            document_id = await _document(b"%PDF-1.7 rolled back")  # the "change" the message is about
+            document_id = await add_document(b"%PDF-1.7 rolled back")  # the "change" the message is about
             assert await _queue(tag, attachments=[{"document_id": document_id, "filename": "d.pdf"}])
             raise ChangeFailed
     assert await _row(f"{tag}-0") is None
@@ -71,7 +57,7 @@ async def test_an_email_queued_in_a_transaction_that_fails_is_never_sent(tag, sm
 async def test_a_queued_email_arrives_with_subject_body_and_attachment_intact(tag, smtp_server):
     pdf = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"  # every byte value survives the trip
     async with transaction():
-        document_id = await _document(pdf)
+        document_id = await add_document(pdf)
         queued = await _queue(
             tag,
             name="Alex Parent-Ŵyn",

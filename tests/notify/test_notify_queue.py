@@ -122,6 +122,7 @@ def test_smtp_settings_come_from_the_environment(monkeypatch):
         "SMTP_MAX_ATTEMPTS": "3",
     }.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.delenv("MAILBOX", raising=False)  # a real mail server: the mailbox is off
     config = SmtpConfig.from_settings(Settings.from_env())
     assert config == SmtpConfig(
         host="smtp.example.org",
@@ -138,7 +139,7 @@ def test_smtp_settings_come_from_the_environment(monkeypatch):
 async def test_the_scheduler_runs_delivery_every_30_seconds():
     from mediation.jobs import start_scheduler
 
-    scheduler = start_scheduler()
+    scheduler = start_scheduler(Settings())  # production's defaults (no mailbox)
     try:
         job = scheduler.get_job("deliver_notifications")
         assert job is not None
