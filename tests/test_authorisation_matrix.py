@@ -172,6 +172,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ),
     ("POST", "/admin/accounts/new"): ("/admin/accounts/new", {}, only([ADM], 400, anonymous=302, others=403)),
     ("GET", "/admin/audit"): ("/admin/audit", None, only([ADM], 200, anonymous=302, others=403)),
+    ("GET", "/admin/audit.csv"): ("/admin/audit.csv", None, only([ADM], 200, anonymous=302, others=403)),
     ("GET", "/admin/outbox"): ("/admin/outbox", None, only([ADM], 200, anonymous=302, others=403)),
     ("GET", "/admin/api-tokens"): ("/admin/api-tokens", None, only([ADM], 200, anonymous=302, others=403)),
     ("POST", "/admin/api-tokens/{token_id:int}/revoke"): (
