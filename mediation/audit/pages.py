@@ -166,12 +166,14 @@ def decode_cursor(text: str | None) -> tuple[dt.datetime, int] | None:
     return at, entry_id
 
 
-def _older_than(at: dt.datetime, entry_id: int) -> Where:
-    return (AuditEvent.at < at) | ((AuditEvent.at == at) & (AuditEvent.id < entry_id))
+# A row-value comparison, not `at < x OR (at = x AND id < y)`: PostgreSQL (and SQLite) use it as the
+# index range condition on (..., at, id), where the OR form is only a filter after the scan.
+def _older_than(at: dt.datetime, entry_id: int) -> WhereRaw:
+    return WhereRaw('("audit_event"."at", "audit_event"."id") < ({}, {})', at, entry_id)
 
 
-def _newer_than(at: dt.datetime, entry_id: int) -> Where:
-    return (AuditEvent.at > at) | ((AuditEvent.at == at) & (AuditEvent.id > entry_id))
+def _newer_than(at: dt.datetime, entry_id: int) -> WhereRaw:
+    return WhereRaw('("audit_event"."at", "audit_event"."id") > ({}, {})', at, entry_id)
 
 
 async def page_of(
