@@ -319,17 +319,25 @@ async def _guest(session_id: int, attendee_id: int) -> dict[str, Any]:
     return row
 
 
+async def _existing(
+    case: Disagreement, event: str, session_id: int, attendee_id: int, actor: CurrentUser
+) -> tuple[dt.date, dict[str, Any], GuestDetails]:
+    """The checks before changing or removing an officer: the event may happen, the meeting is booked,
+    the officer is on it. Returns today, the meeting and the officer's details as they stand."""
+    today = timekeeping.today()
+    events.check(case, event, actor=actor, on=today, on_field="name")
+    session = await _booked_session(case, session_id)
+    old = await _guest(session_id, attendee_id)
+    return today, session, GuestDetails(old["role"], old["name"], old["email"], old["authority_to_agree"])
+
+
 async def change_guest(
     case: Disagreement, session_id: int, attendee_id: int, values: Mapping[str, str], *, actor: CurrentUser
 ) -> Disagreement:
     """`attendee_changed`: a new name, email or authority. A new address gets the invite and the old
     one a cancellation; otherwise the officer gets the updated invitation."""
-    today = timekeeping.today()
-    events.check(case, "attendee_changed", actor=actor, on=today, on_field="name")
-    session = await _booked_session(case, session_id)
-    old = await _guest(session_id, attendee_id)
+    today, session, before = await _existing(case, "attendee_changed", session_id, attendee_id, actor)
     details = await _check(case, session_id, values, exclude=attendee_id)
-    before = GuestDetails(old["role"], old["name"], old["email"], old["authority_to_agree"])
     if before == details:
         raise MediationError(
             {"name": "Nothing has changed: change the name, email address or role, or go back"}
@@ -375,11 +383,7 @@ async def remove_guest(
     case: Disagreement, session_id: int, attendee_id: int, *, actor: CurrentUser
 ) -> Disagreement:
     """`attendee_removed`: the officer no longer attends; their calendar invite is cancelled."""
-    today = timekeeping.today()
-    events.check(case, "attendee_removed", actor=actor, on=today, on_field="name")
-    session = await _booked_session(case, session_id)
-    old = await _guest(session_id, attendee_id)
-    details = GuestDetails(old["role"], old["name"], old["email"], old["authority_to_agree"])
+    today, session, details = await _existing(case, "attendee_removed", session_id, attendee_id, actor)
 
     async def writes(change: Change) -> None:
         fresh = await _booked_session(change.case, session_id)
