@@ -175,7 +175,8 @@ async def render_session(
             "times": TIMES,
             "may_change": access.may(user, "schedule", case) and booked,
             # Officers attending without an account: named by the body arranging mediation.
-            "guests": [a for a in attendees if is_guest(a)],
+            # Their email addresses are for staff: the family sees their names under "Who attends".
+            "guests": [a for a in attendees if is_guest(a)] if user.is_staff else [],
             "guest_roles": {r: ROLE_WORDS[r] for r in GUEST_ROLES if r != "icb_officer" or case.icb_id},
             "may_name": booked and access.may(user, "attendee_named", case),
             "errors": errors or {},

@@ -140,6 +140,11 @@ async def test_an_officer_named_without_an_account_gets_the_invite_and_nothing_e
         .first()
     )
     assert named["actor"] == w.la.id and "Sam Senior (local authority officer) named" in named["summary"]
+    # The family sees who attends, but not the officer's email address.
+    family = await _signed_in(app, w.family.email)
+    seen = await family.get(f"/cases/{w.reference}/mediation/sessions/{session_id}")
+    assert "Sam Senior" in seen.text and address not in seen.text
+    await family.aclose()
     # The family and the staff still get their own, fuller notice: the officer's is a different message.
     others = await Notification.select(Notification.body_text).where(
         Notification.dedupe_key.like(f"mediation-session:{session_id}:0:booked:%")
