@@ -129,6 +129,10 @@ PERMISSIONS: dict[str, Permission] = {
                         says="Only the body arranging mediation or the mediation service can do this"),
     "session_cancelled": _p(LA, ICB, MEDIATOR, relation=arranging_or_service,
                             says="Only the body arranging mediation or the mediation service can do this"),
+    # Officers attending a meeting without an account: named by the body arranging mediation.
+    "attendee_named": _p(LA, ICB, relation=arranging, says="Only the body arranging mediation can do this"),
+    "attendee_changed": _p(LA, ICB, relation=arranging, says="Only the body arranging mediation can do this"),
+    "attendee_removed": _p(LA, ICB, relation=arranging, says="Only the body arranging mediation can do this"),
     "timetable_updated": _p(LA, says="Only the local authority records the tribunal's timetable"),
     "decision_recorded": _p(LA, says="Only the local authority records the tribunal's decision"),
     "recommendation_made": _p(LA, says="Only the local authority records the tribunal's recommendations"),

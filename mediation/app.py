@@ -29,6 +29,7 @@ from mediation.errors import ServiceError
 from mediation.jobs import start_scheduler
 from mediation.lodging import pages as lodging_pages
 from mediation.mediation import api as mediation_api
+from mediation.mediation import guest_pages as mediation_guest_pages
 from mediation.mediation import other_pages as mediation_other_pages
 from mediation.mediation import pages as mediation_pages
 from mediation.mediation import schedule_pages as mediation_schedule_pages
@@ -147,6 +148,7 @@ def create_app(config: Settings = settings) -> Litestar:
             *mailbox_pages.ROUTES,
             *mediation_pages.ROUTES,
             *mediation_schedule_pages.ROUTES,
+            *mediation_guest_pages.ROUTES,
             *mediation_other_pages.ROUTES,
             *mediation_api.ROUTES,
             *report_pages.ROUTES,

@@ -189,6 +189,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ),
     ("POST", "/admin/accounts/new"): ("/admin/accounts/new", {}, only([ADM], 400, anonymous=302, others=403)),
     ("GET", "/admin/audit"): ("/admin/audit", None, only([ADM], 200, anonymous=302, others=403)),
+    ("GET", "/admin/audit.csv"): ("/admin/audit.csv", None, only([ADM], 200, anonymous=302, others=403)),
     ("GET", "/admin/outbox"): ("/admin/outbox", None, only([ADM], 200, anonymous=302, others=403)),
     ("GET", "/admin/api-tokens"): ("/admin/api-tokens", None, only([ADM], 200, anonymous=302, others=403)),
     ("POST", "/admin/api-tokens/{token_id:int}/revoke"): (
@@ -435,6 +436,26 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         None,
         {A: 302, F: 200, OF: 404, LA: 200, ICB: 200, MED: 200, ADM: 403},
     ),
+    # Officers attending without an account: the body arranging mediation (the LA here) names them on a
+    # booked meeting; the matrix case has none booked, so the lifecycle refuses the LA (409).
+    ("POST", "/cases/{reference:str}/mediation/sessions/{session_id:int}/attendees/add"): (
+        "/cases/{case}/mediation/sessions/{msession}/attendees/add",
+        {"role": "la_officer", "name": "Matrix", "email": "matrix@council.example"},
+        {A: 302, F: 403, OF: 403, LA: 409, ICB: 403, MED: 403, ADM: 403},
+    ),
+    ("POST", "/cases/{reference:str}/mediation/sessions/{session_id:int}/attendees/{attendee_id:int}"): (
+        "/cases/{case}/mediation/sessions/{msession}/attendees/999999",
+        {"role": "la_officer", "name": "Matrix", "email": "matrix@council.example"},
+        {A: 302, F: 403, OF: 403, LA: 409, ICB: 403, MED: 403, ADM: 403},
+    ),
+    (
+        "POST",
+        "/cases/{reference:str}/mediation/sessions/{session_id:int}/attendees/{attendee_id:int}/remove",
+    ): (
+        "/cases/{case}/mediation/sessions/{msession}/attendees/999999/remove",
+        {},
+        {A: 302, F: 403, OF: 403, LA: 409, ICB: 403, MED: 403, ADM: 403},
+    ),
     ("GET", "/cases/{reference:str}/mediation/outcome"): (
         "/cases/{case}/mediation/outcome",
         None,
@@ -522,6 +543,12 @@ RELATION_REFUSALS = {
     ("GET", "/cases/{reference:str}/mediation/schedule"): {ICB},
     ("POST", "/cases/{reference:str}/mediation/sessions"): {ICB},
     ("POST", "/cases/{reference:str}/mediation/sessions/{session_id:int}/{change:str}"): {ICB},
+    ("POST", "/cases/{reference:str}/mediation/sessions/{session_id:int}/attendees/add"): {ICB},
+    ("POST", "/cases/{reference:str}/mediation/sessions/{session_id:int}/attendees/{attendee_id:int}"): {ICB},
+    (
+        "POST",
+        "/cases/{reference:str}/mediation/sessions/{session_id:int}/attendees/{attendee_id:int}/remove",
+    ): {ICB},
     ("POST", "/api/v1/cases/{reference:str}/mediation/slots"): {ICB},
     ("POST", "/api/v1/cases/{reference:str}/mediation/sessions"): {ICB},
     ("POST", "/api/v1/cases/{reference:str}/mediation/sessions/{session_id:int}/reschedule"): {ICB},

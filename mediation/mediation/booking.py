@@ -20,7 +20,7 @@ from mediation.cases.model import Disagreement
 from mediation.errors import Conflict
 from mediation.identity import CurrentUser
 from mediation.mediation.common import MediationError, SlotTaken, save_record
-from mediation.mediation.invites import send_notices, when
+from mediation.mediation.invites import is_guest, send_notices, when
 from mediation.mediation.scheduling import SessionPlan, busy_times, needs_of, plan_problems, slot_rules
 from mediation.mediation.slots import LONDON, check_slot
 from mediation.mediation.tables import (
@@ -237,9 +237,11 @@ async def session_of(case: Disagreement, session_id: int) -> dict[str, Any] | No
 
 
 async def plan_of(case: Disagreement, session: dict[str, Any]) -> SessionPlan:
-    attendees = await SessionAttendee.select(
+    everyone = await SessionAttendee.select(
         SessionAttendee.role, SessionAttendee.account, SessionAttendee.authority_to_agree
     ).where(SessionAttendee.session == session["id"])
+    # Officers named without an account are not part of the plan (they have no diary to check).
+    attendees = [a for a in everyone if not is_guest(a)]
     by_role = {a["role"]: a for a in attendees}
     minutes = int((session["ends_at"] - session["starts_at"]).total_seconds() // 60)
     return SessionPlan(

@@ -30,6 +30,14 @@ ROLE_LABELS = {
 REMOTE_PLACE = "Online: the mediator sends the joining link before the meeting"
 
 
+GUEST_ROLES = ("la_officer", "icb_officer")
+
+
+def is_guest(attendee: dict[str, Any]) -> bool:
+    """An LA or ICB officer named on the meeting who has no account here (name and email only)."""
+    return attendee.get("account") is None and attendee.get("role") in GUEST_ROLES
+
+
 def when(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
     """'Friday 8 January 2027, 10:00am to 1:00pm' in England's local time."""
     start, end = starts_at.astimezone(LONDON), ends_at.astimezone(LONDON)
@@ -48,8 +56,11 @@ def place_of(session: dict[str, Any]) -> str:
     return f"{session['venue_name']}, {address}" if address else str(session["venue_name"])
 
 
-def build_ics(session: dict[str, Any], reference: str, *, cancelled: bool = False) -> bytes:
-    """One VEVENT; no child's name and no attendee list (each attendee gets their own copy)."""
+def build_ics(
+    session: dict[str, Any], reference: str, *, cancelled: bool = False, description: str | None = None
+) -> bytes:
+    """One VEVENT; no child's name and no attendee list (each attendee gets their own copy).
+    `description` replaces the link to the case (an officer without an account gets a contact instead)."""
     calendar = Calendar()
     calendar.add("prodid", "-//send-mediation//mediation sessions//EN")
     calendar.add("version", "2.0")
@@ -64,7 +75,8 @@ def build_ics(session: dict[str, Any], reference: str, *, cancelled: bool = Fals
     event.add("location", place_of(session))
     event.add(
         "description",
-        f"Mediation meeting for disagreement {reference}. {settings.base_url}/cases/{reference}",
+        description
+        or f"Mediation meeting for disagreement {reference}. {settings.base_url}/cases/{reference}",
     )
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     calendar.add_component(event)
@@ -84,9 +96,11 @@ async def load_session(session_id: int) -> dict[str, Any] | None:
     )
 
 
-async def store_invite(session: dict[str, Any], reference: str, *, cancelled: bool = False) -> int:
+async def store_invite(
+    session: dict[str, Any], reference: str, *, cancelled: bool = False, description: str | None = None
+) -> int:
     """Keep the invite as a document so the outbox attaches the same bytes at send time."""
-    content = build_ics(session, reference, cancelled=cancelled)
+    content = build_ics(session, reference, cancelled=cancelled, description=description)
     row = CaseDocument(
         disagreement=None,  # not listed with the case's uploaded PDFs; served by the mediation pages
         kind="calendar_invite",
@@ -143,6 +157,11 @@ async def send_notices(case: Disagreement, session_id: int, change: str, reason:
     queued = 0
     for a in attendees:
         key = f"mediation-session:{session_id}:{session['sequence']}:{change}:{a['id']}"
+        if is_guest(a):  # an officer without an account: the meeting only, nothing else of the case
+            from mediation.mediation.guests import send_guest_notice
+
+            queued += await send_guest_notice(case, session, a, change, dedupe_key=key)
+            continue
         common = {
             "name": a["name"],
             "subject": subject,

@@ -17,7 +17,7 @@ from mediation.errors import ServiceError
 from mediation.identity import CurrentUser
 from mediation.mediation.booking import book, cancel, reschedule
 from mediation.mediation.common import MediationError
-from mediation.mediation.invites import ROLE_LABELS, build_ics, load_session, place_of, when
+from mediation.mediation.invites import ROLE_LABELS, build_ics, is_guest, load_session, place_of, when
 from mediation.mediation.offers import make_offer, parse_slot
 from mediation.mediation.pages import date_of, user_of, visible_case
 from mediation.mediation.people import mediators, venues
@@ -157,7 +157,11 @@ async def render_session(
     values: dict[str, str] | None = None,
     status: int = 200,
 ) -> Template:
+    from mediation.mediation.guests import GUEST_ROLES, ROLE_WORDS
+
     attendees = await SessionAttendee.select().where(SessionAttendee.session == session["id"])
+    user = user_of(request)
+    booked = session["status"] == "booked"
     return Template(
         "mediation/session.html",
         context={
@@ -169,7 +173,12 @@ async def render_session(
             "attendees": attendees,
             "role_labels": ROLE_LABELS,
             "times": TIMES,
-            "may_change": access.may(user_of(request), "schedule", case) and session["status"] == "booked",
+            "may_change": access.may(user, "schedule", case) and booked,
+            # Officers attending without an account: named by the body arranging mediation.
+            # Their email addresses are for staff: the family sees their names under "Who attends".
+            "guests": [a for a in attendees if is_guest(a)] if user.is_staff else [],
+            "guest_roles": {r: ROLE_WORDS[r] for r in GUEST_ROLES if r != "icb_officer" or case.icb_id},
+            "may_name": booked and access.may(user, "attendee_named", case),
             "errors": errors or {},
             "values": values or {},
         },

@@ -282,6 +282,13 @@ TRANSITIONS: tuple[Transition, ...] = (
     # A meeting booked before the family appealed can still be moved or called off.
     _t("session_cancelled", {"appealed"}, None, ("a_live_session",),
        "cancel the meeting", "a meeting must be booked first"),
+    # Officers who attend without an account: named, changed or removed while a meeting is booked.
+    _t("attendee_named", {"session_arranged", "appealed"}, None, ("a_live_session",),
+       "name an officer to attend the meeting", "a meeting must be booked first"),
+    _t("attendee_changed", {"session_arranged", "appealed"}, None, ("a_live_session",),
+       "change an officer attending the meeting", "a meeting must be booked first"),
+    _t("attendee_removed", {"session_arranged", "appealed"}, None, ("a_live_session",),
+       "remove an officer from the meeting", "a meeting must be booked first"),
     # --- The mediation and its outcome (Regs 39, 42) ---
     _t("mediation_held", _BOOKABLE, "agreement", (*MEDIATION, "arranging_body_told"),
        "record the outcome of mediation", "the family must first ask for mediation, and it is recorded once",
