@@ -1,5 +1,6 @@
 """A newcomer on the embedded default, in Chromium with JavaScript off: register, read the confirmation
-email on the admin mailbox page (the demo admin, in another browser), follow its link, and sign in.
+email on the admin mailbox page (the demo admin, in another browser), follow its link, sign in; then
+reset a forgotten password from the link read in the mailbox, and change it when signed in.
 
 The server here is `python main.py` as `make run` starts it: SQLite, demo data, the scheduler delivering
 the outbox, and the mailbox on by default (no MAILBOX or SMTP_HOST set), on a fresh database of its own.
@@ -22,6 +23,8 @@ pytestmark = pytest.mark.browser
 
 DEMO_PASSWORD = "Demo-password-2026"
 NEW_PASSWORD = "Lantern-orchid-basin-47"
+RESET_PASSWORD = "Quarry-violet-tundra-85"
+CHANGED_PASSWORD = "Beacon-marble-cypress-19"
 MAIL_WAIT_SECONDS = 20.0
 
 
@@ -73,7 +76,7 @@ def _open_message(page: Page, to: str, subject: str) -> None:
     deadline = time.monotonic() + MAIL_WAIT_SECONDS
     while True:
         page.goto("/admin/mailbox")
-        row = page.locator("#mailbox tbody tr").filter(has_text=to)
+        row = page.locator("#mailbox tbody tr").filter(has_text=to).filter(has_text=subject)
         if row.count():
             row.first.get_by_role("link", name=subject, exact=True).click()
             return
@@ -84,7 +87,7 @@ def _open_message(page: Page, to: str, subject: str) -> None:
         time.sleep(0.5)
 
 
-def test_a_newcomer_registers_reads_the_link_in_the_mailbox_confirms_and_signs_in(
+def test_a_newcomer_registers_confirms_signs_in_resets_and_changes_the_password_by_the_mailbox(
     chromium_browser: Browser, demo_server: str
 ) -> None:
     email = "newcomer.mailbox@example.com"
@@ -130,6 +133,38 @@ def test_a_newcomer_registers_reads_the_link_in_the_mailbox_confirms_and_signs_i
         expect(
             newcomer.get_by_role("heading", level=1, name="Your disagreements", exact=True)
         ).to_be_visible()
+        newcomer.get_by_role("button", name="Sign out", exact=True).click()
+
+        # Forgotten: the reset link is read in the mailbox too, followed once, and the new password works.
+        newcomer.goto("/sign-in")
+        newcomer.get_by_role("link", name="Forgotten your password?").click()
+        newcomer.get_by_label("Email address", exact=True).fill(email)
+        newcomer.get_by_role("button", name="Send the link", exact=True).click()
+        expect(newcomer.get_by_role("heading", level=1, name="Check your email", exact=True)).to_be_visible()
+        _open_message(admin, email, "Reset your password")
+        reset = admin.locator("#text-part a[href*='/reset-password/']")
+        expect(reset).to_have_count(1)
+        newcomer.goto(reset.get_attribute("href") or "")
+        newcomer.get_by_label("New password", exact=True).fill(RESET_PASSWORD)
+        newcomer.get_by_label("Confirm your new password", exact=True).fill(RESET_PASSWORD)
+        newcomer.get_by_role("button", name="Save new password", exact=True).click()
+        expect(newcomer.locator(".govuk-panel")).to_contain_text("Your password has been reset")
+        _sign_in(newcomer, email, RESET_PASSWORD)
+        expect(newcomer).to_have_url(f"{demo_server}/home")
+
+        # Changed when signed in: the old one stops working, the new one signs in.
+        newcomer.get_by_role("link", name="Change password", exact=True).click()
+        newcomer.get_by_label("Current password", exact=True).fill(RESET_PASSWORD)
+        newcomer.get_by_label("New password", exact=True).fill(CHANGED_PASSWORD)
+        newcomer.get_by_label("Confirm your new password", exact=True).fill(CHANGED_PASSWORD)
+        newcomer.get_by_role("button", name="Change password", exact=True).click()
+        expect(newcomer.locator(".govuk-panel")).to_contain_text("Your password has been changed")
+        newcomer.get_by_role("link", name="Continue", exact=True).click()
+        newcomer.get_by_role("button", name="Sign out", exact=True).click()
+        _sign_in(newcomer, email, RESET_PASSWORD)
+        expect(newcomer.locator(".govuk-error-summary")).to_be_visible()
+        _sign_in(newcomer, email, CHANGED_PASSWORD)
+        expect(newcomer).to_have_url(f"{demo_server}/home")
     finally:
         family_context.close()
         admin_context.close()
