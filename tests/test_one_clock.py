@@ -1,4 +1,4 @@
-""""Today" is the date in England from `mediation.timekeeping`, never the machine's own date.
+""" "Today" is the date in England from `mediation.timekeeping`, never the machine's own date.
 
 From 23:00 UTC in summer the machine's date (UTC) is a day behind England's, and tests that took
 `date.today()` while the service took `timekeeping.today()` failed in that hour only.

@@ -41,7 +41,13 @@ class UploadError(ValueError):
 async def local_authorities() -> list[dict[str, Any]]:
     return (
         await Organisation.select(Organisation.id, Organisation.name)
-        .where((Organisation.kind == "local_authority") & (Organisation.active.eq(True)))
+        .where(
+            (Organisation.kind == "local_authority")
+            & (Organisation.active.eq(True))
+            # Only councils that exist today: one that has ended passes its cases to its successor.
+            & (Organisation.valid_from.is_null() | (Organisation.valid_from <= timekeeping.today()))
+            & (Organisation.valid_to.is_null() | (Organisation.valid_to >= timekeeping.today()))
+        )
         .order_by(Organisation.name)
     )
 
