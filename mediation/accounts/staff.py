@@ -25,6 +25,7 @@ from mediation.accounts.tables import Account, ApiToken, Role
 from mediation.audit import service as audit
 from mediation.errors import Conflict, Invalid, NotFound
 from mediation.identity import CurrentUser
+from mediation.organisations.service import KIND_NOUNS
 from mediation.organisations.tables import Organisation
 
 MAX_ID = 2**31 - 1
@@ -108,7 +109,7 @@ async def edit_staff(
                 else None
             )
             if org is None or org["kind"] != kind:
-                errors["organisation"] = f"Select the {kind.replace('_', ' ')} this person works for"
+                errors["organisation"] = f"Select the {KIND_NOUNS[kind]} this person works for"
         if current.role == Role.admin.value and role != Role.admin.value and "role" not in errors:
             if account_id == actor.id:
                 errors["role"] = "You cannot take away your own administrator role"
