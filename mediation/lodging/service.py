@@ -18,6 +18,7 @@ from mediation.identity import CurrentUser
 from mediation.lodging import questions as q
 from mediation.lodging.tables import LodgingDraft
 from mediation.notify.service import queue_for_person
+from mediation.organisations.service import exists_on
 from mediation.organisations.tables import Organisation
 from mediation.rules.calendar import format_long_date
 from mediation.rules.deadlines import compute_deadline
@@ -45,8 +46,7 @@ async def local_authorities() -> list[dict[str, Any]]:
             (Organisation.kind == "local_authority")
             & (Organisation.active.eq(True))
             # Only councils that exist today: one that has ended passes its cases to its successor.
-            & (Organisation.valid_from.is_null() | (Organisation.valid_from <= timekeeping.today()))
-            & (Organisation.valid_to.is_null() | (Organisation.valid_to >= timekeeping.today()))
+            & exists_on()
         )
         .order_by(Organisation.name)
     )

@@ -231,6 +231,14 @@ async def link_la_to_icb(
     return int(rows[0]["id"])
 
 
+def exists_on(day: dt.date | None = None):  # type: ignore[no-untyped-def]
+    """A WHERE clause: organisations that exist on `day` (today by default), by their own dates."""
+    when = day or timekeeping.today()
+    return (Organisation.valid_from.is_null() | (Organisation.valid_from <= when)) & (
+        Organisation.valid_to.is_null() | (Organisation.valid_to >= when)
+    )
+
+
 def holds_on(valid_from: dt.date | None, valid_to: dt.date | None, day: dt.date) -> bool:
     return (valid_from is None or valid_from <= day) and (valid_to is None or day <= valid_to)
 

@@ -168,3 +168,32 @@ async def test_before_the_successor_s_first_day_nothing_moves(app):
         assert "succeeded" not in (await load_case(case.id)).allowed_events
         await apply_successions()
         assert (await load_case(case.id)).icb_id == a
+
+
+async def test_a_council_that_has_ended_is_not_offered_and_its_new_cases_go_to_its_successor(app):
+    """Councils are reorganised (Surrey into two councils in April 2027): the old one takes no new case."""
+    from mediation.lodging.service import local_authorities
+    from mediation.mediation.advice import mediation_services
+
+    tag = secrets.token_hex(3).upper()
+    old = await create_organisation(name=f"Oldshire {tag}", kind="local_authority", code=f"OLD{tag}")
+    new = await create_organisation(name=f"Newshire {tag}", kind="local_authority", code=f"NEW{tag}")
+    service = await create_organisation(
+        name=f"Old Mediation {tag}", kind="mediation_service", code=f"OM{tag}"
+    )
+    await Organisation.update(
+        {Organisation.valid_to: dt.date(2027, 3, 31), Organisation.successor: new}
+    ).where(Organisation.id == old)
+    await Organisation.update({Organisation.valid_to: dt.date(2027, 3, 31)}).where(Organisation.id == service)
+    family = await person("family", None, "Pat Reorganised")
+    with use_clock(dt.date(2027, 3, 31)):
+        assert old in {r["id"] for r in await local_authorities()}
+        assert service in {r["id"] for r in await mediation_services()}
+    with use_clock(dt.date(2027, 4, 1)):
+        offered = {r["id"] for r in await local_authorities()}
+        assert old not in offered and new in offered
+        assert service not in {r["id"] for r in await mediation_services()}
+        # A client that still sends the old council (the API by code, a draft started before) lodges with
+        # the successor.
+        case = await create_case(_new_case(family.id, old, dt.date(2027, 3, 29), ("B",)), actor=None)
+        assert case.local_authority_id == new
