@@ -14,19 +14,11 @@ import msgspec
 from litestar.stores.base import Store
 
 from mediation import db
-from mediation.accounts.service import (
-    EMAIL_MAX_LENGTH,
-    EMAIL_TAKEN,
-    NAME_MAX_LENGTH,
-    ROLE_ORGANISATION_KIND,
-    normalise_email,
-)
+from mediation.accounts.service import ROLE_ORGANISATION_KIND, account_field_errors, normalise_email
 from mediation.accounts.tables import Account, ApiToken, Role
 from mediation.audit import service as audit
 from mediation.errors import Conflict, Invalid, NotFound
 from mediation.identity import CurrentUser
-from mediation.organisations.service import KIND_NOUNS
-from mediation.organisations.tables import Organisation
 
 MAX_ID = 2**31 - 1
 
@@ -84,32 +76,11 @@ async def edit_staff(
     """Change a staff account's name, email, role and organisation; Invalid with field errors."""
     async with db.transaction():
         current = await get_staff(account_id)
-        errors: dict[str, str] = {}
-        address = normalise_email(email)
-        name = full_name.strip()
-        if not address:
-            errors["email"] = "Enter an email address"
-        elif len(address) > EMAIL_MAX_LENGTH:
-            errors["email"] = f"Email address must be {EMAIL_MAX_LENGTH} characters or fewer"
-        elif "@" not in address or "." not in address.split("@")[-1] or " " in address:
-            errors["email"] = "Enter an email address in the correct format, like name@example.com"
-        elif await Account.exists().where((Account.email == address) & (Account.id != account_id)):
-            errors["email"] = EMAIL_TAKEN
-        if not name:
-            errors["full_name"] = "Enter the person's full name"
-        elif len(name) > NAME_MAX_LENGTH:
-            errors["full_name"] = f"Full name must be {NAME_MAX_LENGTH} characters or fewer"
-        kind = ROLE_ORGANISATION_KIND.get(role)
-        if role not in ROLE_ORGANISATION_KIND or role == Role.family.value:
+        address, name = normalise_email(email), full_name.strip()
+        errors = await account_field_errors(email, full_name, role, organisation_id, account_id=account_id)
+        if role == Role.family.value:
             errors["role"] = "Select the person's role"
-        elif kind is not None:
-            org = (
-                await Organisation.select(Organisation.kind).where(Organisation.id == organisation_id).first()
-                if organisation_id is not None and 0 < organisation_id <= MAX_ID
-                else None
-            )
-            if org is None or org["kind"] != kind:
-                errors["organisation"] = f"Select the {KIND_NOUNS[kind]} this person works for"
+        kind = ROLE_ORGANISATION_KIND.get(role)
         if current.role == Role.admin.value and role != Role.admin.value and "role" not in errors:
             if account_id == actor.id:
                 errors["role"] = "You cannot take away your own administrator role"
