@@ -33,7 +33,11 @@ OPEN_CASE_STATES_EXCLUDED = ("withdrawn", "closed")
 
 def _summary(case: Disagreement) -> str:
     passed = [f"{s.from_name} to {s.to_name} on {format_long_date(s.on)}" for s in case.successions]
-    return "Responsibility passed from " + "; and from ".join(passed) + " (the body was succeeded)"
+    return (
+        "Responsibility passed from "
+        + "; and from ".join(passed)
+        + " (the organisation was merged or reorganised)"
+    )
 
 
 async def pass_to_successors(case: Disagreement, *, actor: CurrentUser | None) -> Disagreement:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+import httpx
 import pytest
 
 from mediation import access
@@ -27,6 +28,7 @@ from mediation.organisations.service import (
 )
 from mediation.organisations.tables import Organisation
 from mediation.timekeeping import use_clock
+from tests.conftest import sign_in
 from tests.mediation.helpers import person
 
 pytestmark = pytest.mark.anyio
@@ -137,6 +139,18 @@ async def test_a_merger_moves_new_and_open_cases_to_the_successor_and_leaves_clo
     assert log[0]["after"]["on"] == "2026-04-01"
     assert log[0]["before"] == {"icb": a}
     assert "to ICB B" in log[0]["summary"] and "1 April 2026" in log[0]["summary"]
+    # B's officer reads the case and its history; the family's timeline says who answers for it now.
+    for who in (b_officer, family):
+        browser = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+            base_url="http://testserver.local",
+            follow_redirects=False,
+        )
+        await sign_in(browser, who.email)
+        page = await browser.get(f"/cases/{open_case.reference}")
+        assert page.status_code == 200
+        assert "Responsibility passed from ICB A" in page.text, who.role
+        await browser.aclose()
 
 
 async def test_a_second_run_racing_the_first_finds_nothing_left(app):
