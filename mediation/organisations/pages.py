@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from mediation.organisations.closures import add_closure, list_closures, remove_closure
 from mediation.organisations.service import (
-    CODE_RULES,
+    CODE_HINTS,
     CONTACT_LABELS,
     KIND_LABELS,
     OrganisationInput,
@@ -185,7 +185,7 @@ async def _form(
             "values": values,
             "errors": errors,
             "kinds": KIND_LABELS,
-            "code_hints": {kind: rule[1] for kind, rule in CODE_RULES.items()},
+            "code_hints": CODE_HINTS,
             "successors": [o for o in others if org is None or o.kind == org.kind],
         },
         status_code=status,

@@ -296,6 +296,11 @@ CODE_RULES: dict[str, tuple[re.Pattern[str], str]] = {
         "Enter a reference of 2 to 20 letters, numbers and hyphens, like IMS-DEMO",
     ),
 }
+CODE_HINTS = {
+    "local_authority": "The council's ONS (GSS) code, like E06000042",
+    "icb": "The integrated care board's ODS code, like QHG",
+    "mediation_service": "A short reference of your choosing, like IMS-DEMO",
+}
 KIND_NOUNS = {
     "local_authority": "local authority",
     "icb": "integrated care board",
