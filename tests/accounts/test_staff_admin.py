@@ -71,6 +71,7 @@ async def test_disabling_ends_sessions_and_revokes_tokens_and_enabling_brings_no
     # Enabling: they can sign in again, but the token stays revoked.
     response = await _post(admin, f"/admin/accounts/{officer.id}/enable", {})
     assert response.status_code == 303
+    assert (await theirs.get("/home")).status_code == 302  # the old session does not come back
     again = browser(app)
     await sign_in(again, officer.email)
     assert (await again.get("/home")).status_code == 200
