@@ -357,6 +357,9 @@ async def _check_organisation(data: OrganisationInput, org_id: int | None) -> di
         errors["valid_to"] = "The last day must be the same as or after the first day"
     if data.successor_id is not None:
         errors.update(await _check_successor(data, org_id))
+    if org_id is not None:
+        for field, message in (await _check_predecessors(data, org_id)).items():
+            errors.setdefault(field, message)
     return errors
 
 
@@ -387,17 +390,24 @@ async def _check_successor(data: OrganisationInput, org_id: int | None) -> dict[
             "successor": f"{successor['name']} does not exist on {_long_date(takes_over)}, the day it would "
             "take over: check its dates"
         }
-    # The successor's own chain must not lead back here, or no body would ever answer for the cases.
-    seen, current = {successor_id}, successor_id
-    while True:
-        row = await Organisation.select(Organisation.successor).where(Organisation.id == current).first()
-        nxt = row["successor"] if row else None
-        if nxt is None:
-            return {}
-        if nxt == org_id or nxt in seen:
-            return {"successor": f"{successor['name']} already passes its work on to this organisation"}
-        seen.add(nxt)
-        current = nxt
+    # Each successor must exist the day after its predecessor's last day, and edits keep that true
+    # (`_check_predecessors`), so every step of a chain ends later than the one before: it cannot loop.
+    return {}
+
+
+async def _check_predecessors(data: OrganisationInput, org_id: int) -> dict[str, str]:
+    """An organisation that others pass their work to must still exist on each of their takeover days."""
+    for row in await Organisation.select(Organisation.name, Organisation.valid_to).where(
+        (Organisation.successor == org_id) & Organisation.valid_to.is_not_null()
+    ):
+        takes_over = row["valid_to"] + dt.timedelta(days=1)
+        if not holds_on(data.valid_from, data.valid_to, takes_over):
+            field = "valid_from" if data.valid_from and data.valid_from > takes_over else "valid_to"
+            return {
+                field: f"{row['name']} passes its work to this organisation on {_long_date(takes_over)}: "
+                "it must exist on that day"
+            }
+    return {}
 
 
 def _organisation_values(data: OrganisationInput) -> dict[str, object]:
