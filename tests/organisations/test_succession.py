@@ -243,3 +243,31 @@ async def test_an_open_tribunal_duty_owed_by_the_old_icb_passes_to_the_successor
         assert (await apply_successions()).passed >= 1
     moved = await TribunalObligation.select().where(TribunalObligation.id == duty["id"]).first()
     assert moved["owed_by"] == b and moved["due"] == duty["due"]
+
+
+async def test_two_sweeps_at_once_pass_each_case_once(app):
+    """Two scheduler processes (or the job and an admin's button) at the same moment."""
+    import anyio
+
+    _tag, la, _a, b, family = await _merger_world()
+    with use_clock(dt.date(2026, 3, 20)):
+        cases = [
+            await create_case(_new_case(family.id, la, dt.date(2026, 3, 16), ("G",)), actor=None)
+            for _ in range(3)
+        ]
+    reports = []
+
+    async def sweep() -> None:
+        with use_clock(dt.date(2026, 4, 6)):
+            reports.append(await apply_successions())
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(sweep)
+        group.start_soon(sweep)
+    assert sum(r.passed for r in reports) >= len(cases)  # between them (others' mergers may add more)
+    for case in cases:
+        assert (await load_case(case.id)).icb_id == b
+        count = await AuditEvent.count().where(
+            (AuditEvent.disagreement_id == case.id) & (AuditEvent.action == "succeeded")
+        )
+        assert count == 1
