@@ -129,11 +129,7 @@ async def _staff_page(
 
 @get("/admin/accounts/{account_id:int}", name="admin_account", opt={"action": "administer"})
 async def account_page(account_id: FromPath[int]) -> Template:
-    try:
-        return await _staff_page(account_id, None, {})
-    except ServiceError as exc:
-        page_errors(exc)
-        raise
+    return await _staff_page(account_id, None, {})  # NotFound (a family's or no account) is the 404 page
 
 
 @post("/admin/accounts/{account_id:int}", name="admin_account_save", opt={"action": "administer"})
