@@ -45,6 +45,13 @@ async def issue_notice_batches() -> None:
         log.info("notice batches: %s", report)
 
 
+async def pass_cases_to_successors() -> None:
+    # Each case is passed on through its own locked event; a second run finds nothing left to do.
+    from mediation.cases.succession import apply_successions
+
+    await apply_successions()
+
+
 def start_scheduler(config: Settings = settings) -> AsyncIOScheduler:
     """Must be called with a running event loop (inside the Litestar lifespan)."""
     scheduler = AsyncIOScheduler(
@@ -61,6 +68,14 @@ def start_scheduler(config: Settings = settings) -> AsyncIOScheduler:
     # Reminders, escalations, digests: at once on start-up (catching up after downtime), then every 15 min.
     scheduler.add_job(
         scheduled_sweep, "interval", minutes=15, id="sweep_reminders", next_run_time=datetime.now(UTC)
+    )
+    # Organisations that ended with a successor (mergers): hourly, and at start-up to catch up.
+    scheduler.add_job(
+        pass_cases_to_successors,
+        "interval",
+        hours=1,
+        id="pass_cases_to_successors",
+        next_run_time=datetime.now(UTC),
     )
     scheduler.start()
     return scheduler

@@ -506,6 +506,64 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
 }
 
 
+# Issue 14, staff and organisations: admins only. Ids no row has are 404 for an admin; empty forms are 400.
+MATRIX.update(
+    {
+        ("GET", "/admin/accounts/{account_id:int}"): (
+            "/admin/accounts/999999999",
+            None,
+            only([ADM], 404, anonymous=302, others=403),
+        ),
+        ("POST", "/admin/accounts/{account_id:int}"): (
+            "/admin/accounts/999999999",
+            {},
+            only([ADM], 404, anonymous=302, others=403),
+        ),
+        ("POST", "/admin/accounts/{account_id:int}/{change:str}"): (
+            "/admin/accounts/999999999/disable",
+            {},
+            only([ADM], 404, anonymous=302, others=403),
+        ),
+        ("POST", "/admin/api-tokens"): ("/admin/api-tokens", {}, only([ADM], 400, anonymous=302, others=403)),
+        ("GET", "/admin/organisations/new"): (
+            "/admin/organisations/new",
+            None,
+            only([ADM], 200, anonymous=302, others=403),
+        ),
+        ("POST", "/admin/organisations/new"): (
+            "/admin/organisations/new",
+            {},
+            only([ADM], 400, anonymous=302, others=403),
+        ),
+        ("GET", "/admin/organisations/{org_id:int}/edit"): (
+            "/admin/organisations/{la}/edit",
+            None,
+            only([ADM], 200, anonymous=302, others=403),
+        ),
+        ("POST", "/admin/organisations/{org_id:int}/edit"): (
+            "/admin/organisations/{la}/edit",
+            {},
+            only([ADM], 400, anonymous=302, others=403),
+        ),
+        ("POST", "/admin/organisations/{org_id:int}/links"): (
+            "/admin/organisations/{la}/links",
+            {},
+            only([ADM], 400, anonymous=302, others=403),
+        ),
+        ("POST", "/admin/organisations/{org_id:int}/links/{link_id:int}/end"): (
+            "/admin/organisations/{la}/links/999999999/end",
+            {},
+            only([ADM], 404, anonymous=302, others=403),
+        ),
+        ("POST", "/admin/organisations/successions"): (
+            "/admin/organisations/successions",
+            {},
+            only([ADM], 303, anonymous=302, others=403),
+        ),
+    }
+)
+
+
 def served_routes(app) -> set[tuple[str, str]]:
     found = set()
     for route in app.routes:

@@ -10,6 +10,7 @@ from mediation.accounts.passwords import hash_password_off_loop, password_proble
 from mediation.accounts.tables import Account, Role, SignInAttempt
 from mediation.audit import service as audit
 from mediation.identity import CurrentUser
+from mediation.organisations.service import KIND_NOUNS
 from mediation.organisations.tables import Organisation, OrganisationKind
 
 # Which kind of organisation each staff role must belong to.
@@ -133,29 +134,36 @@ class NewAccount:
     must_change_password: bool = False
 
 
-async def validate_new_account(data: NewAccount) -> dict[str, str]:
+async def account_field_errors(
+    email: str, full_name: str, role: str, organisation_id: int | None, *, account_id: int | None = None
+) -> dict[str, str]:
+    """The checks of an account's email, name, role and organisation, for a new account or for an admin
+    editing one (`account_id`: its own address is not "taken")."""
     errors: dict[str, str] = {}
-    email = normalise_email(data.email)
+    email = normalise_email(email)
+    taken = Account.email == email
+    if account_id is not None:
+        taken = taken & (Account.id != account_id)
     if not email:
         errors["email"] = "Enter an email address"
     elif len(email) > EMAIL_MAX_LENGTH:
         errors["email"] = f"Email address must be {EMAIL_MAX_LENGTH} characters or fewer"
     elif "@" not in email or "." not in email.split("@")[-1] or " " in email:
         errors["email"] = "Enter an email address in the correct format, like name@example.com"
-    elif await Account.exists().where(Account.email == email):
+    elif await Account.exists().where(taken):
         errors["email"] = EMAIL_TAKEN
-    if not data.full_name.strip():
+    if not full_name.strip():
         errors["full_name"] = "Enter the person's full name"
-    elif len(data.full_name.strip()) > NAME_MAX_LENGTH:
+    elif len(full_name.strip()) > NAME_MAX_LENGTH:
         errors["full_name"] = f"Full name must be {NAME_MAX_LENGTH} characters or fewer"
-    if data.role not in ROLE_ORGANISATION_KIND:
+    if role not in ROLE_ORGANISATION_KIND:
         errors["role"] = "Select a role"
     else:
-        kind = ROLE_ORGANISATION_KIND[data.role]
-        if kind is None and data.organisation_id is not None and data.role == Role.family.value:
+        kind = ROLE_ORGANISATION_KIND[role]
+        if kind is None and organisation_id is not None and role == Role.family.value:
             errors["organisation"] = "Family accounts do not belong to an organisation"
         if kind is not None:
-            org_id = data.organisation_id or 0
+            org_id = organisation_id or 0
             org = (
                 # An id no integer column can hold names no organisation (and must not reach PostgreSQL).
                 await Organisation.select(Organisation.kind).where(Organisation.id == org_id).first()
@@ -163,7 +171,13 @@ async def validate_new_account(data: NewAccount) -> dict[str, str]:
                 else None
             )
             if org is None or org["kind"] != kind:
-                errors["organisation"] = f"Select the {kind.replace('_', ' ')} this person works for"
+                errors["organisation"] = f"Select the {KIND_NOUNS[kind]} this person works for"
+    return errors
+
+
+async def validate_new_account(data: NewAccount) -> dict[str, str]:
+    email = normalise_email(data.email)
+    errors = await account_field_errors(data.email, data.full_name, data.role, data.organisation_id)
     problem = password_problem(data.password, email=email, full_name=data.full_name)
     if problem:
         errors["password"] = problem

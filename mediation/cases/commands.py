@@ -19,7 +19,7 @@ from mediation.clocks.service import start_clock
 from mediation.db import is_unique_violation, transaction
 from mediation.errors import Invalid, sentence
 from mediation.identity import CurrentUser
-from mediation.organisations.service import icb_for_la
+from mediation.organisations.service import current_body, icb_for_la
 from mediation.rules.errors import RoutingInputError
 from mediation.rules.routing import RoutingDecision, route
 
@@ -146,15 +146,19 @@ async def create_case(new: NewCase, *, actor: CurrentUser | None) -> Disagreemen
     today = timekeeping.today()
     routing = check_new_case(new, today)
     sections = sorted({m.section for m in new.matters} | set(new.sections))
-    icb_id = await icb_for_la(new.local_authority_id) if "health" in routing.scope else None
-    now = timekeeping.now()
     received = new.received_on or today
+    # The bodies of the day it is lodged: one that has ended (a merger, a reorganisation) takes no new
+    # case, its successor does.
+    la_id = await current_body(new.local_authority_id, today)
+    icb_id = await icb_for_la(la_id, today) if "health" in routing.scope else None
+    service_id = await current_body(new.mediation_service_id, today) if new.mediation_service_id else None
+    now = timekeeping.now()
     row = DisagreementRow(
         reference=new_reference(),
         family=new.family_id,
-        local_authority=new.local_authority_id,
+        local_authority=la_id,
         icb=icb_id,
-        mediation_service=new.mediation_service_id,
+        mediation_service=service_id,
         child_name=new.child_name,
         child_date_of_birth=new.child_date_of_birth,
         decision=new.decision,

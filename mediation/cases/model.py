@@ -112,6 +112,18 @@ class AppealProgress:
 
 
 @dataclass(frozen=True)
+class Succession:
+    """A body on the case that has ended, and the one that answers for it now (a merger's successor)."""
+
+    column: str  # local_authority, icb or mediation_service
+    from_id: int
+    from_name: str
+    to_id: int
+    to_name: str
+    on: dt.date  # the day the successor took over
+
+
+@dataclass(frozen=True)
 class Disagreement:
     id: int
     reference: str
@@ -149,6 +161,8 @@ class Disagreement:
     clocks: tuple[CaseClock, ...] = ()
     mediation: MediationProgress = field(default_factory=MediationProgress)
     appeal: AppealProgress | None = None
+    # Bodies on the case that have ended with a successor, not yet passed on (`cases/succession.py`).
+    successions: tuple[Succession, ...] = ()
     as_of: dt.date | None = None  # the day it was loaded: "today" for the facts that depend on the date
 
     @cached_property
@@ -213,6 +227,7 @@ class Disagreement:
             ),
             running=frozenset((c.rule, c.actor) for c in self.clocks if c.running),
             met=frozenset(c.rule for c in self.clocks if c.stored_status == "met"),
+            succession_due=bool(self.successions),
         )
 
     @property

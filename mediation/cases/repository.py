@@ -10,7 +10,7 @@ from piccolo.columns.combination import Where, WhereRaw
 
 from mediation import timekeeping
 from mediation.access import visible_cases
-from mediation.cases.model import AppealProgress, CaseClock, Disagreement, MediationProgress
+from mediation.cases.model import AppealProgress, CaseClock, Disagreement, MediationProgress, Succession
 from mediation.cases.tables import Disagreement as DisagreementRow
 from mediation.clocks.tables import StatutoryClock
 from mediation.db import is_postgres
@@ -114,11 +114,56 @@ async def _appeal(case_id: int) -> AppealProgress | None:
     )
 
 
+SUCCEEDING_COLUMNS = ("local_authority", "icb", "mediation_service")
+
+
+async def _successions(row: dict[str, Any], today: dt.date) -> tuple[Succession, ...]:
+    """The case's bodies that ended before today with a successor (followed to the one that exists now)."""
+    from mediation.organisations.tables import Organisation
+
+    if row["state"] in ("withdrawn", "closed"):  # an ended case keeps the bodies it had
+        return ()
+    ids = [row[c] for c in SUCCEEDING_COLUMNS if row[c] is not None]
+    ended = {
+        r["id"]: r
+        for r in await Organisation.select(
+            Organisation.id, Organisation.name, Organisation.valid_to, Organisation.successor
+        ).where(
+            Organisation.id.is_in(ids)
+            & Organisation.successor.is_not_null()
+            & (Organisation.valid_to < today)
+        )
+    }
+    if not ended:
+        return ()
+    from mediation.organisations.service import current_body
+
+    found = []
+    for column in SUCCEEDING_COLUMNS:
+        body = ended.get(row[column])
+        if body is None:
+            continue
+        to_id = await current_body(int(body["id"]), today)
+        to = await Organisation.select(Organisation.name).where(Organisation.id == to_id).first()
+        found.append(
+            Succession(
+                column=column,
+                from_id=int(body["id"]),
+                from_name=body["name"],
+                to_id=to_id,
+                to_name=to["name"] if to else "",
+                on=body["valid_to"] + dt.timedelta(days=1),
+            )
+        )
+    return tuple(found)
+
+
 def _aggregate(
     row: dict[str, Any],
     clocks: tuple[CaseClock, ...],
     mediation: MediationProgress,
     appeal: AppealProgress | None,
+    successions: tuple[Succession, ...] = (),
 ) -> Disagreement:
     return Disagreement(
         id=row["id"],
@@ -157,6 +202,7 @@ def _aggregate(
         clocks=clocks,
         mediation=mediation,
         appeal=appeal,
+        successions=successions,
         as_of=timekeeping.today(),
     )
 
@@ -166,7 +212,10 @@ async def _load(where: Where | WhereRaw) -> Disagreement | None:
     if row is None:
         return None
     case_id = int(row["id"])
-    return _aggregate(row, await _clocks(case_id), await _mediation(case_id), await _appeal(case_id))
+    successions = await _successions(row, timekeeping.today())
+    return _aggregate(
+        row, await _clocks(case_id), await _mediation(case_id), await _appeal(case_id), successions
+    )
 
 
 async def find_case(user: CurrentUser | None, reference: str) -> Disagreement | None:

@@ -18,6 +18,7 @@ from mediation.identity import CurrentUser
 from mediation.lodging import questions as q
 from mediation.lodging.tables import LodgingDraft
 from mediation.notify.service import queue_for_person
+from mediation.organisations.service import exists_on
 from mediation.organisations.tables import Organisation
 from mediation.rules.calendar import format_long_date
 from mediation.rules.deadlines import compute_deadline
@@ -41,7 +42,12 @@ class UploadError(ValueError):
 async def local_authorities() -> list[dict[str, Any]]:
     return (
         await Organisation.select(Organisation.id, Organisation.name)
-        .where((Organisation.kind == "local_authority") & (Organisation.active.eq(True)))
+        .where(
+            (Organisation.kind == "local_authority")
+            & (Organisation.active.eq(True))
+            # Only councils that exist today: one that has ended passes its cases to its successor.
+            & exists_on()
+        )
         .order_by(Organisation.name)
     )
 

@@ -17,6 +17,7 @@ from mediation.errors import Conflict
 from mediation.identity import CurrentUser
 from mediation.mediation.common import MediationError, save_record
 from mediation.mediation.tables import MediationRecord, MediatorProfile
+from mediation.organisations.service import exists_on
 from mediation.organisations.tables import Organisation, OrganisationKind
 from mediation.rules.calendar import format_date
 
@@ -217,7 +218,11 @@ async def unable_to_arrange(
 async def mediation_services() -> list[dict[str, Any]]:
     return (
         await Organisation.select(Organisation.id, Organisation.name)
-        .where((Organisation.kind == OrganisationKind.mediation_service.value) & Organisation.active.eq(True))
+        .where(
+            (Organisation.kind == OrganisationKind.mediation_service.value)
+            & Organisation.active.eq(True)
+            & exists_on()  # a service that has ended takes no new case
+        )
         .order_by(Organisation.name)
     )
 

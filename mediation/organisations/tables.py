@@ -35,6 +35,11 @@ class Organisation(Table):
     website = Varchar(length=300, default="")
     active = Boolean(default=True)
     created_at = Timestamptz()
+    # When the body exists (statutory reorganisations: ICBs merged on 1 April 2026). Null: open-ended.
+    valid_from = Date(null=True, default=None)
+    valid_to = Date(null=True, default=None)
+    # The body that takes over from the day after `valid_to`: new cases and open cases' duties go to it.
+    successor = ForeignKey(references="self", on_delete=OnDelete.restrict, null=True, default=None)
 
 
 class OrganisationContact(Table):
@@ -52,6 +57,9 @@ class LaIcbLink(Table):
 
     local_authority = ForeignKey(references=Organisation, on_delete=OnDelete.restrict, index=True)
     icb = ForeignKey(references=Organisation, on_delete=OnDelete.restrict, index=True)
+    # The days the link holds (null: open-ended), so an LA can move from one ICB to another on a date.
+    valid_from = Date(null=True, default=None)
+    valid_to = Date(null=True, default=None)
 
 
 class OrganisationClosure(Table):

@@ -68,6 +68,8 @@ class CaseFacts:
     # (rule, who must act) of every running clock, and the rules of clocks met (on time or late).
     running: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     met: frozenset[str] = field(default_factory=frozenset)
+    # A body on the case (its LA, ICB or mediation service) has ended and a successor has taken over.
+    succession_due: bool = False
 
     @classmethod
     def from_routing(cls, routing: RoutingDecision, **happened: Any) -> CaseFacts:
@@ -186,6 +188,11 @@ GUARDS: dict[str, Guard] = {
             "not_yet_appealed",
             lambda f, _: not f.appeal_recorded,
             "an appeal is already recorded",
+        ),
+        Guard(
+            "succession_due",
+            lambda f, _: f.succession_due,
+            "no body on this case has ended with a successor taking over",
         ),
         Guard(
             "reg_45_applies",
@@ -349,6 +356,10 @@ TRANSITIONS: tuple[Transition, ...] = (
        "record compliance", "there must first be a tribunal decision or a mediation agreement"),
     _t("rerouted", _PRE_APPEAL, None, (),
        "change the disputed matters", "matters can change only before an appeal is recorded"),
+    # An organisation merged into another (ICBs on 1 April 2026): an open case's duties pass to the
+    # successor; a withdrawn or closed case keeps the body it had.
+    _t("succeeded", _OPEN, None, ("succession_due",),
+       "pass the case to the successor body", "the case must be open"),
     _t("withdrawn", _OPEN, "withdrawn", (),
        "withdraw the case", "the case is already withdrawn or closed"),
     _t("closed",

@@ -142,3 +142,34 @@ class RotatingSessionBackend(ServerSideSessionBackend):
 
 class RotatingSessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend
+
+
+def _session_account(data: bytes | str | None) -> object:
+    import json
+
+    try:
+        loaded = json.loads(data or b"{}")
+    except ValueError:
+        return None
+    return loaded.get("account_id") if isinstance(loaded, dict) else None
+
+
+async def end_sessions_of(account_id: int, store: Store | None = None) -> int:
+    """Delete every session signed in as this account, in the database or in Redis (`REDIS_URL`), so a
+    disabled account's sessions end at once and re-enabling it never brings them back."""
+    if store is None or isinstance(store, DatabaseSessionStore):
+        rows = await HttpSession.select(HttpSession.key, HttpSession.data)
+        keys = [r["key"] for r in rows if _session_account(bytes(r["data"])) == account_id]
+        if keys:
+            await HttpSession.delete().where(HttpSession.key.is_in(keys))
+        return len(keys)
+    redis = getattr(store, "_redis", None)
+    make_key = getattr(store, "_make_key", None)
+    if redis is None or make_key is None:
+        return 0
+    ended = 0
+    async for key in redis.scan_iter(match=make_key("*")):
+        if _session_account(await redis.get(key)) == account_id:
+            await redis.delete(key)
+            ended += 1
+    return ended

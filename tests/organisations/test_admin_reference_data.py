@@ -123,7 +123,7 @@ async def test_staff_account_form_names_every_problem(app):
     text = response.text
     assert "Enter the person&#39;s full name" in text or "Enter the person's full name" in text
     assert "An account with this email address already exists" in text
-    assert "Select the icb this person works for" in text
+    assert "Select the integrated care board this person works for" in text
     assert "Password must be 12 characters or more" in text
     assert 'value="family@example.com"' in text
     await admin.aclose()

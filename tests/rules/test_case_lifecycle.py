@@ -44,6 +44,8 @@ def satisfying(row) -> tuple[CaseFacts, str | None]:  # type: ignore[no-untyped-
         found = facts(found, met=frozenset({"order_amend_plan"}))
     if "nothing_owed" in row.guards:
         found = facts(found, running=frozenset())
+    if "succession_due" in row.guards:
+        found = facts(found, succession_due=True)
     return found, detail
 
 
