@@ -262,7 +262,7 @@ async def test_a_configured_port_that_is_taken_stops_start_up_with_the_reason(ca
     ],
 )
 def test_the_mailbox_is_on_for_the_sqlite_demo_and_off_in_production(monkeypatch, env, mailbox_on, interval):
-    for name in ("SMTP_HOST", "MAILBOX", "MAILBOX_PORT", "OUTBOX_INTERVAL_SECONDS"):
+    for name in ("SMTP_HOST", "MAILBOX", "MAILBOX_PORT", "OUTBOX_INTERVAL_SECONDS", "MIGRATION_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -281,7 +281,7 @@ def test_the_mailbox_is_on_for_the_sqlite_demo_and_off_in_production(monkeypatch
 )
 def test_mailbox_settings_that_cannot_work_are_refused_at_start_up(monkeypatch, env, message):
     monkeypatch.setenv("DATABASE_URL", "sqlite:////tmp/x.sqlite")
-    for name in ("SMTP_HOST", "MAILBOX", "MAILBOX_PORT"):
+    for name in ("SMTP_HOST", "MAILBOX", "MAILBOX_PORT", "MIGRATION_DATABASE_URL"):  # a two-role run sets it
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
