@@ -57,6 +57,12 @@ def now() -> dt.datetime:
     return clock().now()
 
 
+def wall_clock() -> dt.datetime:
+    """Real time in UTC, never pinned by MEDIATION_NOW or `use_clock`: for rate limits and lockouts, whose
+    windows must pass even on a demo frozen at one moment (tests move it by patching the caller's name)."""
+    return Clock().now()
+
+
 def today() -> dt.date:
     """Today's date in England."""
     return now().astimezone(LONDON).date()

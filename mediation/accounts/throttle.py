@@ -28,10 +28,7 @@ from dataclasses import dataclass
 from mediation import db
 from mediation.accounts.tables import SignInThrottle
 from mediation.settings import settings
-
-
-def wall_clock() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+from mediation.timekeeping import wall_clock  # module-level name: tests move it here
 
 
 @dataclass(frozen=True)
