@@ -134,6 +134,9 @@ class PageProblems:
 
     origin: str
     problems: list[str] = field(default_factory=list)
+    # Requests Chromium itself cancelled (ERR_ABORTED: a navigation that became a download, a favicon
+    # fetch cut short by the next page), kept apart so each test says which of them it expects.
+    aborted: list[str] = field(default_factory=list)
 
     def watch(self, page: Page) -> PageProblems:
         page.on("console", self._console)
@@ -151,7 +154,8 @@ class PageProblems:
             self.problems.append(f"console error: {message.text} at {message.location.get('url', '')}")
 
     def _request_failed(self, request: Request) -> None:
-        self.problems.append(f"request failed: {request.method} {request.url} ({request.failure})")
+        failed = f"request failed: {request.method} {request.url} ({request.failure})"
+        (self.aborted if request.failure == "net::ERR_ABORTED" else self.problems).append(failed)
 
     def _response(self, response: Response) -> None:
         if response.status >= 400 and self._same_origin(response.url):

@@ -136,6 +136,7 @@ def test_pages_load_without_console_errors_or_failed_requests(
     _assert_govuk_styles_and_scripts(page)
 
     assert page_problems.problems == []
+    assert page_problems.aborted == []
 
 
 def test_la_coordinator_case_page_screenshot_is_saved(page: Page, live_server: str) -> None:
