@@ -26,6 +26,7 @@ ROLE_LABELS = {
     "icb_officer": "Health commissioner's officer",
     "mediator": "Mediator",
     "interpreter": "Interpreter",
+    "advocate": "Advocate",
 }
 REMOTE_PLACE = "Online: the mediator sends the joining link before the meeting"
 

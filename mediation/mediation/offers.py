@@ -42,22 +42,45 @@ def parse_slot(key: str) -> tuple[dt.datetime, dt.datetime] | None:
     return starts_at.astimezone(dt.UTC), ends_at.astimezone(dt.UTC)
 
 
-async def make_offer(case: Disagreement, plan: SessionPlan, keys: list[str], *, actor: CurrentUser) -> str:
-    """`session_offered`: store the offer and send the family the link; returns the link's token."""
-    today = timekeeping.today()
-    events.check(case, "session_offered", actor=actor, on=today, on_field="slots")
-    errors = await plan_problems(case, plan)
-    slots = [s for s in (parse_slot(k) for k in keys) if s is not None]
+async def allowed_slots(
+    case: Disagreement,
+    plan: SessionPlan,
+    keys: list[str],
+    errors: dict[str, str],
+    *,
+    most: int,
+    too_few: str,
+    too_many: str,
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The chosen times, earliest first, each checked against every rule as the slot finder applies them;
+    raises with `errors` (the plan's own problems) and any problem with the times."""
+    slots = sorted(s for s in (parse_slot(k) for k in keys) if s is not None)
     if len(slots) < 2 or len(slots) != len(keys):
-        errors["slots"] = "Select at least 2 times to offer the family"
-    elif len(slots) > MAX_SLOTS:
-        errors["slots"] = f"Offer at most {MAX_SLOTS} times"
+        errors["slots"] = too_few
+    elif len(slots) > most:
+        errors["slots"] = too_many
     if errors:
         raise MediationError(errors)
     for starts_at, ends_at in slots:
         problems = await check_times(case, plan, starts_at, ends_at)
         if problems:
             raise MediationError({"slots": f"{when(starts_at, ends_at)}: {problems[0]}"})
+    return slots
+
+
+async def make_offer(case: Disagreement, plan: SessionPlan, keys: list[str], *, actor: CurrentUser) -> str:
+    """`session_offered`: store the offer and send the family the link; returns the link's token."""
+    today = timekeeping.today()
+    events.check(case, "session_offered", actor=actor, on=today, on_field="slots")
+    slots = await allowed_slots(
+        case,
+        plan,
+        keys,
+        await plan_problems(case, plan),
+        most=MAX_SLOTS,
+        too_few="Select at least 2 times to offer the family",
+        too_many=f"Offer at most {MAX_SLOTS} times",
+    )
     now = timekeeping.now()
     expires = min(now + dt.timedelta(days=OFFER_DAYS), max(s for s, _ in slots))
     made: dict[str, str] = {}
@@ -66,7 +89,7 @@ async def make_offer(case: Disagreement, plan: SessionPlan, keys: list[str], *, 
         fresh = change.case
         row = SessionOffer(
             disagreement=fresh.id,
-            plan=_plan_dict(plan),
+            plan=plan_dict(plan),
             status="open",
             created_by=actor.id,
             created_at=now,
@@ -114,7 +137,7 @@ def _day(moment: dt.datetime) -> str:
     return f"{local:%A} {local.day} {local:%B %Y}"
 
 
-def _plan_dict(plan: SessionPlan) -> dict[str, Any]:
+def plan_dict(plan: SessionPlan) -> dict[str, Any]:
     return {f: getattr(plan, f) for f in plan.__struct_fields__ if f not in {"starts_at", "ends_at"}}
 
 

@@ -21,6 +21,7 @@ from mediation.mediation.invites import ROLE_LABELS, build_ics, is_guest, load_s
 from mediation.mediation.offers import make_offer, parse_slot
 from mediation.mediation.pages import date_of, user_of, visible_case
 from mediation.mediation.people import mediators, venues
+from mediation.mediation.polls import open_poll
 from mediation.mediation.scheduling import DURATIONS, SessionPlan, needs_of, officers, search
 from mediation.mediation.slots import LONDON, STEP
 from mediation.mediation.tables import SessionAttendee, WorkingHours
@@ -137,6 +138,9 @@ async def book_or_offer(request: Request, reference: FromPath[str]) -> Template 
         if values.get("action") == "offer":
             await make_offer(case, plan, keys, actor=user)
             return Redirect(f"/cases/{reference}/mediation#sessions", status_code=303)
+        if values.get("action") == "poll":
+            poll_id = await open_poll(case, plan, keys, values, actor=user)
+            return Redirect(f"/cases/{reference}/mediation/polls/{poll_id}", status_code=303)
         if len(keys) != 1 or (slot := parse_slot(keys[0])) is None:
             raise MediationError(
                 {"slots": "Select one time to book, or choose Offer these times to the family"}
