@@ -168,6 +168,7 @@ PERMISSIONS: dict[str, Permission] = {
     "view_meeting_poll": _p(LA, ICB, MEDIATOR, relation=arranging_or_service,
                             says="Only the body arranging mediation or the mediation service can do this"),
     "answer_meeting_poll": PUBLIC,
+    "reply_by_code": PUBLIC,  # a posted offer's short code, typed at /reply (throttled per client)
 }
 # fmt: on
 CASE_EVENTS = frozenset(
@@ -199,6 +200,7 @@ CASE_EVENTS = frozenset(
             "administer",
             "view_meeting_poll",
             "answer_meeting_poll",
+            "reply_by_code",
         }  # fmt: skip
     }
 )

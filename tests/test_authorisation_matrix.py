@@ -486,6 +486,9 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ),
     ("GET", "/meeting-polls/{token:str}"): ("/meeting-polls/forged.token", None, statuses(410)),
     ("POST", "/meeting-polls/{token:str}"): ("/meeting-polls/forged.token", {"slot-0": "yes"}, statuses(410)),
+    # A posted offer's short code: public, and a code that is not one is the form's 400.
+    ("GET", "/reply"): ("/reply", None, statuses(200)),
+    ("POST", "/reply"): ("/reply", {"code": "ABC"}, statuses(400)),
     ("GET", "/mediation-service"): ("/mediation-service", None, only([MED], 200, anonymous=302, others=403)),
     ("POST", "/mediation-service/{form:str}"): (
         "/mediation-service/venues",

@@ -26,8 +26,8 @@ from mediation.mediation.common import MediationError
 from mediation.mediation.guests import EMAIL, EMAIL_MAX, NAME_MAX
 from mediation.mediation.invites import when
 from mediation.mediation.offers import allowed_slots, parse_slot, plan_dict
+from mediation.mediation.offers import reply_by_for as offer_reply_by
 from mediation.mediation.scheduling import SessionPlan, plan_problems
-from mediation.mediation.slots import LONDON, latest_notice_date
 from mediation.mediation.tables import MeetingPoll, PollInvitee
 from mediation.notify.service import queue_email, queue_for_person
 from mediation.rules.calendar import WorkingCalendar, format_long_date
@@ -77,11 +77,10 @@ def read_guest(case: Disagreement, values: Mapping[str, str]) -> tuple[Guest | N
 
 
 def reply_by_for(first_start: dt.datetime, *, shorter_notice: bool) -> dt.date:
-    """The last day to answer: the working day before the last day notice of the first proposed time may be
-    sent (mediation_notice, 5 working days), so a booking made on it still gives the notice the law needs."""
-    first_day = first_start.astimezone(LONDON).date()
-    last_notice = first_day - dt.timedelta(days=1) if shorter_notice else latest_notice_date(first_day)
-    return WorkingCalendar().working_days_before(last_notice, 1).date
+    """The last day to answer: the working day before the last day a booking still gives the notice the
+    law requires before the first proposed time, so the coordinator has a day to book and send it."""
+    last_booking_day = offer_reply_by(first_start, shorter_notice=shorter_notice)
+    return WorkingCalendar().working_days_before(last_booking_day, 1).date
 
 
 def slot_key(slot: Mapping[str, str]) -> str:
