@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from mediation import timekeeping
-from tests.browser.test_mediation_in_chromium import COORDINATOR, sign_in, sign_out
+from tests.browser.test_mediation_in_chromium import COORDINATOR, record_wants_mediation, sign_in, sign_out
 from tests.browser.test_passwords_in_chromium import emailed_link
 
 pytestmark = pytest.mark.browser
@@ -56,12 +56,7 @@ def test_everyone_answers_by_link_and_the_coordinator_books_from_the_poll(
     if service.count() and not service.input_value():  # the LA's usual service may be assigned already
         service.select_option(index=1)
         page.get_by_role("button", name="Save the mediation service").click()
-    today = timekeeping.today()
-    page.locator("#contacted-day").fill(str(today.day))
-    page.locator("#contacted-month").fill(str(today.month))
-    page.locator("#contacted-year").fill(str(today.year))
-    page.get_by_label("Wants mediation").check()
-    page.get_by_role("button", name="Record the adviser contact").click()
+    record_wants_mediation(page)
 
     # Proposing times: the slot finder's times, the later ones so that everyone has days to answer.
     page.get_by_role("link", name="Find a time and arrange a meeting").click()
