@@ -28,6 +28,7 @@ from mediation.mediation.tables import (
     MediationRecord,
     MediationSession,
     MediatorProfile,
+    MeetingPoll,
     SessionAttendee,
     SessionOffer,
     SessionStatus,
@@ -200,6 +201,10 @@ async def book(
                 raise SlotTaken({"slot": "This offer has already been used"})
         if then is not None:
             await then(change, int(session.id))
+        # A meeting booked any other way ends the case's open polls: nobody is asked or reminded any more.
+        await MeetingPoll.update({MeetingPoll.status: "closed", MeetingPoll.closed_at: now}).where(
+            (MeetingPoll.disagreement == fresh.id) & (MeetingPoll.status == "open")
+        )
         await send_notices(fresh, int(session.id), "booked")
 
     await _guarded(

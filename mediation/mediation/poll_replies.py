@@ -23,7 +23,14 @@ from mediation.mediation.booking import book
 from mediation.mediation.common import MediationError, SlotTaken
 from mediation.mediation.invites import when
 from mediation.mediation.offers import parse_slot
-from mediation.mediation.polls import ANSWERS, PURPOSE, REMIND_WORKING_DAYS, _send, best_slot, slot_key
+from mediation.mediation.polls import (
+    ANSWERS,
+    PURPOSE,
+    REMIND_WORKING_DAYS,
+    best_slot,
+    send_invitation,
+    slot_key,
+)
 from mediation.mediation.scheduling import SessionPlan, needs_of
 from mediation.mediation.tables import MeetingPoll, PollInvitee
 from mediation.notify.service import queue_email, queue_for_person
@@ -81,6 +88,8 @@ async def invitee_by_link(token: str) -> tuple[dict[str, Any], dict[str, Any]] |
     poll = await MeetingPoll.select().where(MeetingPoll.id == invitee["poll"]).output(load_json=True).first()
     if poll is None or poll["status"] != "open":
         return None
+    if "session_booked" not in (await load_case(poll["disagreement"])).allowed_events:
+        return None  # withdrawn, closed or mediation over: there is nothing left to answer
     return invitee, poll
 
 
@@ -244,9 +253,7 @@ async def book_from_poll(
     return await book(case, plan, actor=actor, guests=guests, then=close)
 
 
-async def remind_unanswered(
-    today: dt.date, *, now: dt.datetime | None = None, local_authorities: Collection[int] | None = None
-) -> int:
+async def remind_unanswered(today: dt.date, *, local_authorities: Collection[int] | None = None) -> int:
     """Remind by email everyone who has not answered an open poll: once in the REMIND_WORKING_DAYS working
     days before the reply-by date and once on it. The outbox's unique dedupe key (invitee, first or last)
     means two processes, or two runs of the sweep, never send the same reminder twice."""
@@ -280,12 +287,16 @@ async def remind_unanswered(
             continue
         if r["case_id"] not in cases:
             cases[r["case_id"]] = await load_case(r["case_id"])
+        if "session_booked" not in cases[r["case_id"]].allowed_events:
+            continue  # withdrawn, closed or mediation over: nobody is chased for an answer
         slots = json.loads(r["slots"]) if isinstance(r["slots"], str) else r["slots"]
         poll = {"id": r["poll_id"], "slots": slots, "reply_by": reply_by}
         # One reminder on any day of the run-up (a missed sweep catches up), one more on the day itself.
         which = "last" if today == reply_by else "first"
         async with transaction():
             queued += int(
-                await _send(cases[r["case_id"]], poll, r, key=f"meeting-poll-reminder:{r['id']}:{which}")
+                await send_invitation(
+                    cases[r["case_id"]], poll, r, key=f"meeting-poll-reminder:{r['id']}:{which}"
+                )
             )
     return queued

@@ -133,7 +133,9 @@ def _times(poll_slots: Sequence[Mapping[str, str]]) -> list[str]:
     return [f"- {when(*parse_slot(slot_key(s)))}" for s in poll_slots]  # type: ignore[misc]
 
 
-def invitation(reference: str, role: str, slots: Sequence[Mapping[str, str]], reply_by: dt.date, link: str):
+def invitation(
+    reference: str, role: str, slots: Sequence[Mapping[str, str]], reply_by: dt.date, link: str
+) -> tuple[str, str]:
     """Subject and body of the invitation. The family's words are plain; nobody's message names the
     child, and a guest's says nothing of the case beyond its reference."""
     if role == "family":
@@ -204,7 +206,7 @@ async def open_poll(
             row = PollInvitee(poll=poll.id, nonce=nonce, answers={}, **person)
             await row.save()
             invitee = {**person, "id": row.id, "nonce": nonce}
-            await _send(fresh, about, invitee, key=f"meeting-poll:{poll.id}:{row.id}:invite")
+            await send_invitation(fresh, about, invitee, key=f"meeting-poll:{poll.id}:{row.id}:invite")
 
     await events.record(
         case,
@@ -219,7 +221,9 @@ async def open_poll(
     return made["id"]
 
 
-async def _send(case: Disagreement, poll: Mapping[str, Any], invitee: Mapping[str, Any], *, key: str) -> bool:
+async def send_invitation(
+    case: Disagreement, poll: Mapping[str, Any], invitee: Mapping[str, Any], *, key: str
+) -> bool:
     """The invitation or a reminder, to one invitee (email; a posted letter only for a family without)."""
     link = link_for(int(invitee["id"]), invitee["nonce"], _last_start(poll))
     subject, body = invitation(case.reference, invitee["role"], poll["slots"], poll["reply_by"], link)

@@ -272,6 +272,6 @@ async def run_sweeps(
     # Officers named on a meeting without an account: a reminder before it (counted with the reminders).
     report.reminders += await remind_guests(today, now=moment, local_authorities=local_authorities)
     # Invitees who have not said which times suit them for a meeting, before the poll's reply-by date.
-    report.reminders += await remind_unanswered(today, now=moment, local_authorities=local_authorities)
+    report.reminders += await remind_unanswered(today, local_authorities=local_authorities)
     # Scoped to some LAs (one council's run, or a test), the digests go to those LAs' coordinators only.
     return report + await sweep_digests(today, organisations=local_authorities)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 
 import httpx
 import pytest
@@ -207,6 +208,13 @@ async def test_a_link_answers_only_for_its_own_invitee(app):
 
     stolen = make_token("meeting_poll", f"{rows['family']['id']}.{rows['advocate']['nonce']}")
     assert (await client.get(f"/meeting-polls/{stolen}")).status_code == 410
+    # The family's own link, once expired, is a clear page too, never a 500.
+    own = f"{rows['family']['id']}.{rows['family']['nonce']}"
+    expired = make_token("meeting_poll", own, valid_for_seconds=60, now=time.time() - 3600)
+    page = await client.get(f"/meeting-polls/{expired}")
+    assert page.status_code == 410 and "This link does not work any more" in page.text
+    late = await client.post(f"/meeting-polls/{expired}", data={"slot-0": "yes"})
+    assert late.status_code in {403, 410}  # no CSRF token from a page that never showed a form
     answered = await AuditEvent.select().where(
         (AuditEvent.action == "meeting_poll_answered") & (AuditEvent.disagreement_id == w.case_id)
     )
@@ -288,3 +296,51 @@ async def test_reminders_go_once_to_those_who_have_not_answered(app):
         r["recipient_name"] for r in ours
     }
     assert all(r["subject"].startswith("Reminder:") for r in ours)
+
+
+async def test_times_too_soon_to_wait_for_answers_are_refused_with_the_reason(app):
+    from mediation.mediation.common import MediationError
+    from mediation.mediation.polls import open_poll
+    from mediation.mediation.scheduling import search
+    from tests.mediation.test_booking import plan_for, requested
+
+    w = await requested(notice_days_ago=2)
+    plan = plan_for(w)
+    found = await search(await w.case(), plan)
+    keys = [f"{s.isoformat()}/{e.isoformat()}" for s, e in found.slots[:2]]  # the first legal day
+    with pytest.raises(MediationError) as refused:
+        await open_poll(await w.case(), plan, keys, {}, actor=w.la)
+    assert "too soon to wait for answers" in refused.value.errors["slots"]
+    assert await MeetingPoll.count().where(MeetingPoll.disagreement == w.case_id) == 0
+
+
+async def test_a_meeting_booked_another_way_closes_the_poll_and_its_links(app):
+    w, la, keys, poll_id = await _poll_world(app)
+    link = await _link(poll_id, "advocate")
+    booked = await post(la, f"/cases/{w.reference}/mediation/sessions", {**search_query(w), "slots": keys[0]})
+    assert booked.status_code == 303, booked.text
+    await la.aclose()
+    assert (await MeetingPoll.select().where(MeetingPoll.id == poll_id).first())["status"] == "closed"
+    client = _anonymous(app)
+    assert (await client.get(link)).status_code == 410
+    await client.aclose()
+    poll = await MeetingPoll.select().where(MeetingPoll.id == poll_id).first()
+    await remind_unanswered(poll["reply_by"], local_authorities=[w.la_id])
+    sent = await Notification.select().where(Notification.dedupe_key.like("meeting-poll-reminder:%"))
+    assert not [r for r in sent if r["disagreement_id"] == w.case_id]
+
+
+async def test_a_withdrawn_case_chases_nobody_and_its_links_stop_working(app):
+    from mediation.cases.commands import withdraw_case
+
+    w, la, _keys, poll_id = await _poll_world(app)
+    await la.aclose()
+    link = await _link(poll_id, "family")
+    await withdraw_case(await w.case(), "We sorted it out with the school", actor=w.family)
+    poll = await MeetingPoll.select().where(MeetingPoll.id == poll_id).first()
+    assert await remind_unanswered(poll["reply_by"], local_authorities=[w.la_id]) >= 0
+    sent = await Notification.select().where(Notification.dedupe_key.like("meeting-poll-reminder:%"))
+    assert not [r for r in sent if r["disagreement_id"] == w.case_id]
+    client = _anonymous(app)
+    assert (await client.get(link)).status_code == 410
+    await client.aclose()
