@@ -146,10 +146,14 @@ def reply_by_for(first_start: dt.datetime, *, shorter_notice: bool) -> dt.date:
 
 
 async def new_code() -> str:
-    """An unused 8-character reply code (about 10**12 of them; the unique index is the last guard)."""
+    """An unused 8-character reply code (about 10**12 of them), unique across offers and poll invitees so
+    /reply finds one thing; the unique indexes are the last guard."""
+    from mediation.mediation.tables import PollInvitee
+
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        if not await SessionOffer.exists().where(SessionOffer.short_code == code):
+        taken = await SessionOffer.exists().where(SessionOffer.short_code == code)
+        if not taken and not await PollInvitee.exists().where(PollInvitee.short_code == code):
             return code
 
 

@@ -25,7 +25,14 @@ from mediation.cases.model import Disagreement
 from mediation.mediation.common import MediationError
 from mediation.mediation.guests import EMAIL, EMAIL_MAX, NAME_MAX
 from mediation.mediation.invites import when
-from mediation.mediation.offers import allowed_slots, parse_slot, plan_dict
+from mediation.mediation.offers import (
+    allowed_slots,
+    handling_body,
+    new_code,
+    parse_slot,
+    plan_dict,
+    show_code,
+)
 from mediation.mediation.offers import reply_by_for as offer_reply_by
 from mediation.mediation.scheduling import SessionPlan, plan_problems
 from mediation.mediation.tables import MeetingPoll, PollInvitee
@@ -106,7 +113,7 @@ def link_for(invitee_id: int, nonce: str, valid_until: dt.datetime) -> str:
     return f"{settings.base_url}/meeting-polls/{token}"
 
 
-def _last_start(poll: Mapping[str, Any]) -> dt.datetime:
+def last_start(poll: Mapping[str, Any]) -> dt.datetime:
     return max(dt.datetime.fromisoformat(s["starts_at"]) for s in poll["slots"])
 
 
@@ -134,26 +141,43 @@ def _times(poll_slots: Sequence[Mapping[str, str]]) -> list[str]:
 
 
 def invitation(
-    reference: str, role: str, slots: Sequence[Mapping[str, str]], reply_by: dt.date, link: str
+    reference: str,
+    role: str,
+    slots: Sequence[Mapping[str, str]],
+    reply_by: dt.date,
+    link: str,
+    *,
+    code: str = "",
+    body: tuple[str, str] = ("", ""),
 ) -> tuple[str, str]:
     """Subject and body of the invitation. The family's words are plain; nobody's message names the
-    child, and a guest's says nothing of the case beyond its reference."""
+    child, and a guest's says nothing of the case beyond its reference. With a `code` (a family asked by
+    post) there is no long link to type: the short address, the code and the body's phone instead."""
     if role == "family":
         opening = "We want to find a time for your mediation meeting that suits everyone."
     else:
         opening = "The mediation service is finding a time for a mediation meeting you are asked to attend."
+    name, phone = body
+    if code:
+        how = [f"Tell us which times you can do. Go to {settings.base_url}/reply and type this code:"]
+        how.append(show_code(code))
+        if phone:
+            how.append(f"Or phone {name} on {phone}. Tell them the code.")
+    else:
+        how = ["Tell us which times you can do. Open this link. You do not need to sign in:", link]
     lines = [
         opening,
         "",
         "These are the times:",
         *_times(slots),
         "",
-        "Tell us which times you can do. Open this link. You do not need to sign in:",
-        link,
+        *how,
         "",
         f"Please answer by {format_long_date(reply_by)}.",
         f"Case reference: {reference}",
     ]
+    if name:
+        lines += ["", name]
     return f"Which times suit you for a mediation meeting? {reference}", "\n".join(lines)
 
 
@@ -203,9 +227,11 @@ async def open_poll(
         about = {"id": poll.id, "slots": poll.slots, "reply_by": reply_by}
         for person in people:
             nonce = secrets.token_hex(16)
-            row = PollInvitee(poll=poll.id, nonce=nonce, answers={}, **person)
+            # A family asked by post gets a code to type at /reply, not a long link.
+            code = await new_code() if person["role"] == "family" and not person["email"] else None
+            row = PollInvitee(poll=poll.id, nonce=nonce, answers={}, short_code=code, **person)
             await row.save()
-            invitee = {**person, "id": row.id, "nonce": nonce}
+            invitee = {**person, "id": row.id, "nonce": nonce, "short_code": code}
             await send_invitation(fresh, about, invitee, key=f"meeting-poll:{poll.id}:{row.id}:invite")
 
     await events.record(
@@ -225,8 +251,17 @@ async def send_invitation(
     case: Disagreement, poll: Mapping[str, Any], invitee: Mapping[str, Any], *, key: str
 ) -> bool:
     """The invitation or a reminder, to one invitee (email; a posted letter only for a family without)."""
-    link = link_for(int(invitee["id"]), invitee["nonce"], _last_start(poll))
-    subject, body = invitation(case.reference, invitee["role"], poll["slots"], poll["reply_by"], link)
+    link = link_for(int(invitee["id"]), invitee["nonce"], last_start(poll))
+    code = invitee.get("short_code") or ""
+    subject, body = invitation(
+        case.reference,
+        invitee["role"],
+        poll["slots"],
+        poll["reply_by"],
+        link,
+        code=code,
+        body=await handling_body(case) if code else ("", ""),
+    )
     if key.startswith("meeting-poll-reminder:"):
         subject = f"Reminder: {subject}"
     common: dict[str, Any] = {

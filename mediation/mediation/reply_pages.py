@@ -37,7 +37,7 @@ async def reply_open(request: Request) -> Template | Redirect:
     if opened.wait_seconds:
         words = f"You have tried too many codes. Wait {wait_words(opened.wait_seconds)} and try again"
         return _page(values, {"code": words}, 429)
-    return Redirect(f"/mediation/offers/{opened.token}", status_code=303)
+    return Redirect(f"{opened.path}{opened.token}", status_code=303)
 
 
 ROUTES = [reply_page, reply_open]

@@ -169,6 +169,8 @@ class PollInvitee(Table):
     nonce = Varchar(length=32)  # in the signed link: one link per invitee, and a new one revokes the old
     answers = JSON(default="{}")  # slot key -> yes / maybe / no
     answered_at = Timestamptz(null=True, default=None)
+    # A family asked by post types this at /reply instead of a long link (unique by a later index).
+    short_code = Varchar(length=8, null=True, default=None)
 
 
 class MediationCertificate(Table):

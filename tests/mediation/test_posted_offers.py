@@ -10,6 +10,7 @@ import re
 import httpx
 import pytest
 
+from mediation import timekeeping
 from mediation.accounts.tables import LinkRequest
 from mediation.mediation.offers import CODE_ALPHABET, make_offer
 from mediation.mediation.scheduling import search
@@ -104,3 +105,45 @@ async def test_guessing_codes_is_throttled_per_client(app):
     assert (await _send_code(other, "ZZZZ-ZZZZ")).status_code == 400  # another client is not held up
     for c in (client, other):
         await c.aclose()
+
+
+async def test_a_family_asked_by_post_about_poll_times_gets_a_code_too(app):
+    from mediation.mediation.polls import open_poll, reply_by_for
+    from mediation.mediation.tables import PollInvitee
+
+    w = await requested(contact_by="post", notice_days_ago=2)
+    plan = plan_for(w)
+    found = await search(await w.case(), plan)
+    today = timekeeping.today()
+    later = [(s, e) for s, e in found.slots if reply_by_for(s, shorter_notice=False) >= today]
+    keys = [f"{s.isoformat()}/{e.isoformat()}" for s, e in later[-2:]]
+    poll_id = await open_poll(await w.case(), plan, keys, {}, actor=w.la)
+    family = (
+        await PollInvitee.select()
+        .where((PollInvitee.poll == poll_id) & (PollInvitee.role == "family"))
+        .first()
+    )
+    code = family["short_code"]
+    assert code and len(code) == 8 and set(code) <= set(CODE_ALPHABET)
+    letter = (
+        await Notification.select()
+        .where(Notification.dedupe_key == f"meeting-poll:{poll_id}:{family['id']}:invite")
+        .first()
+    )
+    la = await Organisation.select().where(Organisation.id == w.la_id).first()
+    assert letter["channel"] == "letter"
+    body = letter["body_text"]
+    assert f"{code[:4]}-{code[4:]}" in body and "/reply" in body and "/meeting-polls/" not in body
+    assert la["phone"] in body and body.rstrip().endswith(la["name"])
+    officer = (
+        await PollInvitee.select()
+        .where((PollInvitee.poll == poll_id) & (PollInvitee.role == "la_officer"))
+        .first()
+    )
+    assert officer["short_code"] is None  # asked by email: the link is enough
+    client = await _reply_client(app, "203.0.113.90")
+    opened = await _send_code(client, code)
+    assert opened.status_code == 303 and opened.headers["location"].startswith("/meeting-polls/")
+    page = await client.get(opened.headers["location"])
+    assert page.status_code == 200 and "Which times can you come to the mediation meeting?" in page.text
+    await client.aclose()
