@@ -164,6 +164,11 @@ PERMISSIONS: dict[str, Permission] = {
     "view_reports": _p(LA, ICB, ADMIN),
     "view_organisations": _p(LA, ICB, MEDIATOR, ADMIN),
     "administer": _p(ADMIN),
+    # Meeting polls: the coordinator reads the answers; each invitee answers by their own signed link.
+    "view_meeting_poll": _p(LA, ICB, MEDIATOR, relation=arranging_or_service,
+                            says="Only the body arranging mediation or the mediation service can do this"),
+    "answer_meeting_poll": PUBLIC,
+    "reply_by_code": PUBLIC,  # a posted offer's short code, typed at /reply (throttled per client)
 }
 # fmt: on
 CASE_EVENTS = frozenset(
@@ -193,6 +198,9 @@ CASE_EVENTS = frozenset(
             "view_reports",
             "view_organisations",
             "administer",
+            "view_meeting_poll",
+            "answer_meeting_poll",
+            "reply_by_code",
         }  # fmt: skip
     }
 )

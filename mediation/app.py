@@ -32,6 +32,8 @@ from mediation.mediation import api as mediation_api
 from mediation.mediation import guest_pages as mediation_guest_pages
 from mediation.mediation import other_pages as mediation_other_pages
 from mediation.mediation import pages as mediation_pages
+from mediation.mediation import poll_pages as mediation_poll_pages
+from mediation.mediation import reply_pages as mediation_reply_pages
 from mediation.mediation import schedule_pages as mediation_schedule_pages
 from mediation.notices import api as notices_api
 from mediation.notices import bulk_pages as notice_bulk_pages
@@ -157,6 +159,8 @@ def create_app(config: Settings = settings) -> Litestar:
             *tribunal_form_pages.ROUTES,
             *tribunal_duty_pages.ROUTES,
             *tribunal_api.ROUTES,
+            *mediation_poll_pages.ROUTES,
+            *mediation_reply_pages.ROUTES,
         ],
         lifespan=[lifespan],
         guards=[authorise, parameter_guard],  # every handler declares its action; access.PERMISSIONS decides

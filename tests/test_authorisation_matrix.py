@@ -472,6 +472,23 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         {"slot": "x"},
         statuses(410),
     ),
+    # Meeting polls: the body arranging mediation (the LA here) and the mediation service read the answers
+    # and book from them (an empty form is a 400); each invitee answers by their own signed link.
+    ("GET", "/cases/{reference:str}/mediation/polls/{poll_id:int}"): (
+        "/cases/{case}/mediation/polls/{mpoll}",
+        None,
+        {A: 302, F: 403, OF: 403, LA: 200, ICB: 403, MED: 200, ADM: 403},
+    ),
+    ("POST", "/cases/{reference:str}/mediation/polls/{poll_id:int}/book"): (
+        "/cases/{case}/mediation/polls/{mpoll}/book",
+        {},
+        {A: 302, F: 403, OF: 403, LA: 400, ICB: 403, MED: 400, ADM: 403},
+    ),
+    ("GET", "/meeting-polls/{token:str}"): ("/meeting-polls/forged.token", None, statuses(410)),
+    ("POST", "/meeting-polls/{token:str}"): ("/meeting-polls/forged.token", {"slot-0": "yes"}, statuses(410)),
+    # A posted offer's short code: public, and a code that is not one is the form's 400.
+    ("GET", "/reply"): ("/reply", None, statuses(200)),
+    ("POST", "/reply"): ("/reply", {"code": "ABC"}, statuses(400)),
     ("GET", "/mediation-service"): ("/mediation-service", None, only([MED], 200, anonymous=302, others=403)),
     ("POST", "/mediation-service/{form:str}"): (
         "/mediation-service/venues",
@@ -607,6 +624,8 @@ RELATION_REFUSALS = {
         "POST",
         "/cases/{reference:str}/mediation/sessions/{session_id:int}/attendees/{attendee_id:int}/remove",
     ): {ICB},
+    ("GET", "/cases/{reference:str}/mediation/polls/{poll_id:int}"): {ICB},
+    ("POST", "/cases/{reference:str}/mediation/polls/{poll_id:int}/book"): {ICB},
     ("POST", "/api/v1/cases/{reference:str}/mediation/slots"): {ICB},
     ("POST", "/api/v1/cases/{reference:str}/mediation/sessions"): {ICB},
     ("POST", "/api/v1/cases/{reference:str}/mediation/sessions/{session_id:int}/reschedule"): {ICB},

@@ -99,6 +99,19 @@ async def claim(purpose: str, email: str, client: str) -> Decision:
     return Decision(slot=slot_of(now))
 
 
+async def claim_attempt(purpose: str, client: str, *, per_hour: int) -> Decision:
+    """Count one try from this client at something that can be guessed (a short reply code), or refuse it
+    (nothing counted) with the seconds to wait. Call inside a transaction."""
+    bucket = _digest("attempt", purpose, client)
+    await _lock(bucket)
+    now = wall_clock()
+    wait = _wait_for_hourly(await _times(bucket, now - WINDOW), per_hour, now)
+    if wait > 0:
+        return Decision(wait_seconds=max(1, math.ceil(wait)))
+    await LinkRequest.insert(LinkRequest(bucket=bucket, kind=purpose[:10], at=now))
+    return Decision(slot=slot_of(now))
+
+
 async def forget_old() -> int:
     """Delete requests older than the window (the scheduler's session sweep calls it)."""
     rows = await LinkRequest.delete().where(LinkRequest.at <= wall_clock() - WINDOW).returning(LinkRequest.id)

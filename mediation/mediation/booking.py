@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from mediation import timekeeping
@@ -27,6 +28,7 @@ from mediation.mediation.tables import (
     MediationRecord,
     MediationSession,
     MediatorProfile,
+    MeetingPoll,
     SessionAttendee,
     SessionOffer,
     SessionStatus,
@@ -112,11 +114,28 @@ async def _attendees(case: Disagreement, plan: SessionPlan) -> list[dict[str, An
     return people
 
 
+def _la_attending(people: Sequence[dict[str, Any]]) -> tuple[str, bool | None]:
+    """Who attends for the local authority and whether they can agree a settlement, as booked."""
+    for person in people:
+        if person["role"] == "la_officer":
+            return person["name"], bool(person.get("authority_to_agree"))
+    return "", None
+
+
 async def book(
-    case: Disagreement, plan: SessionPlan, *, actor: CurrentUser, offer_id: int | None = None
+    case: Disagreement,
+    plan: SessionPlan,
+    *,
+    actor: CurrentUser,
+    offer_id: int | None = None,
+    guests: Sequence[dict[str, Any]] = (),
+    then: Callable[[Change, int], Awaitable[None]] | None = None,
 ) -> int:
     """`session_booked` (or `offer_accepted`, when the family picks an offered time): book one meeting after
-    re-checking every rule; SlotTaken if someone has just taken the time. Returns the session id."""
+    re-checking every rule; SlotTaken if someone has just taken the time. Returns the session id.
+
+    `guests` attend without an account (role, name, email, authority_to_agree); `then` runs in the same
+    transaction once the session exists (a poll closes itself there)."""
     event = "offer_accepted" if offer_id is not None else "session_booked"
     events.check(case, event, actor=actor, on=timekeeping.today(), on_field="slot")
     if plan.starts_at is None or plan.ends_at is None:
@@ -137,6 +156,8 @@ async def book(
         if await _clashes(fresh, plan, starts_at, ends_at, None):
             raise SlotTaken({"slot": CONFLICT})
         now = timekeeping.now()
+        people = [*await _attendees(fresh, plan), *({**g, "account": None} for g in guests)]
+        la_officer, can_agree = _la_attending(people)
         session = MediationSession(
             disagreement=fresh.id,
             mediator=plan.mediator_id,
@@ -152,6 +173,8 @@ async def book(
             booked_by=actor.id,
             created_at=now,
             updated_at=now,
+            la_attending_officer=la_officer,
+            la_officer_can_agree=can_agree,
         )
         await session.save()
         booked["id"] = int(session.id)
@@ -164,7 +187,7 @@ async def book(
                     status=SessionStatus.booked.value,
                     **person,
                 )
-                for person in await _attendees(fresh, plan)
+                for person in people
             ]
         )
         await save_record(fresh.id, {MediationRecord.mediator: plan.mediator_id})
@@ -176,6 +199,12 @@ async def book(
             )
             if not taken:
                 raise SlotTaken({"slot": "This offer has already been used"})
+        if then is not None:
+            await then(change, int(session.id))
+        # A meeting booked any other way ends the case's open polls: nobody is asked or reminded any more.
+        await MeetingPoll.update({MeetingPoll.status: "closed", MeetingPoll.closed_at: now}).where(
+            (MeetingPoll.disagreement == fresh.id) & (MeetingPoll.status == "open")
+        )
         await send_notices(fresh, int(session.id), "booked")
 
     await _guarded(

@@ -150,6 +150,7 @@ async def send_guest_notice(
             meeting.reference,
             cancelled=change in CANCELLING,
             description=_description(meeting, contact),
+            attendee=(attendee["name"], attendee["email"]),
         )
         attachments.append(
             {

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from mediation import timekeeping
 from mediation.cases.model import Disagreement
@@ -26,6 +26,7 @@ ROLE_LABELS = {
     "icb_officer": "Health commissioner's officer",
     "mediator": "Mediator",
     "interpreter": "Interpreter",
+    "advocate": "Advocate",
 }
 REMOTE_PLACE = "Online: the mediator sends the joining link before the meeting"
 
@@ -56,10 +57,29 @@ def place_of(session: dict[str, Any]) -> str:
     return f"{session['venue_name']}, {address}" if address else str(session["venue_name"])
 
 
+def _address(email: str, name: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    if name:
+        address.params["cn"] = vText(name)
+    return address
+
+
+def _organiser(session: dict[str, Any]) -> vCalAddress:
+    """The mediation service arranging the meeting (Outlook refuses a REQUEST without an ORGANIZER)."""
+    email = session.get("service_email") or settings.smtp_from
+    return _address(email, session.get("service_name") or "Mediation service")
+
+
 def build_ics(
-    session: dict[str, Any], reference: str, *, cancelled: bool = False, description: str | None = None
+    session: dict[str, Any],
+    reference: str,
+    *,
+    cancelled: bool = False,
+    description: str | None = None,
+    attendee: tuple[str, str] | None = None,
 ) -> bytes:
-    """One VEVENT; no child's name and no attendee list (each attendee gets their own copy).
+    """One VEVENT; no child's name. `attendee` (name, email) is the one person this copy is for: each
+    attendee gets their own copy, so nobody sees another's address, and Outlook gets the ATTENDEE it needs.
     `description` replaces the link to the case (an officer without an account gets a contact instead)."""
     calendar = Calendar()
     calendar.add("prodid", "-//send-mediation//mediation sessions//EN")
@@ -79,6 +99,11 @@ def build_ics(
         or f"Mediation meeting for disagreement {reference}. {settings.base_url}/cases/{reference}",
     )
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("organizer", _organiser(session))
+    if attendee is not None and attendee[1]:
+        person = _address(attendee[1], attendee[0])
+        person.params.update({"role": "REQ-PARTICIPANT", "partstat": "NEEDS-ACTION", "rsvp": "FALSE"})
+        event.add("attendee", person)
     calendar.add_component(event)
     return calendar.to_ical()
 
@@ -90,6 +115,8 @@ async def load_session(session_id: int) -> dict[str, Any] | None:
             MediationSession.venue.name.as_alias("venue_name"),
             MediationSession.venue.address.as_alias("venue_address"),
             MediationSession.mediator.account.full_name.as_alias("mediator_name"),
+            MediationSession.disagreement.mediation_service.name.as_alias("service_name"),
+            MediationSession.disagreement.mediation_service.email.as_alias("service_email"),
         )
         .where(MediationSession.id == session_id)
         .first()
@@ -97,10 +124,15 @@ async def load_session(session_id: int) -> dict[str, Any] | None:
 
 
 async def store_invite(
-    session: dict[str, Any], reference: str, *, cancelled: bool = False, description: str | None = None
+    session: dict[str, Any],
+    reference: str,
+    *,
+    cancelled: bool = False,
+    description: str | None = None,
+    attendee: tuple[str, str] | None = None,
 ) -> int:
     """Keep the invite as a document so the outbox attaches the same bytes at send time."""
-    content = build_ics(session, reference, cancelled=cancelled, description=description)
+    content = build_ics(session, reference, cancelled=cancelled, description=description, attendee=attendee)
     row = CaseDocument(
         disagreement=None,  # not listed with the case's uploaded PDFs; served by the mediation pages
         kind="calendar_invite",
@@ -123,7 +155,6 @@ async def send_notices(case: Disagreement, session_id: int, change: str, reason:
     session = await load_session(session_id)
     assert session is not None
     cancelled = change == "cancelled"
-    document_id = await store_invite(session, case.reference, cancelled=cancelled)
     attendees = await SessionAttendee.select().where(SessionAttendee.session == session_id)
     headline = {
         "booked": "Mediation meeting arranged",
@@ -171,6 +202,9 @@ async def send_notices(case: Disagreement, session_id: int, change: str, reason:
             "forbidden_names": [case.child_name],
         }
         if a["email"]:
+            document_id = await store_invite(
+                session, case.reference, cancelled=cancelled, attendee=(a["name"], a["email"])
+            )
             attachment = {
                 "document_id": document_id,
                 "filename": f"mediation-{case.reference}.ics",

@@ -7,6 +7,7 @@ again, against every rule, when the family picks one.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from mediation import timekeeping
@@ -21,12 +22,16 @@ from mediation.mediation.booking import book, check_times
 from mediation.mediation.common import MediationError
 from mediation.mediation.invites import when
 from mediation.mediation.scheduling import SessionPlan, plan_problems
-from mediation.mediation.slots import LONDON
+from mediation.mediation.slots import LONDON, latest_notice_date
 from mediation.mediation.tables import SessionOffer
 from mediation.notify.service import queue_for_person
+from mediation.organisations.tables import Organisation
+from mediation.rules.calendar import format_long_date
 from mediation.settings import settings
 
 PURPOSE = "mediation_offer"
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no I, L, O, 0 or 1: nothing to misread on paper
+CODE_LENGTH = 8
 OFFER_DAYS = 7
 MAX_SLOTS = 6
 
@@ -42,56 +47,80 @@ def parse_slot(key: str) -> tuple[dt.datetime, dt.datetime] | None:
     return starts_at.astimezone(dt.UTC), ends_at.astimezone(dt.UTC)
 
 
-async def make_offer(case: Disagreement, plan: SessionPlan, keys: list[str], *, actor: CurrentUser) -> str:
-    """`session_offered`: store the offer and send the family the link; returns the link's token."""
-    today = timekeeping.today()
-    events.check(case, "session_offered", actor=actor, on=today, on_field="slots")
-    errors = await plan_problems(case, plan)
-    slots = [s for s in (parse_slot(k) for k in keys) if s is not None]
+async def allowed_slots(
+    case: Disagreement,
+    plan: SessionPlan,
+    keys: list[str],
+    errors: dict[str, str],
+    *,
+    most: int,
+    too_few: str,
+    too_many: str,
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The chosen times, earliest first, each checked against every rule as the slot finder applies them;
+    raises with `errors` (the plan's own problems) and any problem with the times."""
+    slots = sorted(s for s in (parse_slot(k) for k in keys) if s is not None)
     if len(slots) < 2 or len(slots) != len(keys):
-        errors["slots"] = "Select at least 2 times to offer the family"
-    elif len(slots) > MAX_SLOTS:
-        errors["slots"] = f"Offer at most {MAX_SLOTS} times"
+        errors["slots"] = too_few
+    elif len(slots) > most:
+        errors["slots"] = too_many
     if errors:
         raise MediationError(errors)
     for starts_at, ends_at in slots:
         problems = await check_times(case, plan, starts_at, ends_at)
         if problems:
             raise MediationError({"slots": f"{when(starts_at, ends_at)}: {problems[0]}"})
+    return slots
+
+
+async def make_offer(case: Disagreement, plan: SessionPlan, keys: list[str], *, actor: CurrentUser) -> str:
+    """`session_offered`: store the offer and send the family the link; returns the link's token."""
+    today = timekeeping.today()
+    events.check(case, "session_offered", actor=actor, on=today, on_field="slots")
+    slots = await allowed_slots(
+        case,
+        plan,
+        keys,
+        await plan_problems(case, plan),
+        most=MAX_SLOTS,
+        too_few="Select at least 2 times to offer the family",
+        too_many=f"Offer at most {MAX_SLOTS} times",
+    )
     now = timekeeping.now()
     expires = min(now + dt.timedelta(days=OFFER_DAYS), max(s for s, _ in slots))
+    reply_by = reply_by_for(slots[0][0], shorter_notice=plan.shorter_notice_consent)
+    body_name, body_phone = await handling_body(case)
     made: dict[str, str] = {}
 
     async def writes(change: Change) -> None:
         fresh = change.case
         row = SessionOffer(
             disagreement=fresh.id,
-            plan=_plan_dict(plan),
+            plan=plan_dict(plan),
             status="open",
             created_by=actor.id,
             created_at=now,
             expires_at=expires,
             slots=[{"starts_at": s.isoformat(), "ends_at": e.isoformat()} for s, e in slots],
+            short_code=await new_code(),
+            reply_by=reply_by,
         )
         await row.save()
         token = make_token(PURPOSE, str(row.id), valid_for_seconds=int((expires - now).total_seconds()))
         made["token"] = token
-        link = f"{settings.base_url}/mediation/offers/{token}"
-        lines = [
-            f"The mediation service offers these times for the mediation meeting in disagreement "
-            f"{fresh.reference}:",
-            "",
-            *[f"- {when(s, e)}" for s, e in slots],
-            "",
-            f"Choose the time that suits you (no need to sign in): {link}",
-            f"Please choose by {_day(expires)}.",
-        ]
+        by_email = fresh.contact_by == "email" and bool(fresh.contact_email)
         await queue_for_person(
-            email=fresh.contact_email if fresh.contact_by == "email" else None,
+            email=fresh.contact_email if by_email else None,
             name=fresh.family_name,
             address=fresh.postal_address,
             subject=f"Choose a time for mediation: {fresh.reference}",
-            body_text="\n".join(lines),
+            body_text=offer_text(
+                slots,
+                code=str(row.short_code),
+                link=f"{settings.base_url}/mediation/offers/{token}" if by_email else "",
+                reply_by=reply_by,
+                body=(body_name, body_phone),
+            ),
             dedupe_key=f"mediation-offer:{row.id}",
             disagreement_id=fresh.id,
             forbidden_names=[fresh.child_name],
@@ -109,12 +138,73 @@ async def make_offer(case: Disagreement, plan: SessionPlan, keys: list[str], *, 
     return made["token"]
 
 
-def _day(moment: dt.datetime) -> str:
-    local = moment.astimezone(LONDON)
-    return f"{local:%A} {local.day} {local:%B %Y}"
+def reply_by_for(first_start: dt.datetime, *, shorter_notice: bool) -> dt.date:
+    """The last day to choose: a time booked that day still gives the family the notice the law requires
+    before the first time offered (mediation_notice: 5 working days), or the day before with their consent."""
+    first_day = first_start.astimezone(LONDON).date()
+    return first_day - dt.timedelta(days=1) if shorter_notice else latest_notice_date(first_day)
 
 
-def _plan_dict(plan: SessionPlan) -> dict[str, Any]:
+async def new_code() -> str:
+    """An unused 8-character reply code (about 10**12 of them), unique across offers and poll invitees so
+    /reply finds one thing; the unique indexes are the last guard."""
+    from mediation.mediation.tables import PollInvitee
+
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        taken = await SessionOffer.exists().where(SessionOffer.short_code == code)
+        if not taken and not await PollInvitee.exists().where(PollInvitee.short_code == code):
+            return code
+
+
+def show_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+async def handling_body(case: Disagreement) -> tuple[str, str]:
+    """The name and phone number of the body arranging mediation: who signs, and who the family can ring."""
+    org_id = case.arranging_organisation_id or case.local_authority_id
+    row = (
+        await Organisation.select(Organisation.name, Organisation.phone)
+        .where(Organisation.id == org_id)
+        .first()
+    )
+    return (row["name"], row["phone"]) if row else ("", "")
+
+
+def offer_text(
+    slots: list[tuple[dt.datetime, dt.datetime]],
+    *,
+    code: str,
+    link: str,
+    reply_by: dt.date,
+    body: tuple[str, str],
+) -> str:
+    """The offer in plain words: the times, three ways to choose (a letter has no long link), the date to
+    choose by and the body's name at the end."""
+    name, phone = body
+    ways = [f"Go to {settings.base_url}/reply and type this code: {show_code(code)}"]
+    if phone:
+        ways.append(f"Phone {name} on {phone}. Tell them the code.")
+    if link:
+        ways.append(f"Or open this link: {link}")
+    lines = [
+        "We have found times for your mediation meeting.",
+        "",
+        "These are the times:",
+        *[f"- {when(s, e)}" for s, e in slots],
+        "",
+        "Choose one time. You do not need to sign in. You can:",
+        *[f"{n}. {way}" for n, way in enumerate(ways, 1)],
+        "",
+        f"Please choose by {format_long_date(reply_by)}. Then we can give you 5 working days' notice.",
+        "",
+        name,
+    ]
+    return "\n".join(lines).rstrip()
+
+
+def plan_dict(plan: SessionPlan) -> dict[str, Any]:
     return {f: getattr(plan, f) for f in plan.__struct_fields__ if f not in {"starts_at", "ends_at"}}
 
 

@@ -11,6 +11,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from mediation import access
 from mediation.cases.model import Disagreement
 from mediation.cases.repository import find_case
 from mediation.errors import ServiceError
@@ -19,6 +20,7 @@ from mediation.mediation import advice
 from mediation.mediation.certificates import KINDS, certificate, issue_certificate
 from mediation.mediation.common import MediationError
 from mediation.mediation.people import mediators
+from mediation.mediation.poll_replies import polls_of
 from mediation.mediation.views import mediation_view
 from mediation.web.auth import current_user
 from mediation.web.forms import date_from_fields, form_values, page_errors, whole_number
@@ -72,6 +74,7 @@ async def render_mediation(
             "errors": errors or {},
             "values": values or {},
             "is_staff": user.is_staff,
+            "polls": await polls_of(case.id) if access.may(user, "view_meeting_poll", case) else [],
         },
         status_code=status,
     )

@@ -15,19 +15,17 @@ from mediation import access
 from mediation.cases.model import Disagreement
 from mediation.errors import ServiceError
 from mediation.identity import CurrentUser
-from mediation.mediation.booking import book, cancel, reschedule
+from mediation.mediation.booking import book, cancel, plan_of, reschedule
 from mediation.mediation.common import MediationError
 from mediation.mediation.invites import ROLE_LABELS, build_ics, is_guest, load_session, place_of, when
 from mediation.mediation.offers import make_offer, parse_slot
 from mediation.mediation.pages import date_of, user_of, visible_case
 from mediation.mediation.people import mediators, venues
+from mediation.mediation.polls import open_poll
 from mediation.mediation.scheduling import DURATIONS, SessionPlan, needs_of, officers, search
-from mediation.mediation.slots import LONDON
-from mediation.mediation.tables import SessionAttendee
+from mediation.mediation.slots import LONDON, STEP
+from mediation.mediation.tables import SessionAttendee, WorkingHours
 from mediation.web.forms import form_values, page_errors, whole_number
-
-TIMES = [f"{h:02d}:{m:02d}" for h in range(7, 19) for m in (0, 30)]
-
 
 _int = whole_number
 
@@ -47,6 +45,20 @@ def plan_from(v: dict[str, str]) -> SessionPlan:
         needs_hearing_loop=v.get("hearing_loop") == "yes",
         needs_quiet_room=v.get("quiet_room") == "yes",
     )
+
+
+async def start_times(plan: SessionPlan) -> list[str]:
+    """The start times (HH:MM, England) at which a session of the plan's length fits inside one of the
+    mediator's working blocks on some weekday: the reschedule list offers nothing outside their hours."""
+    length = dt.timedelta(minutes=plan.duration_minutes)
+    times: set[str] = set()
+    for block in await WorkingHours.select().where(WorkingHours.mediator == plan.mediator_id):
+        begin = dt.datetime.combine(dt.date(2000, 1, 3), block["starts"])
+        end = dt.datetime.combine(begin.date(), block["ends"])
+        while begin + length <= end:
+            times.add(f"{begin:%H:%M}")
+            begin += STEP
+    return sorted(times)
 
 
 def _guard(user: CurrentUser, case: Disagreement) -> None:
@@ -126,6 +138,9 @@ async def book_or_offer(request: Request, reference: FromPath[str]) -> Template 
         if values.get("action") == "offer":
             await make_offer(case, plan, keys, actor=user)
             return Redirect(f"/cases/{reference}/mediation#sessions", status_code=303)
+        if values.get("action") == "poll":
+            poll_id = await open_poll(case, plan, keys, values, actor=user)
+            return Redirect(f"/cases/{reference}/mediation/polls/{poll_id}", status_code=303)
         if len(keys) != 1 or (slot := parse_slot(keys[0])) is None:
             raise MediationError(
                 {"slots": "Select one time to book, or choose Offer these times to the family"}
@@ -162,6 +177,7 @@ async def render_session(
     attendees = await SessionAttendee.select().where(SessionAttendee.session == session["id"])
     user = user_of(request)
     booked = session["status"] == "booked"
+    times = await start_times(await plan_of(case, session)) if booked else []
     return Template(
         "mediation/session.html",
         context={
@@ -172,7 +188,7 @@ async def render_session(
             "place": place_of(session),
             "attendees": attendees,
             "role_labels": ROLE_LABELS,
-            "times": TIMES,
+            "times": times,
             "may_change": access.may(user, "schedule", case) and booked,
             # Officers attending without an account: named by the body arranging mediation.
             # Their email addresses are for staff: the family sees their names under "Who attends".
@@ -217,7 +233,7 @@ async def session_change(
         else:
             day = date_of(values, "new", "The new date", errors)
             at = values.get("time", "")
-            if at not in TIMES:
+            if at not in await start_times(await plan_of(case, session)):
                 errors["time"] = "Select the new start time"
             starts_at = (
                 dt.datetime.combine(day, dt.time.fromisoformat(at), tzinfo=LONDON)
@@ -253,10 +269,16 @@ async def session_change(
 )
 async def invite(request: Request, reference: FromPath[str], session_id: FromPath[int]) -> Response[bytes]:
     case, session = await _session(request, reference, session_id)
-    body = build_ics(session, case.reference, cancelled=session["status"] == "cancelled")
+    user = user_of(request)
+    body = build_ics(
+        session,
+        case.reference,
+        cancelled=session["status"] == "cancelled",
+        attendee=(user.full_name, user.email),
+    )
     return Response(
         body,
-        media_type="text/calendar; charset=utf-8",
+        media_type="text/calendar",  # Litestar adds "; charset=utf-8"
         headers={"Content-Disposition": f'attachment; filename="mediation-{case.reference}.ics"'},
     )
 

@@ -106,6 +106,10 @@ class MediationSession(Table):
     change_reason = Text(default="")
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    # Asked when booking: who attends for the local authority and whether they can agree a settlement
+    # (CoP 11.41: families report officers sent without authority). "" and null on older sessions.
+    la_attending_officer = Varchar(length=200, default="")
+    la_officer_can_agree = Boolean(null=True, default=None)
 
 
 class SessionAttendee(Table):
@@ -134,6 +138,39 @@ class SessionOffer(Table):
     created_by = ForeignKey(references=Account, on_delete=OnDelete.restrict)
     created_at = Timestamptz()
     expires_at = Timestamptz()
+    # A posted offer's reply: an 8-character code typed at /reply (unique by a later index), and the
+    # last day to reply that still leaves the notice period before the first offered time.
+    short_code = Varchar(length=8, null=True, default=None)
+    reply_by = Date(null=True, default=None)
+
+
+class MeetingPoll(Table):
+    """Times proposed to everyone who must attend; each invitee answers by their own signed link."""
+
+    disagreement = ForeignKey(references=Disagreement, on_delete=OnDelete.restrict, index=True)
+    plan = JSON(default="{}")  # the SessionPlan without times: mediator, room, officers, duration
+    slots = JSON(default="[]")  # [{"starts_at": iso, "ends_at": iso}], earliest first
+    status = Varchar(length=12, default="open", index=True)  # open / booked / closed
+    reply_by = Date(index=True)
+    session = ForeignKey(references=MediationSession, on_delete=OnDelete.restrict, null=True, default=None)
+    created_by = ForeignKey(references=Account, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+    closed_at = Timestamptz(null=True, default=None)
+
+
+class PollInvitee(Table):
+    """One person asked in a poll: an account holder, or a guest known by name and email alone."""
+
+    poll = ForeignKey(references=MeetingPoll, on_delete=OnDelete.restrict, index=True)
+    role = Varchar(length=20)  # family / la_officer / icb_officer / advocate
+    name = Varchar(length=200)
+    email = Varchar(length=254, default="")
+    account = ForeignKey(references=Account, on_delete=OnDelete.restrict, null=True, default=None)
+    nonce = Varchar(length=32)  # in the signed link: one link per invitee, and a new one revokes the old
+    answers = JSON(default="{}")  # slot key -> yes / maybe / no
+    answered_at = Timestamptz(null=True, default=None)
+    # A family asked by post types this at /reply instead of a long link (unique by a later index).
+    short_code = Varchar(length=8, null=True, default=None)
 
 
 class MediationCertificate(Table):

@@ -46,6 +46,7 @@ def render_letter_html(
     date: dt.date,
     reference: str = "",
     enclosures: Iterable[str] = (),
+    signed_by: str = "",
 ) -> str:
     lines = [line.strip().rstrip(",") for line in address.replace("\r\n", "\n").split("\n")]
     return (
@@ -59,6 +60,7 @@ def render_letter_html(
             date=date,
             reference=reference,
             enclosures=list(enclosures),
+            signed_by=signed_by,
         )
     )
 
@@ -72,6 +74,7 @@ def render_letter_pdf(
     date: dt.date,
     reference: str = "",
     enclosures: Iterable[str] = (),
+    signed_by: str = "",
 ) -> bytes:
     """A4 PDF bytes. Tagged (pdf_tags) so the heading structure survives for screen readers."""
     html = render_letter_html(
@@ -82,6 +85,7 @@ def render_letter_pdf(
         date=date,
         reference=reference,
         enclosures=enclosures,
+        signed_by=signed_by,
     )
     # Imported here: it takes ~0.6 s and only the delivery job needs it.
     from weasyprint import HTML  # type: ignore[import-untyped]
@@ -98,13 +102,20 @@ def _enclosures(attachments: Any) -> list[str]:
     return [str(item.get("filename", "")) for item in items if isinstance(item, Mapping)]
 
 
-async def _reference(disagreement_id: int | None) -> str:
+async def _reference_and_signatory(disagreement_id: int | None) -> tuple[str, str]:
+    """The case's reference and the name of the body handling it, who signs the letter ('' for none)."""
     if disagreement_id is None:
-        return ""
-    from mediation.cases.tables import Disagreement
+        return "", ""
+    from mediation.cases.repository import load_case
+    from mediation.organisations.tables import Organisation
 
-    row = await Disagreement.select(Disagreement.reference).where(Disagreement.id == disagreement_id).first()
-    return row["reference"] if row else ""
+    try:
+        case = await load_case(disagreement_id)
+    except LookupError:
+        return "", ""
+    body = case.arranging_organisation_id or case.local_authority_id
+    row = await Organisation.select(Organisation.name).where(Organisation.id == body).first()
+    return case.reference, row["name"] if row else ""
 
 
 async def print_letter(row: Mapping[str, Any], now: dt.datetime) -> bool:
@@ -113,6 +124,7 @@ async def print_letter(row: Mapping[str, Any], now: dt.datetime) -> bool:
     False if this worker lost its claim meanwhile (another worker reclaimed the row), in which case
     nothing is stored: the attempts number fences out the slower worker.
     """
+    reference, signed_by = await _reference_and_signatory(row.get("disagreement_id"))
     pdf = await asyncio.to_thread(
         functools.partial(
             render_letter_pdf,
@@ -121,8 +133,9 @@ async def print_letter(row: Mapping[str, Any], now: dt.datetime) -> bool:
             subject=row["subject"],
             body_text=row["body_text"],
             date=now.astimezone(LONDON).date(),
-            reference=await _reference(row.get("disagreement_id")),
+            reference=reference,
             enclosures=_enclosures(row.get("attachments")),
+            signed_by=signed_by,
         )
     )
     # One transaction: the PDF and the status change land together, so a letter is never half-queued.

@@ -124,7 +124,7 @@ async def reports_csv(request: Request) -> Response[str]:
     filename = f"send-mediation-{metric or 'report'}-{start.isoformat()}-to-{end.isoformat()}.csv"
     return Response(
         out.getvalue(),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",  # Litestar adds "; charset=utf-8"
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 

@@ -50,6 +50,16 @@ def set_up_the_mediator(page: Page) -> None:
         expect(page.get_by_text(f"{weekday} 09:00 to 17:00").first).to_be_visible()
 
 
+def record_wants_mediation(page: Page) -> None:
+    """On the case's mediation page: the family contacted the adviser today and wants mediation."""
+    today = timekeeping.today()
+    page.locator("#contacted-day").fill(str(today.day))
+    page.locator("#contacted-month").fill(str(today.month))
+    page.locator("#contacted-year").fill(str(today.year))
+    page.get_by_label("Wants mediation").check()
+    page.get_by_role("button", name="Record the adviser contact").click()
+
+
 def test_a_coordinator_books_a_mediation_meeting_that_meets_every_rule(
     page: Page, live_server: str, page_problems: PageProblems
 ) -> None:
@@ -64,12 +74,7 @@ def test_a_coordinator_books_a_mediation_meeting_that_meets_every_rule(
     page.get_by_role("link", name=f"Go to mediation for case {reference}").click()
     expect(page.get_by_role("heading", level=1, name="Mediation")).to_be_visible()
 
-    today = timekeeping.today()
-    page.locator("#contacted-day").fill(str(today.day))
-    page.locator("#contacted-month").fill(str(today.month))
-    page.locator("#contacted-year").fill(str(today.year))
-    page.get_by_label("Wants mediation").check()
-    page.get_by_role("button", name="Record the adviser contact").click()
+    record_wants_mediation(page)
     expect(page.get_by_text("Mediation requested", exact=True)).to_be_visible()
 
     page.get_by_role("link", name="Find a time and arrange a meeting").click()

@@ -249,4 +249,26 @@ async def matrix_ids() -> dict[str, object]:
             )
         )
         session = {"id": created.id}
-    return {"msession": session["id"], "mcertificate": "MATRIX-1999-0001"}
+    return {"msession": session["id"], "mcertificate": "MATRIX-1999-0001", "mpoll": await _matrix_poll(case)}
+
+
+async def _matrix_poll(case: dict[str, Any]) -> int:
+    """An open meeting poll on the matrix case with no times and nobody asked, inserted directly."""
+    from mediation.accounts.tables import Account
+    from mediation.mediation.tables import MeetingPoll
+
+    found = await MeetingPoll.select(MeetingPoll.id).where(MeetingPoll.disagreement == case["id"]).first()
+    if found is not None:
+        return int(found["id"])
+    la = await Account.select(Account.id).where(Account.role == "la_coordinator").first()
+    poll = MeetingPoll(
+        disagreement=case["id"],
+        plan={},
+        slots=[],
+        status="open",
+        reply_by=dt.date(2099, 1, 1),
+        created_by=la["id"],
+        created_at=dt.datetime.now(dt.UTC),
+    )
+    await poll.save()
+    return int(poll.id)

@@ -183,3 +183,10 @@ async def test_the_api_gives_the_same_figures_as_json(app, figures):
     assert [b["value"] for b in by_id["agreements"]["bars"]] == [1, 0, 1]
     assert by_id["open_breaches"]["as_at_today"] is True
     assert bad.status_code == 400 and "to must be a date like 2027-01-31" in bad.json()["detail"]
+
+
+async def test_the_csv_content_type_names_its_charset_once(app, figures):
+    async with _client(app, figures.coordinator) as client:
+        response = await client.get(f"/reports.csv?organisation={figures.la}&{ISO}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].count("charset") == 1
