@@ -146,8 +146,9 @@ async def _certificate(case: Disagreement, v: dict[str, str], user: CurrentUser)
 
 Handler = Callable[[Disagreement, dict[str, str], CurrentUser], Awaitable[None]]
 FORMS: dict[str, tuple[Handler, str]] = {
-    "service": (_service, "service"),
-    "mediator": (_mediator, "mediator"),
+    # A section's heading id is not its field's id: the field's label and error link must reach the field.
+    "service": (_service, "service-section"),
+    "mediator": (_mediator, "mediator-section"),
     "advice": (_advice, "advice"),
     "icb-notified": (_icb, "icb"),
     "unable": (_unable, "unable"),
