@@ -164,6 +164,7 @@ PERMISSIONS: dict[str, Permission] = {
     "view_reports": _p(LA, ICB, ADMIN),
     "view_organisations": _p(LA, ICB, MEDIATOR, ADMIN),
     "administer": _p(ADMIN),
+    "accessibility_statement": PUBLIC,
 }
 # fmt: on
 CASE_EVENTS = frozenset(
@@ -193,6 +194,7 @@ CASE_EVENTS = frozenset(
             "view_reports",
             "view_organisations",
             "administer",
+            "accessibility_statement",
         }  # fmt: skip
     }
 )

@@ -15,8 +15,10 @@ pytestmark = pytest.mark.anyio
 @pytest.mark.parametrize("query", ["check=1", "check=1&sections=F"], ids=["nothing", "only-sections"])
 async def test_the_checker_sent_without_a_decision_says_what_to_choose(app, query):
     client = await client_as(app, "anonymous")
-    async with client:
+    try:
         response = await client.get(f"{CHECKER}?{query}")
+    finally:
+        await client.aclose()
     assert response.status_code == 400
     assert ERROR_SUMMARY in response.text
     assert response.text.count("<title>Error: ") == 1
@@ -27,6 +29,8 @@ async def test_the_checker_sent_without_a_decision_says_what_to_choose(app, quer
 
 async def test_the_checker_opened_afresh_shows_no_error(app):
     client = await client_as(app, "anonymous")
-    async with client:
+    try:
         response = await client.get(CHECKER)
+    finally:
+        await client.aclose()
     assert response.status_code == 200 and ERROR_SUMMARY not in response.text
