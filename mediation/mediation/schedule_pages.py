@@ -24,6 +24,7 @@ from mediation.mediation.people import mediators, venues
 from mediation.mediation.scheduling import DURATIONS, SessionPlan, needs_of, officers, search
 from mediation.mediation.slots import LONDON
 from mediation.mediation.tables import SessionAttendee
+from mediation.web.confirmations import confirm
 from mediation.web.forms import form_values, page_errors, whole_number
 
 TIMES = [f"{h:02d}:{m:02d}" for h in range(7, 19) for m in (0, 30)]
@@ -125,7 +126,8 @@ async def book_or_offer(request: Request, reference: FromPath[str]) -> Template 
     try:
         if values.get("action") == "offer":
             await make_offer(case, plan, keys, actor=user)
-            return Redirect(f"/cases/{reference}/mediation#sessions", status_code=303)
+            confirm(request, "Times offered to the family")
+            return Redirect(f"/cases/{reference}/mediation", status_code=303)
         if len(keys) != 1 or (slot := parse_slot(keys[0])) is None:
             raise MediationError(
                 {"slots": "Select one time to book, or choose Offer these times to the family"}
@@ -137,6 +139,7 @@ async def book_or_offer(request: Request, reference: FromPath[str]) -> Template 
         fresh = await visible_case(request, reference)
         errors = {("slots" if k in {"slot", "state", "event"} else k): v for k, v in found.items()}
         return await render_schedule(request, fresh, values, errors=errors, status=status)
+    confirm(request, "Mediation meeting booked")
     return Redirect(f"/cases/{reference}/mediation/sessions/{session_id}", status_code=303)
 
 
@@ -243,6 +246,7 @@ async def session_change(
         return await render_session(
             request, fresh, session, errors=errors, values={**values, "_form": change}, status=status
         )
+    confirm(request, "Mediation meeting cancelled" if change == "cancel" else "Mediation meeting moved")
     return Redirect(f"/cases/{reference}/mediation/sessions/{session_id}", status_code=303)
 
 
