@@ -127,3 +127,13 @@ def test_the_lodging_questions_reflow_at_320px(narrow: BrowserContext, live_serv
     page.get_by_role("button", name="Save and continue", exact=True).click()  # nothing typed: the errors
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_reflows(page)
+
+
+def test_the_accessibility_statement_is_one_footer_link_away_and_reflows(narrow: BrowserContext) -> None:
+    page = narrow.new_page()
+    page.goto("/")
+    page.get_by_role("contentinfo").get_by_role("link", name="Accessibility statement").click()
+    expect(
+        page.get_by_role("heading", level=1, name=re.compile(r"^Accessibility statement for "))
+    ).to_be_visible()
+    assert_reflows(page)
