@@ -187,3 +187,10 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
             pytrace=False,
         )
     return result
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if AUDIT.checked:
+        terminalreporter.write_line(
+            f"accessibility: axe-core and the unique-id check ran on {AUDIT.checked} page states"
+        )
