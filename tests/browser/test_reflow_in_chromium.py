@@ -95,6 +95,8 @@ def test_staff_pages_reflow_at_320px(narrow: BrowserContext, live_server: str) -
     assert (
         chart is not None and chart["x"] >= 0 and chart["x"] + chart["width"] <= WIDTH
     )  # the whole chart shows
+    page.locator("details").evaluate_all("all => all.forEach(d => { d.open = true; })")  # each chart's table
+    assert_reflows(page)
 
 
 def test_the_audit_log_reflows_at_320px_with_every_column_on_screen(narrow: BrowserContext) -> None:
