@@ -169,6 +169,7 @@ PERMISSIONS: dict[str, Permission] = {
                             says="Only the body arranging mediation or the mediation service can do this"),
     "answer_meeting_poll": PUBLIC,
     "reply_by_code": PUBLIC,  # a posted offer's short code, typed at /reply (throttled per client)
+    "accessibility_statement": PUBLIC,
 }
 # fmt: on
 CASE_EVENTS = frozenset(
@@ -201,6 +202,7 @@ CASE_EVENTS = frozenset(
             "view_meeting_poll",
             "answer_meeting_poll",
             "reply_by_code",
+            "accessibility_statement",
         }  # fmt: skip
     }
 )

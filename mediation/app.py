@@ -43,6 +43,7 @@ from mediation.notify import mailbox, mailbox_pages
 from mediation.notify import pages as outbox_pages
 from mediation.organisations import api as organisations_api
 from mediation.organisations import pages as organisation_pages
+from mediation.public import accessibility as accessibility_statement
 from mediation.public import api as public_api
 from mediation.public import pages as public_pages
 from mediation.reports import api as reports_api
@@ -131,6 +132,7 @@ def create_app(config: Settings = settings) -> Litestar:
             own_static,
             system.health,
             *public_pages.ROUTES,
+            *accessibility_statement.ROUTES,
             *public_api.ROUTES,
             *account_pages.ROUTES,
             *account_admin_pages.ROUTES,

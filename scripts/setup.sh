@@ -31,8 +31,8 @@ if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
   touch .venv/.installed
 fi
 
-if [ ! -f node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css ] || [ package.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: installing GOV.UK Frontend assets (npm)"
+if [ ! -f node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css ] || [ ! -f node_modules/axe-core/axe.min.js ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing GOV.UK Frontend assets and axe-core for the browser tests (npm)"
   npm install --no-audit --no-fund --loglevel=error
 fi
 

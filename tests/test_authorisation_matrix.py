@@ -77,6 +77,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("GET", "/account/password/changed"): ("/account/password/changed", None, statuses(200, anonymous=302)),
     ("GET", "/home"): ("/home", None, statuses(200, anonymous=302)),
     ("GET", "/health"): ("/health", None, statuses(200)),
+    ("GET", "/accessibility"): ("/accessibility", None, statuses(200)),
     ("GET", "/assets/{file_path:path}"): ("/assets/govuk-frontend.min.css", None, statuses(200)),
     ("GET", "/static/{file_path:path}"): ("/static/app.css", None, statuses(200)),
     ("GET", "/deadline-calculator"): ("/deadline-calculator", None, statuses(200)),

@@ -13,6 +13,7 @@ from mediation.accounts.tables import ROLE_LABELS, Account, Role
 from mediation.errors import ServiceError
 from mediation.organisations.service import list_organisations
 from mediation.web.auth import current_user
+from mediation.web.confirmations import confirm
 from mediation.web.forms import client_of, form_values, page_errors, whole_number
 
 STAFF_ROLES = {role.value: label for role, label in ROLE_LABELS.items() if role is not Role.family}
@@ -33,12 +34,11 @@ async def accounts_page(request: Request) -> Template:
         .order_by(Account.role)
         .order_by(Account.full_name)
     )
-    created = request.query_params.get("created")
     # Only a real account's address gets the banner, so a crafted link cannot put words on the page.
     changed = next((r for r in rows if r["email"] == request.query_params.get("changed")), None)
     return Template(
         "admin/accounts.html",
-        context={"accounts": rows, "role_labels": STAFF_ROLES, "created": created, "changed": changed},
+        context={"accounts": rows, "role_labels": STAFF_ROLES, "changed": changed},
     )
 
 
@@ -87,7 +87,9 @@ async def create_account_submit(request: Request) -> Template | Redirect:
         return Template(
             "admin/account_new.html", context=await _form_context(values, errors), status_code=400
         )
-    return Redirect(f"/admin/accounts?created={values.get('email', '').strip().lower()}", status_code=303)
+    # In the session, not the address: a link with ?created= could announce an account nobody created.
+    confirm(request, f"Account created for {values.get('email', '').strip().lower()}")
+    return Redirect("/admin/accounts", status_code=303)
 
 
 @get("/admin/api-tokens", name="admin_api_tokens", opt={"action": "administer"})

@@ -16,6 +16,7 @@ from mediation.errors import ServiceError
 from mediation.identity import CurrentUser
 from mediation.rules.routing import DECISION_LABELS, SECTION_LABELS
 from mediation.web.auth import current_user
+from mediation.web.confirmations import confirm
 from mediation.web.forms import client_of, page_errors
 
 STATUS_LABELS = {
@@ -102,7 +103,8 @@ async def case_reroute(request: Request, reference: FromPath[str]) -> Template |
         return await _render(
             request, reference, errors=errors, values={"sections": sections, "reason": reason}, status=status
         )
-    return Redirect(f"/cases/{reference}#routing", status_code=303)
+    confirm(request, "Case re-routed")
+    return Redirect(f"/cases/{reference}", status_code=303)
 
 
 @get("/cases/{reference:str}/documents/{document_id:int}", name="case_document", opt={"action": "view_case"})

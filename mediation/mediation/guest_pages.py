@@ -12,6 +12,7 @@ from mediation.errors import ServiceError
 from mediation.mediation import guests
 from mediation.mediation.pages import user_of
 from mediation.mediation.schedule_pages import _session, render_session
+from mediation.web.confirmations import confirm
 from mediation.web.forms import form_values, page_errors
 
 FIELDS = ("role", "name", "email")
@@ -30,8 +31,9 @@ async def _redraw(
     )
 
 
-def _back(reference: str, session_id: int) -> Redirect:
-    return Redirect(f"/cases/{reference}/mediation/sessions/{session_id}#attendees", status_code=303)
+def _back(request: Request, reference: str, session_id: int, saved: str) -> Redirect:
+    confirm(request, saved)
+    return Redirect(f"/cases/{reference}/mediation/sessions/{session_id}", status_code=303)
 
 
 @post(f"{BASE}/add", name="mediation_guest_add", opt={"action": "attendee_named"})
@@ -44,7 +46,7 @@ async def add_guest(
         await guests.name_guest(case, session_id, values, actor=user_of(request))
     except ServiceError as exc:
         return await _redraw(request, reference, session_id, exc, values, "guest-add")
-    return _back(reference, session_id)
+    return _back(request, reference, session_id, "Officer attending added to the meeting")
 
 
 @post(f"{BASE}/{{attendee_id:int}}", name="mediation_guest_change", opt={"action": "attendee_changed"})
@@ -57,7 +59,7 @@ async def change_guest(
         await guests.change_guest(case, session_id, attendee_id, values, actor=user_of(request))
     except ServiceError as exc:
         return await _redraw(request, reference, session_id, exc, values, f"guest-{attendee_id}")
-    return _back(reference, session_id)
+    return _back(request, reference, session_id, "Officer attending the meeting changed")
 
 
 @post(f"{BASE}/{{attendee_id:int}}/remove", name="mediation_guest_remove", opt={"action": "attendee_removed"})
@@ -70,7 +72,7 @@ async def remove_guest(
         await guests.remove_guest(case, session_id, attendee_id, actor=user_of(request))
     except ServiceError as exc:
         return await _redraw(request, reference, session_id, exc, values, f"guest-{attendee_id}")
-    return _back(reference, session_id)
+    return _back(request, reference, session_id, "Officer removed from the meeting")
 
 
 ROUTES = [add_guest, change_guest, remove_guest]

@@ -19,6 +19,7 @@ from mediation.mediation.outcome import OUTCOMES, IssueResult, OutcomeForm, issu
 from mediation.mediation.pages import date_of, user_of, visible_case
 from mediation.mediation.tables import MediationSession, Venue
 from mediation.rules.catalogue import ORDER_RULE_IDS
+from mediation.web.confirmations import confirm
 from mediation.web.forms import form_values, page_errors, whole_number
 
 
@@ -85,7 +86,8 @@ async def outcome_save(request: Request, reference: FromPath[str]) -> Template |
         found, status = page_errors(exc)
         fresh = await visible_case(request, reference)
         return await _outcome_page(fresh, {**found, **errors}, v, status=status)
-    return Redirect(f"/cases/{reference}/mediation#outcome", status_code=303)
+    confirm(request, "Outcome of mediation recorded")
+    return Redirect(f"/cases/{reference}/mediation", status_code=303)
 
 
 async def _offer_page(token: str, errors: dict[str, str], status: int = 200) -> Template:
@@ -183,13 +185,22 @@ async def service_page(request: Request) -> Template:
 _int = whole_number
 
 
+# The mediation service's own forms, and what the confirmation banner says after each.
+SERVICE_SAVED = {
+    "mediators": "Mediator added",
+    "hours": "Working hours added",
+    "leave": "Leave added",
+    "venues": "Room added",
+}
+
+
 @post(
     "/mediation-service/{form:str}", name="mediation_service_form", opt={"action": "manage_mediation_service"}
 )
 async def service_form(request: Request, form: FromPath[str]) -> Template | Redirect:
     user = user_of(request)
     service = user.organisation_id
-    if service is None or form not in {"mediators", "hours", "leave", "venues"}:
+    if service is None or form not in SERVICE_SAVED:
         raise NotFoundException("No such form")
     v = await form_values(request)
     errors: dict[str, str] = {}
@@ -231,7 +242,8 @@ async def service_form(request: Request, form: FromPath[str]) -> Template | Redi
         # Field ids carry the form's name: several forms on the page share field names.
         prefixed = {f"{form}-{key}": message for key, message in exc.errors.items()}
         return await _service_page(request, prefixed, {**v, "_form": form}, status=400)
-    return Redirect(f"/mediation-service#{form}", status_code=303)
+    confirm(request, SERVICE_SAVED[form])
+    return Redirect("/mediation-service", status_code=303)
 
 
 def _day_key(key: str) -> str:

@@ -23,6 +23,7 @@ from mediation.mediation.people import mediators
 from mediation.mediation.poll_replies import polls_of
 from mediation.mediation.views import mediation_view
 from mediation.web.auth import current_user
+from mediation.web.confirmations import confirm
 from mediation.web.forms import date_from_fields, form_values, page_errors, whole_number
 
 CLOCK_COLOURS = {"running": "blue", "met": "green", "late": "orange", "breached": "red", "cancelled": "grey"}
@@ -148,13 +149,15 @@ async def _certificate(case: Disagreement, v: dict[str, str], user: CurrentUser)
 
 
 Handler = Callable[[Disagreement, dict[str, str], CurrentUser], Awaitable[None]]
+# Each form: its use case and what the confirmation banner says. The page opens at its top after a save,
+# where the banner is (a fragment would scroll past it without JavaScript).
 FORMS: dict[str, tuple[Handler, str]] = {
-    "service": (_service, "service"),
-    "mediator": (_mediator, "mediator"),
-    "advice": (_advice, "advice"),
-    "icb-notified": (_icb, "icb"),
-    "unable": (_unable, "unable"),
-    "certificate": (_certificate, "certificates"),
+    "service": (_service, "Mediation service saved"),
+    "mediator": (_mediator, "Mediator assigned to the case"),
+    "advice": (_advice, "Contact with the mediation adviser recorded"),
+    "icb-notified": (_icb, "Recorded that the health commissioner was told"),
+    "unable": (_unable, "Recorded that mediation cannot be held within 30 days"),
+    "certificate": (_certificate, "Mediation certificate issued"),
 }
 
 
@@ -166,7 +169,7 @@ async def mediation_form(
     user = user_of(request)
     if form not in FORMS:
         raise NotFoundException("No such mediation form")
-    handler, anchor = FORMS[form]
+    handler, confirmation = FORMS[form]
     values = await form_values(request)
     try:
         await handler(case, values, user)
@@ -176,7 +179,8 @@ async def mediation_form(
         return await render_mediation(
             request, fresh, errors=errors, values={**values, "_form": form}, status=status
         )
-    return Redirect(f"/cases/{reference}/mediation#{anchor}", status_code=303)
+    confirm(request, confirmation)
+    return Redirect(f"/cases/{reference}/mediation", status_code=303)
 
 
 @get(

@@ -26,6 +26,7 @@ from mediation.mediation.poll_replies import (
 )
 from mediation.mediation.polls import ANSWERS, ROLE_WORDS, slot_key
 from mediation.mediation.tables import Venue
+from mediation.web.confirmations import confirm
 from mediation.web.forms import form_values, page_errors
 
 CLOSED = "mediation/poll_link_closed.html"
@@ -102,6 +103,7 @@ async def poll_book(
         errors = {("slot" if k in {"state", "event", "slots"} else k): v for k, v in found.items()}
         fresh = await visible_case(request, reference)
         return await render_poll(request, fresh, poll_id, errors=errors, values=values, status=status)
+    confirm(request, "Mediation meeting booked and everyone invited told")
     return Redirect(f"/cases/{reference}/mediation/sessions/{session_id}", status_code=303)
 
 

@@ -25,6 +25,7 @@ from mediation.mediation.polls import open_poll
 from mediation.mediation.scheduling import DURATIONS, SessionPlan, needs_of, officers, search
 from mediation.mediation.slots import LONDON, STEP
 from mediation.mediation.tables import SessionAttendee, WorkingHours
+from mediation.web.confirmations import confirm
 from mediation.web.forms import form_values, page_errors, whole_number
 
 _int = whole_number
@@ -137,9 +138,11 @@ async def book_or_offer(request: Request, reference: FromPath[str]) -> Template 
     try:
         if values.get("action") == "offer":
             await make_offer(case, plan, keys, actor=user)
-            return Redirect(f"/cases/{reference}/mediation#sessions", status_code=303)
+            confirm(request, "Times offered to the family")
+            return Redirect(f"/cases/{reference}/mediation", status_code=303)
         if values.get("action") == "poll":
             poll_id = await open_poll(case, plan, keys, values, actor=user)
+            confirm(request, "Times proposed to everyone invited")
             return Redirect(f"/cases/{reference}/mediation/polls/{poll_id}", status_code=303)
         if len(keys) != 1 or (slot := parse_slot(keys[0])) is None:
             raise MediationError(
@@ -152,6 +155,7 @@ async def book_or_offer(request: Request, reference: FromPath[str]) -> Template 
         fresh = await visible_case(request, reference)
         errors = {("slots" if k in {"slot", "state", "event"} else k): v for k, v in found.items()}
         return await render_schedule(request, fresh, values, errors=errors, status=status)
+    confirm(request, "Mediation meeting booked")
     return Redirect(f"/cases/{reference}/mediation/sessions/{session_id}", status_code=303)
 
 
@@ -259,6 +263,7 @@ async def session_change(
         return await render_session(
             request, fresh, session, errors=errors, values={**values, "_form": change}, status=status
         )
+    confirm(request, "Mediation meeting cancelled" if change == "cancel" else "Mediation meeting moved")
     return Redirect(f"/cases/{reference}/mediation/sessions/{session_id}", status_code=303)
 
 

@@ -13,6 +13,7 @@ from mediation.lodging.service import MAX_UPLOAD_BYTES
 from mediation.notices.batches import create_batch, get_batch, list_batches, retry_failed
 from mediation.notices.csv_upload import COLUMNS, MAX_CSV_BYTES, MAX_ROWS, CsvError
 from mediation.web.auth import current_user
+from mediation.web.confirmations import confirm
 from mediation.web.forms import client_of, whole_number
 
 MAX_PDFS = MAX_ROWS
@@ -86,6 +87,7 @@ async def bulk_upload(request: Request) -> Template | Redirect:
         )
     except CsvError as exc:
         return _page(request, {"csv": str(exc)}, status=400)
+    confirm(request, "Spreadsheet uploaded: its notices are issued row by row")
     return Redirect(f"/notices/batches/{batch_id}", status_code=303)
 
 

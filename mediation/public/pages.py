@@ -88,7 +88,8 @@ async def routing_checker(request: Request) -> Template:
     sections = request.query_params.getall("sections", [])
     errors: dict[str, str] = {}
     result = None
-    if "decision" in values:
+    # "check" is the button's own value: a form sent with nothing chosen has no "decision" at all.
+    if "decision" in values or "check" in values:
         decision = values.get("decision", "")
         if not decision:
             errors["decision"] = "Select the decision you disagree with"

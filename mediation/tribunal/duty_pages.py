@@ -19,6 +19,7 @@ from mediation.tribunal.pages import base_context, case_for, read_dates
 from mediation.tribunal.schemas import ActionInput, OrderInput, RecommendationInput
 from mediation.tribunal.service import duty_status
 from mediation.tribunal.tracker import period
+from mediation.web.confirmations import confirm
 from mediation.web.forms import form_values, page_errors
 
 ORDER_DATES = {"made_on": "Date the order was made", "sent_on": "Date the tribunal sent the order"}
@@ -52,7 +53,8 @@ def _page(
     )
 
 
-def _back(reference: str) -> Redirect:
+def _back(request: Request, reference: str, saved: str) -> Redirect:
+    confirm(request, saved)
     return Redirect(f"/cases/{reference}/tribunal", status_code=303)
 
 
@@ -82,7 +84,7 @@ async def order_submit(request: Request, reference: FromPath[str]) -> Template |
                 order_type=values["order_type"], made_on=dates["made_on"], sent_on=dates["sent_on"]
             )  # type: ignore[arg-type]
             await record_order(case, data, actor=user)
-            return _back(reference)
+            return _back(request, reference, "Tribunal order recorded")
         except ServiceError as exc:
             errors, status = page_errors(exc)
             return _page("order", ORDER_TITLE, user, case, values, errors, status=status)
@@ -125,7 +127,7 @@ async def recommendation_submit(request: Request, reference: FromPath[str]) -> T
                 received_on=dates["received_on"],
             )
             await record_recommendation(case, data, actor=user)
-            return _back(reference)
+            return _back(request, reference, "Tribunal recommendation recorded")
         except ServiceError as exc:
             errors, status = page_errors(exc)
             return _page("recommendation", RECOMMENDATION_TITLE, user, case, values, errors, status=status)
@@ -188,7 +190,7 @@ async def duty_submit(
         try:
             data = ActionInput(action=values["action"], done_on=dates["done_on"], note=values.get("note", ""))  # type: ignore[arg-type]
             await record_action(case, duty, data, actor=user)
-            return _back(reference)
+            return _back(request, reference, "What was done about the duty recorded")
         except ServiceError as exc:
             errors, status = page_errors(exc)
             return _duty_page(user, case, duty, values, errors, status=status)

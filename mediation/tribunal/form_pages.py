@@ -17,6 +17,7 @@ from mediation.tribunal.pages import base_context, case_for, date_values, read_d
 from mediation.tribunal.schemas import AppealInput, OutcomesInput, TimetableInput, UnopposedInput
 from mediation.tribunal.tables import AppealMatter
 from mediation.tribunal.timetable import TIMETABLE_LABELS, save_timetable
+from mediation.web.confirmations import confirm
 from mediation.web.forms import form_values, page_errors
 
 APPEAL_DATES = {
@@ -72,7 +73,8 @@ async def _appeal_or_404(case_id: int) -> dict:
         raise NotFoundException(str(exc)) from exc
 
 
-def _back(reference: str) -> Redirect:
+def _back(request: Request, reference: str, saved: str) -> Redirect:
+    confirm(request, saved)
     return Redirect(f"/cases/{reference}/tribunal", status_code=303)
 
 
@@ -110,7 +112,7 @@ async def appeal_submit(request: Request, reference: FromPath[str]) -> Template 
                 ),
                 actor=user,
             )
-            return _back(reference)
+            return _back(request, reference, "Appeal to the tribunal recorded")
         except ServiceError as exc:
             errors, status = page_errors(exc)
             return await _form(reference, "appeal", user, case, values, _ordered(errors), status=status)
@@ -152,7 +154,7 @@ async def timetable_submit(request: Request, reference: FromPath[str]) -> Templa
         try:
             data = TimetableInput(tribunal_reference=values.get("tribunal_reference", ""), **dates)  # type: ignore[arg-type]
             await save_timetable(case, data, actor=user)
-            return _back(reference)
+            return _back(request, reference, "Tribunal timetable updated")
         except ServiceError as exc:
             errors, status = page_errors(exc)
             return await _form(reference, "timetable", user, case, values, errors, status=status)
@@ -186,7 +188,7 @@ async def outcomes_submit(request: Request, reference: FromPath[str]) -> Templat
         try:
             data = OutcomesInput(decision_on=dates["decision_on"], outcomes=outcomes)  # type: ignore[arg-type]
             await record_outcomes(case, data, actor=user)
-            return _back(reference)
+            return _back(request, reference, "Tribunal's decision recorded")
         except ServiceError as exc:
             errors, status = page_errors(exc)
             return await _form(reference, "outcomes", user, case, values, errors, status=status)
@@ -217,7 +219,7 @@ async def unopposed_submit(request: Request, reference: FromPath[str]) -> Templa
                 amendments_agreed=values.get("amendments_agreed") == "yes",
             )
             await record_unopposed(case, data, actor=user)
-            return _back(reference)
+            return _back(request, reference, "Recorded that the local authority will not oppose the appeal")
         except ServiceError as exc:
             errors, status = page_errors(exc)
             return await _form(reference, "unopposed", user, case, values, errors, status=status)

@@ -15,6 +15,7 @@ from jinja2 import (
 
 from mediation.rules.calendar import format_long_date
 from mediation.settings import ROOT
+from mediation.web.confirmations import take_confirmation
 from mediation.web.security import csp_nonce
 
 SERVICE_NAME = "Resolve a SEND disagreement"
@@ -62,4 +63,5 @@ def build_environment() -> Environment:
     env.filters["day_date"] = day_date
     env.globals["date_items"] = date_items
     env.globals["csp_nonce"] = csp_nonce
+    env.globals["take_confirmation"] = take_confirmation
     return env

@@ -305,9 +305,11 @@ async def test_the_table_reflows_on_a_narrow_screen(app):
         r'<div class="app-table-scroll" tabindex="0" role="region" aria-label="([^"]+)">', page.text
     )
     assert region is not None and region.group(1) == "Audit log entries"
-    assert 'class="govuk-table app-wrap-table"' in page.text
+    assert 'class="govuk-table app-wrap-table app-stacked-table"' in page.text
+    assert '<td class="govuk-table__cell" data-label="Summary">' in page.text  # each cell named when stacked
     css = (await client.get("/static/app.css")).text
     assert re.search(r"\.app-wrap-table \.govuk-table__cell \{[^}]*overflow-wrap: anywhere", css)
+    assert re.search(r"\.app-stacked-table \.govuk-table__cell::before \{[^}]*attr\(data-label\)", css)
     await client.aclose()
 
 

@@ -27,6 +27,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from tests.browser.accessibility import AUDIT
 from tests.server_process import ROOT, free_port, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -90,9 +91,11 @@ def chromium_browser() -> Iterator[Browser]:
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        AUDIT.attach(browser)
         try:
             yield browser
         finally:
+            AUDIT.detach()
             browser.close()
     finally:
         playwright.stop()
@@ -165,3 +168,29 @@ class PageProblems:
 @pytest.fixture
 def page_problems(page: Page, live_server: str) -> PageProblems:
     return PageProblems(origin=live_server).watch(page)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """After each browser test, axe-core and the unique-id check on every new page state it reached
+    (`tests/browser/accessibility.py`); any violation fails the test, naming rule, impact, target and URL."""
+    try:
+        result = yield
+    except BaseException:
+        AUDIT.forget_pending()
+        raise
+    problems = AUDIT.check_pending()
+    if problems:
+        pytest.fail(
+            f"{len(problems)} accessibility problem(s) on the pages this test reached:\n"
+            + "\n".join(problems),
+            pytrace=False,
+        )
+    return result
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if AUDIT.checked:
+        terminalreporter.write_line(
+            f"accessibility: axe-core and the unique-id check ran on {AUDIT.checked} page states"
+        )

@@ -6,6 +6,8 @@ Uses the demo case "Jamie Taylor" (mixed education and health, the family needs 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
@@ -85,9 +87,20 @@ def test_a_coordinator_books_a_mediation_meeting_that_meets_every_rule(
     page.get_by_label("Health commissioner's officer attending").select_option(label="Chris Okafor")
     page.get_by_label("The officers attending can agree how to settle the disagreement").check()
     page.get_by_role("button", name="Find times").click()
-    expect(page.get_by_role("heading", level=2, name="Times that meet every rule")).to_be_visible()
-    page.locator("input[name=slots]").first.check()
-    page.get_by_role("button", name="Book this time").click()
+    results = page.get_by_role("heading", level=2, name="Times that meet every rule")
+    expect(results).to_be_visible()
+    # By keyboard: the page opens at the results with their heading focused; Tab reaches "Book this time"
+    # before the list, then the first time; Space chooses it and one Shift+Tab is back on the button.
+    expect(page).to_have_url(re.compile(r"/mediation/schedule\?.*#times$"))
+    expect(results).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Book this time").first).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator("input[name=slots]").first).to_be_focused()
+    page.keyboard.press("Space")
+    expect(page.locator("input[name=slots]").first).to_be_checked()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")
 
     expect(page.get_by_role("heading", level=1, name="Mediation meeting")).to_be_visible()
     expect(page.get_by_text("Health commissioner's officer: Chris Okafor")).to_be_visible()

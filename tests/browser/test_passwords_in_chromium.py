@@ -162,7 +162,9 @@ def test_a_new_staff_account_changes_its_temporary_password_before_anything_else
     page.get_by_label("Organisation").select_option(value=council.get_attribute("value"))
     page.get_by_label("Temporary password").fill(temporary)
     page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/admin/accounts\?created="))
+    expect(page).to_have_url(f"{live_server}/admin/accounts")
+    banner = page.locator(".govuk-notification-banner--success")
+    expect(banner).to_contain_text(f"Account created for {email}")
     sign_out(page)
 
     sign_in(page, email, temporary)

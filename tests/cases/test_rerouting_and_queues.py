@@ -6,6 +6,7 @@ from mediation import timekeeping
 from mediation.audit.tables import AuditEvent
 from mediation.cases.tables import Disagreement
 from mediation.clocks.tables import StatutoryClock
+from tests.confirmations import confirmation_after
 from tests.conftest import client_as
 from tests.lodging.helpers import la_id, lodge, standard_answers
 
@@ -36,6 +37,7 @@ async def test_rerouting_to_health_only_moves_the_case_to_the_icb_and_the_clocks
         },
     )
     assert response.status_code == 303
+    assert await confirmation_after(la, response) == "Case re-routed"
     case = await Disagreement.select().where(Disagreement.reference == reference).first()
     assert case["arranged_by"] == "health_commissioner"
     assert case["scope"] == "health"

@@ -21,6 +21,7 @@ from mediation.mediation.tables import SessionAttendee
 from mediation.notify.tables import Notification
 from mediation.organisations.tables import Organisation
 from mediation.rules.calendar import WorkingCalendar
+from tests.confirmations import confirmation_after
 from tests.conftest import csrf_token, sign_in
 from tests.mediation.helpers import World
 from tests.mediation.test_booking import booked, requested
@@ -122,6 +123,7 @@ async def test_an_officer_named_without_an_account_gets_the_invite_and_nothing_e
         {"role": "la_officer", "name": "  Sam   Senior ", "email": address.upper(), "authority": "yes"},
     )
     assert response.status_code == 303, response.text
+    assert await confirmation_after(client, response) == "Officer attending added to the meeting"
     row = (
         await SessionAttendee.select()
         .where((SessionAttendee.session == session_id) & (SessionAttendee.email == address))
@@ -213,6 +215,7 @@ async def test_changing_and_removing_an_officer(app):
         client, url, {"role": "la_officer", "name": "Jo Leader", "email": first, "authority": "yes"}
     )
     assert response.status_code == 303, response.text
+    assert await confirmation_after(client, response) == "Officer attending the meeting changed"
     messages = await _messages(first)
     assert messages[-1]["subject"].startswith("Your invitation to a mediation meeting was updated")
     await assert_meeting_only(messages[-1], w, session_id)
@@ -227,6 +230,7 @@ async def test_changing_and_removing_an_officer(app):
     # A new address: the old one's invite is cancelled, the new one is invited.
     response = await _post(client, url, {"role": "la_officer", "name": "Jo Leader", "email": second})
     assert response.status_code == 303
+    assert await confirmation_after(client, response) == "Officer attending the meeting changed"
     old = (await _messages(first))[-1]
     assert old["subject"].startswith("You are no longer expected")
     assert (await assert_meeting_only(old, w, session_id)).get("method") == "CANCEL"
@@ -236,6 +240,7 @@ async def test_changing_and_removing_an_officer(app):
 
     response = await _post(client, f"{url}/remove", {})
     assert response.status_code == 303
+    assert await confirmation_after(client, response) == "Officer removed from the meeting"
     assert await guests.guests_of(session_id) == []
     removed = (await _messages(second))[-1]
     assert removed["subject"].startswith("You are no longer expected")

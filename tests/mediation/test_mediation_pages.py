@@ -13,6 +13,7 @@ from icalendar import Calendar
 from mediation import timekeeping
 from mediation.mediation.tables import MediationCertificate, SessionOffer
 from mediation.notify.tables import Notification
+from tests.confirmations import confirmation_after
 from tests.conftest import sign_in
 from tests.mediation.helpers import World, make_world
 
@@ -80,6 +81,7 @@ async def test_the_coordinator_records_the_adviser_contact_and_sees_the_clock_me
         la, f"/cases/{w.reference}/mediation/advice", {**date_fields("contacted", TODAY), "choice": "mediate"}
     )
     assert ok.status_code == 303
+    assert await confirmation_after(la, ok) == "Contact with the mediation adviser recorded"
     assert (await w.clocks())["contact_mediation_adviser"]["status"] == "met"
     await la.aclose()
 
@@ -98,6 +100,7 @@ async def test_the_mediator_issues_a_certificate_the_family_can_read_and_downloa
         {"kind": "after_decline", **date_fields("issued", TODAY)},
     )
     assert response.status_code == 303, response.text
+    assert await confirmation_after(mediator, response) == "Mediation certificate issued"
     number = (
         await MediationCertificate.select().where(MediationCertificate.disagreement == w.case_id).first()
     )["number"]
@@ -128,6 +131,7 @@ async def test_the_coordinator_finds_a_time_books_it_and_downloads_the_invite(ap
         {**search_query(w), "slots": keys[0], "action": "book"},
     )
     assert booked.status_code == 303, booked.text
+    assert await confirmation_after(la, booked) == "Mediation meeting booked"
     session_url = booked.headers["location"]
     page = await la.get(session_url)
     assert page.status_code == 200 and "Move this meeting" in page.text
@@ -193,6 +197,7 @@ async def test_the_family_picks_an_offered_time_through_a_signed_link_without_si
         },
     )
     assert offered.status_code == 303
+    assert await confirmation_after(la, offered) == "Times offered to the family"
     offer = await SessionOffer.select().where(SessionOffer.disagreement == w.case_id).first()
     message = (
         await Notification.select().where(Notification.dedupe_key == f"mediation-offer:{offer['id']}").first()
@@ -254,6 +259,7 @@ async def test_the_mediation_service_adds_rooms_and_hours_with_errors_on_the_rig
         {"name": "Quiet Room", "address": "2 Road", "capacity": "6", "step_free": "yes"},
     )
     assert ok.status_code == 303
+    assert await confirmation_after(mediator, ok) == "Room added"
     hours = await post(
         mediator,
         "/mediation-service/hours",

@@ -11,6 +11,7 @@ from mediation.notices import batches
 from mediation.notices.batches import claim_rows, process_batches
 from mediation.notices.tables import DecisionNotice, NoticeBatch, NoticeBatchRow
 from mediation.notify.tables import Notification
+from tests.confirmations import confirmation_after
 from tests.conftest import client_as
 from tests.notices.helpers import PDF, own_la, second_la_with_coordinator
 
@@ -100,7 +101,12 @@ async def test_a_malformed_upload_is_refused_whole_with_a_clear_message(app, con
 async def test_each_row_becomes_its_own_notice_and_bad_rows_do_not_stop_the_others(app):
     client = await client_as(app, "la_coordinator")
     tag = _tag()
-    batch_id = batch_id_from(await upload(client, good_csv(tag).encode(), {"ada.pdf": PDF}))
+    uploaded = await upload(client, good_csv(tag).encode(), {"ada.pdf": PDF})
+    batch_id = batch_id_from(uploaded)
+    assert (
+        await confirmation_after(client, uploaded)
+        == "Spreadsheet uploaded: its notices are issued row by row"
+    )
     page = await client.get(f"/notices/batches/{batch_id}")
     assert page.status_code == 200
     assert "Refresh this page" in page.text

@@ -14,6 +14,7 @@ from mediation.tribunal.commands import record_appeal
 from mediation.tribunal.schemas import AppealInput
 from mediation.tribunal.service import tribunal_view
 from mediation.tribunal.tables import AppealMatter, TribunalAppeal
+from tests.confirmations import confirmation_after
 from tests.conftest import client_as
 from tests.tribunal.helpers import case_row, clocks, fresh, make_case, person
 
@@ -213,6 +214,7 @@ async def test_the_family_records_an_appeal_on_the_page_and_sees_the_flag_and_th
               "_csrf_token": token},
     )  # fmt: skip
     assert good.status_code == 303
+    assert await confirmation_after(family, good) == "Appeal to the tribunal recorded"
     tracker = (await family.get(f"/cases/{case.reference}/tribunal")).text
     assert "Monday 11 May 2026" in tracker and "Tuesday 12 May 2026" in tracker
     assert "extend the time limit" in tracker and "s.55" in tracker

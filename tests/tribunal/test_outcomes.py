@@ -14,6 +14,7 @@ from mediation.tribunal.schemas import OutcomesInput, TimetableInput
 from mediation.tribunal.service import tribunal_view
 from mediation.tribunal.tables import AppealMatter, TribunalAppeal
 from mediation.tribunal.timetable import save_timetable
+from tests.confirmations import confirmation_after
 from tests.conftest import client_as
 from tests.tribunal.helpers import appealed_case, case_row, clocks, duties, fresh, person
 
@@ -110,6 +111,7 @@ async def test_the_order_page_explains_each_problem_then_records_the_order(app):
               "_csrf_token": token},
     )  # fmt: skip
     assert good.status_code == 303
+    assert await confirmation_after(la, good) == "Tribunal order recorded"
     [duty] = await duties(case.id)
     assert (duty["rule"], duty["due"]) == ("order_section_i", D(2026, 7, 8))
     await la.aclose()
@@ -127,6 +129,10 @@ async def test_only_the_la_records_that_it_will_not_oppose_and_the_page_does_it(
               "_csrf_token": (await la.get(url)) and la.cookies.get("csrftoken")},
     )  # fmt: skip
     assert response.status_code == 303
+    assert (
+        await confirmation_after(la, response)
+        == "Recorded that the local authority will not oppose the appeal"
+    )
     # Notified Mon 20 Apr 2026: reg 45(4) gives 5 weeks, Mon 25 May 2026 (a bank holiday; duties do not move).
     assert [(d["rule"], d["due"]) for d in await duties(case.id)] == [
         ("unopposed_plan_contents", D(2026, 5, 25))
@@ -221,5 +227,6 @@ async def test_the_decision_form_explains_a_decision_dated_before_the_hearing(ap
               "outcome-B": "allowed", "outcome-F": "dismissed", "_csrf_token": la.cookies.get("csrftoken")},
     )  # fmt: skip
     assert good.status_code == 303
+    assert await confirmation_after(la, good) == "Tribunal's decision recorded"
     assert (await fresh(case)).state == "decided"
     await la.aclose()

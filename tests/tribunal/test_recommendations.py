@@ -13,6 +13,7 @@ from mediation.tribunal.checks import TribunalInputError
 from mediation.tribunal.duties import record_action, record_recommendation
 from mediation.tribunal.schemas import ActionInput, RecommendationInput
 from mediation.tribunal.service import compliance
+from tests.confirmations import confirmation_after
 from tests.conftest import client_as, sign_in
 from tests.tribunal.helpers import appealed_case, case_row, clocks, duties, org_id, other_bodies, person
 
@@ -104,6 +105,7 @@ async def test_two_recommendations_run_side_by_side_and_each_body_answers_only_i
               "_csrf_token": icb.cookies.get("csrftoken")},
     )  # fmt: skip
     assert done.status_code == 303
+    assert await confirmation_after(icb, done) == "What was done about the duty recorded"
     statuses = {d["owed_by"]: d["status"] for d in await duties(case.id)}
     assert statuses == {health["owed_by"]: "met", social["owed_by"]: "open"}
     rows = await StatutoryClock.select(StatutoryClock.actor, StatutoryClock.status).where(

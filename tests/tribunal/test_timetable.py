@@ -11,6 +11,7 @@ from mediation.tribunal.schemas import TimetableInput
 from mediation.tribunal.service import compliance, tribunal_view
 from mediation.tribunal.tables import TribunalAppeal
 from mediation.tribunal.timetable import save_timetable
+from tests.confirmations import confirmation_after
 from tests.conftest import client_as
 from tests.tribunal.helpers import appealed_case, clocks, person
 
@@ -140,6 +141,7 @@ async def test_the_timetable_page_keeps_typed_values_and_explains_each_problem(a
     fields["bundle_due-month"] = "11"
     good = await la.post(url, data={**fields, "_csrf_token": token})
     assert good.status_code == 303
+    assert await confirmation_after(la, good) == "Tribunal timetable updated"
     tracker = (await la.get(f"/cases/{case.reference}/tribunal")).text
     assert "Monday 12 October 2026" in tracker and "Tuesday 1 December 2026" in tracker
     assert "EH999/26/1" in tracker
