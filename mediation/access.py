@@ -139,6 +139,9 @@ PERMISSIONS: dict[str, Permission] = {
     "rerouted": _p(LA, ICB, says="Only the local authority or the health commissioner can re-route a case"),
     "closed": _p(LA, ICB, relation=handling, says="Only the body handling the case can close it"),
     "complied": _p(LA, ICB),
+    # The handling body's own work: assigning an officer and internal notes (never the family's to see).
+    "assigned": _p(LA, ICB, relation=handling, says="Only the body handling the case assigns its officers"),
+    "note_added": _p(LA, ICB, relation=handling, says="Only the body handling the case keeps notes on it"),
     # The service records it when a body's successor takes over (`cases/succession.py`); an admin may run it.
     "succeeded": _p(ADMIN, says="Only an administrator passes cases to a successor body"),
     # --- Pages and endpoints ---
