@@ -3,7 +3,8 @@ offers, is an index range scan in the order it shows (nearest deadline, then id:
 by), so the smallest LA's first page no longer walks the national `next_due_date` index.
 
 - (organisation, next_due_date, id) for the LA, ICB and mediation service queues; a state filter has its
-  own (organisation, state, next_due_date, id); "unassigned" (assigned_to IS NULL) the LA's
+  own (organisation, state, next_due_date, id), which replaces migration 2026-11-29T14:10:00's
+  (organisation, state, next_due_date) without the id; "unassigned" (assigned_to IS NULL) the LA's
   (local_authority, assigned_to, next_due_date, id); "my cases" and an officer's email
   (assigned_to, next_due_date, id), whatever the body.
 - Name search is a substring match (a surname is the end of a child's name): on PostgreSQL trigram GIN
@@ -20,15 +21,21 @@ VERSION = "1.38.0"
 DESCRIPTION = "work queue indexes per organisation, filter and keyset"
 
 INDEXES = [
-    "CREATE INDEX IF NOT EXISTS disagreement_la_queue ON disagreement (local_authority, next_due_date, id)",
+    # Superseded by the same columns with id last (the keyset), below; nothing else reads them.
+    "DROP INDEX IF EXISTS disagreement_la_queue",
+    "DROP INDEX IF EXISTS disagreement_icb_queue",
+    "DROP INDEX IF EXISTS disagreement_service_queue",
+    "CREATE INDEX IF NOT EXISTS disagreement_la_due_queue ON disagreement (local_authority, next_due_date, id)",
     "CREATE INDEX IF NOT EXISTS disagreement_la_state_queue"
     " ON disagreement (local_authority, state, next_due_date, id)",
     "CREATE INDEX IF NOT EXISTS disagreement_la_assignee_queue"
     " ON disagreement (local_authority, assigned_to, next_due_date, id)",
-    "CREATE INDEX IF NOT EXISTS disagreement_icb_queue ON disagreement (icb, next_due_date, id)",
+    "CREATE INDEX IF NOT EXISTS disagreement_icb_due_queue ON disagreement (icb, next_due_date, id)",
     "CREATE INDEX IF NOT EXISTS disagreement_icb_state_queue ON disagreement (icb, state, next_due_date, id)",
-    "CREATE INDEX IF NOT EXISTS disagreement_service_queue"
+    "CREATE INDEX IF NOT EXISTS disagreement_service_due_queue"
     " ON disagreement (mediation_service, next_due_date, id)",
+    "CREATE INDEX IF NOT EXISTS disagreement_service_state_queue"
+    " ON disagreement (mediation_service, state, next_due_date, id)",
     "CREATE INDEX IF NOT EXISTS disagreement_assignee_queue ON disagreement (assigned_to, next_due_date, id)",
 ]
 POSTGRES_INDEXES = [

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import msgspec
 from piccolo.columns.combination import Where, WhereRaw
-from piccolo.query import OrderByRaw
+from piccolo.query import OrderByRaw, Select
 
 from mediation import timekeeping
 from mediation.access import visible_cases
@@ -225,13 +225,31 @@ def _segments(
     return ranges
 
 
-async def _read(where: Where | WhereRaw, *, forwards: bool, limit: int) -> list[dict]:
+def _query(where: Where | WhereRaw, *, forwards: bool, limit: int) -> Select:
     return (
-        await DisagreementRow.select(*_SUMMARY_COLUMNS)
+        DisagreementRow.select(*_SUMMARY_COLUMNS)
         .where(where)
         .order_by(DisagreementRow.next_due_date, DisagreementRow.id, ascending=forwards)
         .limit(limit)
     )
+
+
+async def queue_queries(
+    user: CurrentUser,
+    filters: QueueFilters = QueueFilters(),
+    *,
+    limit: int = PAGE_SIZE,
+    after: Position | None = None,
+    before: Position | None = None,
+) -> list[Select]:
+    """Every query a page may run, unrun (the plan test reads their plans)."""
+    forwards = before is None
+    where = await _conditions(user, filters)
+    start = after if forwards else before
+    return [
+        _query(where & segment, forwards=forwards, limit=limit + 1)
+        for segment in _segments(filters.risk, timekeeping.today(), start, forwards=forwards)
+    ]
 
 
 def _split(value: str) -> list[str]:
@@ -277,7 +295,7 @@ async def queue_page(
         return await _offset_page(where, filters.risk, today, limit=limit, offset=offset)
     rows: list[dict] = []
     for segment in _segments(filters.risk, today, after if forwards else before, forwards=forwards):
-        rows += await _read(where & segment, forwards=forwards, limit=limit + 1 - len(rows))
+        rows += await _query(where & segment, forwards=forwards, limit=limit + 1 - len(rows))
         if len(rows) > limit:
             break
     more = len(rows) > limit
