@@ -167,6 +167,9 @@ PERMISSIONS: dict[str, Permission] = {
     "view_reports": _p(LA, ICB, ADMIN),
     "view_organisations": _p(LA, ICB, MEDIATOR, ADMIN),
     "administer": _p(ADMIN),
+    # A coordinator's view of their own organisation's cases' emails and letters, and the sweep's next sends.
+    "view_outbox": _p(LA, ICB, says="Only local authority and health commissioner staff see an outbox"),
+    "view_reminders_due": _p(LA, ICB, says="Only local authority and health commissioner staff see this"),
 }
 # fmt: on
 CASE_EVENTS = frozenset(
@@ -196,6 +199,8 @@ CASE_EVENTS = frozenset(
             "view_reports",
             "view_organisations",
             "administer",
+            "view_outbox",
+            "view_reminders_due",
         }  # fmt: skip
     }
 )

@@ -44,6 +44,7 @@ from mediation.organisations import api as organisations_api
 from mediation.organisations import pages as organisation_pages
 from mediation.public import api as public_api
 from mediation.public import pages as public_pages
+from mediation.reminders import pages as reminder_pages
 from mediation.reports import api as reports_api
 from mediation.reports import pages as report_pages
 from mediation.settings import ROOT, Settings, settings
@@ -139,6 +140,7 @@ def create_app(config: Settings = settings) -> Litestar:
             *organisations_api.ROUTES,
             *case_pages.ROUTES,
             *case_work_pages.ROUTES,
+            *reminder_pages.ROUTES,
             *lodging_pages.ROUTES,
             *notice_bulk_pages.ROUTES,
             *notice_pages.ROUTES,

@@ -148,6 +148,9 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         {},
         {A: 302, F: 403, OF: 403, LA: 409, ICB: 403, MED: 403, ADM: 403},
     ),
+    # A coordinator's outbox and the sweep's coming sends, for their own organisation (issue 15 part 5).
+    ("GET", "/outbox"): ("/outbox", None, only([LA, ICB], 200, anonymous=302, others=403)),
+    ("GET", "/reminders"): ("/reminders", None, only([LA, ICB], 200, anonymous=302, others=403)),
     ("GET", "/lodge"): ("/lodge", None, {A: 302, F: 200, OF: 200, LA: 403, ICB: 403, MED: 403, ADM: 403}),
     ("POST", "/lodge"): ("/lodge", {}, {A: 302, F: 303, OF: 303, LA: 403, ICB: 403, MED: 403, ADM: 403}),
     ("GET", "/lodge/{draft_id:int}/{step:str}"): (

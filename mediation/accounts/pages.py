@@ -7,6 +7,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from mediation import access
 from mediation.accounts import registration
 from mediation.accounts.service import EMAIL_MAX_LENGTH, SignInError, sign_in
 from mediation.accounts.throttle import wait_words
@@ -137,6 +138,7 @@ async def home(request: Request) -> Template:
             "filters": filters,
             "view": view,
             "views": QUEUE_VIEWS,
+            "may_view_outbox": access.role_may(user, "view_outbox"),
             "errors": errors,
             "states": STATES,
             "empty_text": "No cases match these filters." if filters.any() else "There are no cases.",
