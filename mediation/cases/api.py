@@ -31,6 +31,7 @@ from mediation.cases.queue import (
 from mediation.cases.repository import find_case
 from mediation.cases.schemas import EventRequest, LodgeRequest
 from mediation.cases.service import CaseDetail, case_detail
+from mediation.errors import Invalid
 from mediation.identity import CurrentUser
 from mediation.rules.lifecycle import STATES
 from mediation.web.auth import current_user
@@ -81,7 +82,13 @@ def queue_ask(
     if case_state is not None and case_state not in STATES:
         raise ValidationException(f"unknown state {case_state!r}")
     filters = QueueFilters(state=case_state, scope=case_scope, risk=risk, q=q, assigned_to=assigned_to)
-    return QueueAsk(filters, read_cursor(after, field="after"), read_cursor(before, field="before"), limit)
+    try:
+        start, end = read_cursor(after, field="after"), read_cursor(before, field="before")
+    except Invalid as exc:  # a bad query value, like the filters above: 400
+        raise ValidationException(exc.detail) from exc
+    if start is not None and end is not None:
+        raise ValidationException("Give either after or before, not both")
+    return QueueAsk(filters, start, end, limit)
 
 
 QUEUE_ASK = {"ask": Provide(queue_ask, sync_to_thread=False)}

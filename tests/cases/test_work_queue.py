@@ -125,8 +125,10 @@ async def test_the_queue_api_gives_next_and_previous_cursors_and_refuses_a_forge
     assert isinstance(listed.json(), list)  # the list stays a list; its next page is in the Link header
     assert f"after={first['next']}" in listed.headers["link"] and 'rel="next"' in listed.headers["link"]
     forged = await client.get("/api/v1/queue?after=2027-13-01_5")
-    assert forged.status_code == 422
+    assert forged.status_code == 400
     assert "after is not a cursor" in forged.json()["detail"]
+    both = await client.get(f"/api/v1/queue?after={first['next']}&before={second['previous']}")
+    assert both.status_code == 400 and "either after or before" in both.json()["detail"]
     page = await client.get("/home?after=nonsense_1")
     assert page.status_code == 400 and "start again from the first page" in page.text
     await client.aclose()
