@@ -256,7 +256,12 @@ def _split(value: str) -> list[str]:
     return [part for part in value.split(",") if part]
 
 
-def _summary(r: dict, today: dt.date, until: dt.date) -> CaseSummary:
+def _handling_role(arranged_by: str | None) -> str:
+    return "health_commissioner" if arranged_by == "health_commissioner" else "la_coordinator"
+
+
+def _summary(r: dict, today: dt.date, until: dt.date, role: str) -> CaseSummary:
+    """One row; the assignee only for the handling body's staff (never the family, as on the case)."""
     return CaseSummary(
         reference=r["reference"],
         child_name=r["child_name"],
@@ -270,7 +275,7 @@ def _summary(r: dict, today: dt.date, until: dt.date) -> CaseSummary:
         next_due_date=r["next_due_date"],
         risk=risk_of(r["next_due_date"], today, until),
         family_name=r["family_name"] or "",
-        assigned_to=r["assigned_email"],
+        assigned_to=r["assigned_email"] if role == _handling_role(r["arranged_by"]) else None,
     )
 
 
@@ -292,7 +297,7 @@ async def queue_page(
     forwards = before is None
     where = await _conditions(user, filters)
     if offset and after is None and before is None:
-        return await _offset_page(where, filters.risk, today, limit=limit, offset=offset)
+        return await _offset_page(where, filters.risk, today, limit=limit, offset=offset, role=user.role)
     rows: list[dict] = []
     for segment in _segments(filters.risk, today, after if forwards else before, forwards=forwards):
         rows += await _query(where & segment, forwards=forwards, limit=limit + 1 - len(rows))
@@ -307,14 +312,14 @@ async def queue_page(
     has_next = more if forwards else True
     has_previous = after is not None if forwards else more
     return QueuePage(
-        cases=[_summary(r, today, until) for r in rows],
+        cases=[_summary(r, today, until, user.role) for r in rows],
         next=positions[-1].text() if positions and has_next else None,
         previous=positions[0].text() if positions and has_previous else None,
     )
 
 
 async def _offset_page(
-    where: Where | WhereRaw, risk: str | None, today: dt.date, *, limit: int, offset: int
+    where: Where | WhereRaw, risk: str | None, today: dt.date, *, limit: int, offset: int, role: str
 ) -> QueuePage:
     ranges = _segments(risk, today, None, forwards=True)
     if not ranges:
@@ -331,7 +336,7 @@ async def _offset_page(
     until = risk_bounds(today)
     last = rows[limit - 1] if len(rows) > limit else None
     return QueuePage(
-        cases=[_summary(r, today, until) for r in rows[:limit]],
+        cases=[_summary(r, today, until, role) for r in rows[:limit]],
         next=Position(last["next_due_date"], last["id"]).text() if last else None,
     )
 

@@ -166,6 +166,9 @@ async def test_an_officer_is_assigned_by_event_and_my_cases_and_unassigned_follo
     family_client = await client_for(app, la.family.email)
     own = await api_event(family_client, reference, {"event": "assigned", "officer": la.officer.email})
     assert own.status_code == 403
+    listed = {c["reference"]: c for c in (await family_client.get("/api/v1/cases")).json()}
+    assert listed[reference]["assigned_to"] is None  # the family is never shown who deals with it
+    assert la.officer.email not in (await family_client.get("/home")).text
     log = (
         await AuditEvent.select(AuditEvent.action, AuditEvent.after)
         .where((AuditEvent.entity_id == reference) & (AuditEvent.action == "assigned"))
