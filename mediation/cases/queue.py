@@ -144,6 +144,8 @@ def search_condition(q: str) -> Where | WhereRaw:
     text = q.strip()
     if _REFERENCE.fullmatch(text.upper()):
         return DisagreementRow.reference == text.upper()
+    if _REFERENCE.fullmatch("SM-" + text.upper()):  # a reference typed without its "SM-"
+        return DisagreementRow.reference == "SM-" + text.upper()
     pattern = _like_pattern(text)
     return WhereRaw(
         '(lower("disagreement"."child_name") LIKE {} ESCAPE \'\\\' OR "disagreement"."family" IN '

@@ -96,6 +96,7 @@ async def test_search_finds_by_reference_child_or_family_name_and_only_in_the_ca
     client = await client_for(app, la.coordinator.email)
     assert [c["reference"] for c in (await client.get("/api/v1/cases?q=quenby")).json()] == [mine]
     assert [c["reference"] for c in (await client.get(f"/api/v1/cases?q={mine.lower()}")).json()] == [mine]
+    assert [c["reference"] for c in (await client.get(f"/api/v1/cases?q={mine[3:]}")).json()] == [mine]
     assert (await client.get(f"/api/v1/cases?q={theirs}")).json() == []  # another LA's case is not found
     found = {c["reference"] for c in (await client.get(f"/api/v1/cases?q={family_name}")).json()}
     assert found == {mine, by_family}

@@ -116,3 +116,20 @@ async def _seed(cases: int, las: int, open_share: float) -> Seeded:
         f"S{tag}-%",
     )
     return Seeded(tag=tag, busiest_la=sizes[0]["id"], smallest_la=sizes[-1]["id"], icb=icb)
+
+
+async def remove_seeded(seeded: Seeded) -> None:
+    """Take the seeded rows out again, so the rest of a run's shared database keeps its own size."""
+    codes = f"S{seeded.tag}-%"
+    async with Disagreement._meta.db.transaction():
+        await _run(
+            "DELETE FROM disagreement WHERE local_authority IN "
+            "(SELECT id FROM organisation WHERE code LIKE {})",
+            codes,
+        )
+        await _run(
+            "DELETE FROM account WHERE email LIKE {} OR email LIKE {}",
+            f"%@{seeded.tag.lower()}.example",
+            f"%@{seeded.tag.lower()}.families.example",
+        )
+        await _run("DELETE FROM organisation WHERE code LIKE {}", codes)

@@ -8,6 +8,7 @@ PostgreSQL only: SQLite's planner is not the one production runs."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from mediation import db
 from mediation.cases.queue import QueueFilters, queue_page, queue_queries, read_cursor
 from mediation.cases.tables import Disagreement
 from mediation.identity import CurrentUser
-from tests.scale.seed import Seeded, seed_cases
+from tests.scale.seed import Seeded, remove_seeded, seed_cases
 
 pytestmark = [
     pytest.mark.anyio,
@@ -47,8 +48,10 @@ QUERIES: list[tuple[str, QueueFilters, set[str]]] = [
 
 
 @pytest.fixture(scope="module")
-async def seeded(app) -> Seeded:  # noqa: ARG001 - the app's lifespan starts the pool and migrates
-    return await seed_cases(20_000, 150)
+async def seeded(app) -> AsyncIterator[Seeded]:  # noqa: ARG001 - the app's lifespan starts the pool
+    found = await seed_cases(20_000, 150)
+    yield found
+    await remove_seeded(found)
 
 
 async def _user(la_id: int, role: str = "la_coordinator") -> CurrentUser:
