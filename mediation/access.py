@@ -139,6 +139,9 @@ PERMISSIONS: dict[str, Permission] = {
     "rerouted": _p(LA, ICB, says="Only the local authority or the health commissioner can re-route a case"),
     "closed": _p(LA, ICB, relation=handling, says="Only the body handling the case can close it"),
     "complied": _p(LA, ICB),
+    # The handling body's own work: assigning an officer and internal notes (never the family's to see).
+    "assigned": _p(LA, ICB, relation=handling, says="Only the body handling the case assigns its officers"),
+    "note_added": _p(LA, ICB, relation=handling, says="Only the body handling the case keeps notes on it"),
     # The service records it when a body's successor takes over (`cases/succession.py`); an admin may run it.
     "succeeded": _p(ADMIN, says="Only an administrator passes cases to a successor body"),
     # --- Pages and endpoints ---
@@ -170,6 +173,9 @@ PERMISSIONS: dict[str, Permission] = {
     "answer_meeting_poll": PUBLIC,
     "reply_by_code": PUBLIC,  # a posted offer's short code, typed at /reply (throttled per client)
     "accessibility_statement": PUBLIC,
+    # A coordinator's view of their own organisation's cases' emails and letters, and the sweep's next sends.
+    "view_outbox": _p(LA, ICB, says="Only local authority and health commissioner staff see an outbox"),
+    "view_reminders_due": _p(LA, ICB, says="Only local authority and health commissioner staff see this"),
 }
 # fmt: on
 CASE_EVENTS = frozenset(
@@ -203,6 +209,8 @@ CASE_EVENTS = frozenset(
             "answer_meeting_poll",
             "reply_by_code",
             "accessibility_statement",
+            "view_outbox",
+            "view_reminders_due",
         }  # fmt: skip
     }
 )

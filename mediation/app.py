@@ -25,6 +25,7 @@ from mediation.accounts import password_pages
 from mediation.audit import pages as audit_pages
 from mediation.cases import api as cases_api
 from mediation.cases import pages as case_pages
+from mediation.cases import work_pages as case_work_pages
 from mediation.errors import ServiceError
 from mediation.jobs import start_scheduler
 from mediation.lodging import pages as lodging_pages
@@ -46,6 +47,7 @@ from mediation.organisations import pages as organisation_pages
 from mediation.public import accessibility as accessibility_statement
 from mediation.public import api as public_api
 from mediation.public import pages as public_pages
+from mediation.reminders import pages as reminder_pages
 from mediation.reports import api as reports_api
 from mediation.reports import pages as report_pages
 from mediation.settings import ROOT, Settings, settings
@@ -141,6 +143,8 @@ def create_app(config: Settings = settings) -> Litestar:
             *organisation_pages.ROUTES,
             *organisations_api.ROUTES,
             *case_pages.ROUTES,
+            *case_work_pages.ROUTES,
+            *reminder_pages.ROUTES,
             *lodging_pages.ROUTES,
             *notice_bulk_pages.ROUTES,
             *notice_pages.ROUTES,

@@ -125,6 +125,33 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         {},
         {A: 302, F: 403, OF: 403, LA: 400, ICB: 400, MED: 403, ADM: 403},
     ),
+    # The work queue's page of cases with cursors; the handling body's own work on a case (issue 15): the
+    # demo LA handles the matrix case (an empty form is a 400), the ICB is only a party (403), the other
+    # family cannot see it (404), and closing a case that has asked for mediation is the lifecycle's 409.
+    ("GET", "/api/v1/queue"): ("/api/v1/queue", None, statuses(200, anonymous=401)),
+    ("POST", "/cases/{reference:str}/assign"): (
+        "/cases/{case}/assign",
+        {},
+        {A: 302, F: 403, OF: 403, LA: 400, ICB: 403, MED: 403, ADM: 403},
+    ),
+    ("POST", "/cases/{reference:str}/notes"): (
+        "/cases/{case}/notes",
+        {},
+        {A: 302, F: 403, OF: 403, LA: 400, ICB: 403, MED: 403, ADM: 403},
+    ),
+    ("POST", "/cases/{reference:str}/withdraw"): (
+        "/cases/{case}/withdraw",
+        {},
+        {A: 302, F: 400, OF: 404, LA: 400, ICB: 403, MED: 403, ADM: 403},
+    ),
+    ("POST", "/cases/{reference:str}/close"): (
+        "/cases/{case}/close",
+        {},
+        {A: 302, F: 403, OF: 403, LA: 409, ICB: 403, MED: 403, ADM: 403},
+    ),
+    # A coordinator's outbox and the sweep's coming sends, for their own organisation (issue 15 part 5).
+    ("GET", "/outbox"): ("/outbox", None, only([LA, ICB], 200, anonymous=302, others=403)),
+    ("GET", "/reminders"): ("/reminders", None, only([LA, ICB], 200, anonymous=302, others=403)),
     ("GET", "/lodge"): ("/lodge", None, {A: 302, F: 200, OF: 200, LA: 403, ICB: 403, MED: 403, ADM: 403}),
     ("POST", "/lodge"): ("/lodge", {}, {A: 302, F: 303, OF: 303, LA: 403, ICB: 403, MED: 403, ADM: 403}),
     ("GET", "/lodge/{draft_id:int}/{step:str}"): (
@@ -636,6 +663,10 @@ RELATION_REFUSALS = {
     # that the family wants mediation).
     ("POST", "/api/v1/cases/{reference:str}/events"): {MED},
     ("GET", "/api/v1/reports"): {ICB},
+    # Only the body handling the case assigns, notes and closes it; the matrix case's is the LA.
+    ("POST", "/cases/{reference:str}/assign"): {ICB},
+    ("POST", "/cases/{reference:str}/notes"): {ICB},
+    ("POST", "/cases/{reference:str}/close"): {ICB},
 }
 ROLE_OF = {F: "family", OF: "family", LA: "la_coordinator", ICB: "health_commissioner", MED: "mediator"}
 ROLE_OF[ADM] = "admin"

@@ -7,10 +7,13 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from mediation import access
 from mediation.accounts import registration
 from mediation.accounts.service import EMAIL_MAX_LENGTH, SignInError, sign_in
 from mediation.accounts.throttle import wait_words
-from mediation.cases.service import RISK_LABELS, list_cases
+from mediation.cases.queue import RISK_LABELS, QueuePage, list_cases, queue_page, read_cursor
+from mediation.cases.queue_pages import QUEUE_VIEWS, queue_filters, queue_query
+from mediation.errors import Invalid
 from mediation.lodging.service import open_drafts
 from mediation.notices.reading import list_notices
 from mediation.rules.lifecycle import STATES
@@ -94,7 +97,7 @@ async def sign_out(request: Request) -> Redirect:
 async def home(request: Request) -> Template:
     user = current_user(request)
     assert user is not None
-    context = {"decision_labels": DECISION_LABELS, "risk_labels": RISK_LABELS}
+    context = {"decision_labels": DECISION_LABELS, "risk_labels": RISK_LABELS, "errors": {}}
     if user.role == "admin":
         return Template("home/admin.html", context={**context, "mailbox": settings.mailbox})
     if user.role == "family":
@@ -107,29 +110,40 @@ async def home(request: Request) -> Template:
                 "notices": await list_notices(user, limit=20),
             },
         )
-    allowed = {
-        "state": set(STATES),
-        "scope": {"education", "health", "social_care"},
-        "risk": set(RISK_LABELS),
-    }
-    filters = {
-        key: value if (value := request.query_params.get(key)) in allowed[key] else None for key in allowed
-    }
-    cases = await list_cases(user, **filters)
     if user.role not in STAFF_HOME:
         raise PermissionDeniedException("Your account has no landing page")
     title, intro = STAFF_HOME[user.role]
+    filters, view, errors = queue_filters(request.query_params)
+    page = QueuePage(cases=[])
+    if not errors:
+        try:
+            page = await queue_page(
+                user,
+                filters,
+                after=read_cursor(request.query_params.get("after"), field="after"),
+                before=read_cursor(request.query_params.get("before"), field="before"),
+            )
+        except Invalid as exc:  # a page link cut short or edited: not a field to correct
+            errors = {"detail": exc.detail}
+    query = queue_query(filters, view)
     return Template(
         "home/staff.html",
         context={
             **context,
-            "cases": cases,
+            "cases": page.cases,
+            "page": page,
+            "query": query,
             "title": title,
             "intro": intro,
             "filters": filters,
+            "view": view,
+            "views": QUEUE_VIEWS,
+            "may_view_outbox": access.role_may(user, "view_outbox"),
+            "errors": errors,
             "states": STATES,
-            "empty_text": "No cases match these filters." if any(filters.values()) else "There are no cases.",
+            "empty_text": "No cases match these filters." if filters.any() else "There are no cases.",
         },
+        status_code=400 if errors else 200,
     )
 
 

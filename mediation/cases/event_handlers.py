@@ -10,6 +10,7 @@ from mediation.cases import events
 from mediation.cases import schemas as s
 from mediation.cases.commands import close_case, withdraw_case
 from mediation.cases.model import Disagreement
+from mediation.cases.work import add_note, assign_case
 from mediation.identity import CurrentUser
 from mediation.mediation import advice
 from mediation.mediation.certificates import issue_certificate
@@ -72,6 +73,10 @@ async def apply(case: Disagreement, event: s.EventIn, *, actor: CurrentUser) -> 
             return await withdraw_case(case, event.reason, actor=actor, on=on)
         case s.Closed():
             return await close_case(case, event.reason, actor=actor, on=on)
+        case s.Assigned():
+            return await assign_case(case, event.officer, actor=actor)
+        case s.NoteAdded():
+            return await add_note(case, event.text, actor=actor)
     raise AssertionError(f"no handler for {type(event).__name__}")
 
 

@@ -158,6 +158,8 @@ class Disagreement:
     contact_phone: str = ""
     postal_address: str = ""
     routing_reason: str = ""
+    assigned_to_id: int | None = None  # the handling body's officer dealing with the case
+    assigned_to_email: str | None = None
     clocks: tuple[CaseClock, ...] = ()
     mediation: MediationProgress = field(default_factory=MediationProgress)
     appeal: AppealProgress | None = None
@@ -193,6 +195,15 @@ class Disagreement:
     def arranging_organisation_id(self) -> int | None:
         """The body that arranges mediation: the ICB on a health-only case, otherwise the LA."""
         return self.icb_id if self.health_only else self.local_authority_id
+
+    @property
+    def handling_organisation_id(self) -> int:
+        """The body handling the case: the arranging body, or the LA where mediation does not apply."""
+        return (
+            self.local_authority_id
+            if self.arranged_by is None
+            else (self.arranging_organisation_id or self.local_authority_id)
+        )
 
     @property
     def running_clocks(self) -> tuple[CaseClock, ...]:

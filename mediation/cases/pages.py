@@ -12,6 +12,7 @@ from mediation.cases.commands import reroute_case
 from mediation.cases.repository import find_case
 from mediation.cases.service import RISK_LABELS, case_detail
 from mediation.cases.tables import CaseDocument
+from mediation.cases.work import work_panel
 from mediation.errors import ServiceError
 from mediation.identity import CurrentUser
 from mediation.rules.routing import DECISION_LABELS, SECTION_LABELS
@@ -40,13 +41,16 @@ ACCESS_LABELS = {
 }
 
 
-def _user(request: Request) -> CurrentUser:
+def current_user_of(request: Request) -> CurrentUser:
     user = current_user(request)
     assert user is not None  # the route guard lets no anonymous visitor in
     return user
 
 
-async def _render(
+_user = current_user_of
+
+
+async def render_case(
     request: Request,
     reference: str,
     *,
@@ -71,6 +75,7 @@ async def _render(
             "access_labels": ACCESS_LABELS,
             "arranged_by_label": ARRANGED_BY_LABELS.get(case.arranged_by, case.arranged_by),
             "may_reroute": "rerouted" in case.your_events,
+            "work": await work_panel(user, found, case.your_events),
             "may_view_tribunal": access.role_may(user, "view_tribunal"),
             "may_view_compliance": access.role_may(user, "view_compliance"),
             "errors": errors or {},
@@ -82,7 +87,7 @@ async def _render(
 
 @get("/cases/{reference:str}", name="case_page", opt={"action": "view_case"})
 async def case_page(request: Request, reference: FromPath[str]) -> Template:
-    return await _render(request, reference)
+    return await render_case(request, reference)
 
 
 @post("/cases/{reference:str}/reroute", name="case_reroute", opt={"action": "rerouted"})
@@ -100,7 +105,7 @@ async def case_reroute(request: Request, reference: FromPath[str]) -> Template |
         await reroute_case(case, sections, reason, actor=user)
     except ServiceError as exc:
         errors, status = page_errors(exc)
-        return await _render(
+        return await render_case(
             request, reference, errors=errors, values={"sections": sections, "reason": reason}, status=status
         )
     confirm(request, "Case re-routed")

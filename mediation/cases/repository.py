@@ -25,6 +25,7 @@ _COLUMNS = (
     _ROW.local_authority.code.as_alias("la_code"),
     _ROW.icb.name.as_alias("icb_name"),
     _ROW.mediation_service.name.as_alias("service_name"),
+    _ROW.assigned_to.email.as_alias("assigned_to_email"),
 )
 
 
@@ -199,6 +200,8 @@ def _aggregate(
         contact_phone=row["contact_phone"],
         postal_address=row["postal_address"],
         routing_reason=row["routing_reason"],
+        assigned_to_id=row["assigned_to"],
+        assigned_to_email=row["assigned_to_email"],
         clocks=clocks,
         mediation=mediation,
         appeal=appeal,

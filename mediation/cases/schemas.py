@@ -121,6 +121,14 @@ class Closed(EventIn, tag="closed"):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
 
 
+class Assigned(EventIn, tag="assigned"):
+    officer: Annotated[str, msgspec.Meta(min_length=1, max_length=254)]  # a staff email of the handling body
+
+
+class NoteAdded(EventIn, tag="note_added"):
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]  # internal: never shown to the family
+
+
 EventRequest = (
     AdviserContacted
     | MediationDeclined
@@ -136,4 +144,6 @@ EventRequest = (
     | DutyDone
     | Withdrawn
     | Closed
+    | Assigned
+    | NoteAdded
 )

@@ -5,37 +5,20 @@ from __future__ import annotations
 import datetime as dt
 
 import msgspec
-from piccolo.query import OrderByRaw
 
 from mediation import access, timekeeping
-from mediation.access import visible_cases
 from mediation.audit import service as audit
 from mediation.audit.tables import AuditEvent
 from mediation.cases.model import Disagreement
+from mediation.cases.queue import RISK_LABELS as RISK_LABELS  # the queue's, named here as before
+from mediation.cases.queue import CaseSummary as CaseSummary
+from mediation.cases.queue import list_cases as list_cases
+from mediation.cases.queue import risk_bounds, risk_of
 from mediation.cases.repository import find_case
 from mediation.cases.tables import CaseDocument, DisputedMatter
-from mediation.cases.tables import Disagreement as DisagreementRow
+from mediation.cases.work import INTERNAL_ACTIONS, NoteView, may_read_internal, notes_of
 from mediation.clocks.service import ClockView, view_of
 from mediation.identity import CurrentUser
-from mediation.rules.calendar import DEFAULT_CALENDAR
-
-# A case is at risk when its nearest deadline is this many working days away or fewer.
-AT_RISK_WORKING_DAYS = 5
-RISK_LABELS = {"overdue": "Overdue", "at_risk": "Due within 5 working days", "on_track": "On track"}
-
-
-class CaseSummary(msgspec.Struct):
-    reference: str
-    child_name: str
-    decision: str
-    sections: list[str]
-    scope: list[str]
-    arranged_by: str | None
-    state: str
-    local_authority: str
-    icb: str | None
-    next_due_date: dt.date | None
-    risk: str
 
 
 class Matter(msgspec.Struct):
@@ -96,88 +79,9 @@ class CaseDetail(msgspec.Struct):
     routing_reason: str
     appealed: bool  # an appeal to the tribunal is recorded
     timeline: list[TimelineEntry]
-
-
-def _split(value: str) -> list[str]:
-    return [part for part in value.split(",") if part]
-
-
-def risk_bounds(today: dt.date) -> dt.date:
-    """The last date that still counts as 'at risk' (5 working days from today)."""
-    return DEFAULT_CALENDAR.add_working_days(today, AT_RISK_WORKING_DAYS).date
-
-
-def risk_of(due: dt.date | None, today: dt.date, at_risk_until: dt.date) -> str:
-    if due is None:
-        return "on_track"
-    if due < today:
-        return "overdue"
-    return "at_risk" if due <= at_risk_until else "on_track"
-
-
-_SUMMARY_COLUMNS = (
-    DisagreementRow.reference,
-    DisagreementRow.child_name,
-    DisagreementRow.decision,
-    DisagreementRow.sections,
-    DisagreementRow.scope,
-    DisagreementRow.arranged_by,
-    DisagreementRow.state,
-    DisagreementRow.local_authority.name.as_alias("local_authority"),
-    DisagreementRow.icb.name.as_alias("icb"),
-    DisagreementRow.next_due_date,
-)
-
-
-async def list_cases(
-    user: CurrentUser,
-    *,
-    state: str | None = None,
-    scope: str | None = None,
-    risk: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> list[CaseSummary]:
-    """The cases this user may see, nearest statutory deadline first; one query whatever the page size."""
-    today = timekeeping.today()
-    until = risk_bounds(today)
-    where = visible_cases(user)
-    if state:
-        where = where & (DisagreementRow.state == state)
-    if scope:
-        where = where & DisagreementRow.scope.like(f"%{scope}%")
-    if risk == "overdue":
-        where = where & (DisagreementRow.next_due_date < today)
-    elif risk == "at_risk":
-        where = where & (DisagreementRow.next_due_date >= today) & (DisagreementRow.next_due_date <= until)
-    elif risk == "on_track":
-        where = where & ((DisagreementRow.next_due_date > until) | DisagreementRow.next_due_date.is_null())
-    rows = (
-        await DisagreementRow.select(*_SUMMARY_COLUMNS)
-        .where(where)
-        # Nearest first, and cases with nothing due last on both engines (SQLite sorts NULL first).
-        .order_by(OrderByRaw("next_due_date IS NULL"))
-        .order_by(DisagreementRow.next_due_date)
-        .order_by(DisagreementRow.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return [
-        CaseSummary(
-            reference=r["reference"],
-            child_name=r["child_name"],
-            decision=r["decision"],
-            sections=_split(r["sections"]),
-            scope=_split(r["scope"]),
-            arranged_by=r["arranged_by"],
-            state=r["state"],
-            local_authority=r["local_authority"],
-            icb=r["icb"],
-            next_due_date=r["next_due_date"],
-            risk=risk_of(r["next_due_date"], today, until),
-        )
-        for r in rows
-    ]
+    # The handling body's own work, shown to its staff only (never to the family): empty otherwise.
+    assigned_to: str | None = None  # the officer's email
+    notes: list[NoteView] = []
 
 
 def your_events(user: CurrentUser, case: Disagreement) -> list[str]:
@@ -207,9 +111,11 @@ async def case_detail(user: CurrentUser, case: Disagreement, *, client: str = ""
             disagreement_id=case.id,
             client=client,
         )
+    internal = may_read_internal(user, case)
+    hidden = ["view"] if internal else ["view", *INTERNAL_ACTIONS]
     events = (
         await AuditEvent.select(AuditEvent.at, AuditEvent.actor_label, AuditEvent.action, AuditEvent.summary)
-        .where((AuditEvent.disagreement_id == case.id) & (AuditEvent.action != "view"))
+        .where((AuditEvent.disagreement_id == case.id) & AuditEvent.action.not_in(hidden))
         .order_by(AuditEvent.at)
         .order_by(AuditEvent.id)
     )
@@ -273,6 +179,8 @@ async def case_detail(user: CurrentUser, case: Disagreement, *, client: str = ""
             TimelineEntry(at=e["at"], actor=e["actor_label"], action=e["action"], summary=e["summary"])
             for e in events
         ],
+        assigned_to=case.assigned_to_email if internal else None,
+        notes=await notes_of(case) if internal else [],
     )
 
 

@@ -52,6 +52,9 @@ class Disagreement(Table):
     created_by = Integer(null=True, default=None)  # the account that lodged it (a family, or LA staff)
     idempotency_key = Varchar(length=200, null=True, default=None)
     idempotency_hash = Varchar(length=64, default="")  # of the request body: a reused key must match
+    # The officer of the handling body who deals with the case (event `assigned`); queues filter on it
+    # (composite indexes in migration 2026-12-01T15:49:00).
+    assigned_to = ForeignKey(references=Account, on_delete=OnDelete.restrict, null=True, default=None)
 
 
 class DisputedMatter(Table):
@@ -78,3 +81,12 @@ class CaseDocument(Table):
     content = Bytea()
     uploaded_by = ForeignKey(references=Account, on_delete=OnDelete.restrict, null=True, default=None)
     uploaded_at = Timestamptz()
+
+
+class CaseNote(Table):
+    """An internal note of the handling body on a case (event `note_added`): never shown to the family."""
+
+    disagreement = ForeignKey(references=Disagreement, on_delete=OnDelete.restrict, index=True)
+    author = ForeignKey(references=Account, on_delete=OnDelete.restrict)
+    text = Text()
+    created_at = Timestamptz()

@@ -12,8 +12,13 @@ from typing import Any
 from litestar import Request, get
 from litestar.exceptions import ValidationException
 from litestar.response import Template
+from piccolo.columns.combination import Where
+from piccolo.query.functions.aggregate import Count
 
+from mediation.access import visible_cases
+from mediation.cases.tables import Disagreement
 from mediation.notify.tables import DeliveryStatus, Notification
+from mediation.web.auth import current_user
 
 PAGE_SIZE = 50
 STATUS_LABELS = {
@@ -53,8 +58,15 @@ def _when(value: dt.datetime | None) -> str:
     return "" if value is None else value.astimezone(dt.UTC).strftime("%d %b %Y %H:%M:%S UTC")
 
 
-async def _counts() -> dict[str, int]:
-    rows = await Notification.raw("SELECT status, COUNT(*) AS n FROM notification GROUP BY status")
+async def _counts(only: Where | None = None) -> dict[str, int]:
+    if only is None:
+        rows = await Notification.raw("SELECT status, COUNT(*) AS n FROM notification GROUP BY status")
+    else:
+        rows = (
+            await Notification.select(Notification.status, Count(alias="n"))
+            .where(only)
+            .group_by(Notification.status)
+        )
     found = {r["status"]: int(r["n"]) for r in rows}
     return {status: found.get(status, 0) for status in STATUS_LABELS}
 
@@ -78,8 +90,8 @@ def _row(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@get("/admin/outbox", name="admin_outbox", opt={"action": "administer"})
-async def outbox_page(request: Request) -> Template:
+async def outbox_context(request: Request, only: Where | None = None) -> dict[str, Any]:
+    """The outbox list as its pages show it: every message, or `only` those (an organisation's cases)."""
     status = _status(request.query_params.get("status"))
     page = _page_number(request.query_params.get("page"))
     query = Notification.select(
@@ -97,22 +109,46 @@ async def outbox_page(request: Request) -> Template:
     )
     if status is not None:
         query = query.where(Notification.status == status)
+    if only is not None:
+        query = query.where(only)
     rows = (
         await query.order_by(Notification.id, ascending=False)
         .limit(PAGE_SIZE + 1)
         .offset((page - 1) * PAGE_SIZE)
     )
+    return {
+        "messages": [_row(r) for r in rows[:PAGE_SIZE]],
+        "status": status or "all",
+        "status_labels": STATUS_LABELS,
+        "counts": await _counts(only),
+        "page": page,
+        "has_next": len(rows) > PAGE_SIZE,
+    }
+
+
+@get("/admin/outbox", name="admin_outbox", opt={"action": "administer"})
+async def outbox_page(request: Request) -> Template:
+    return Template("admin/outbox.html", context=await outbox_context(request))
+
+
+@get("/outbox", name="staff_outbox", opt={"action": "view_outbox"})
+async def staff_outbox_page(request: Request) -> Template:
+    """A coordinator's outbox: the messages about their organisation's cases only (no other body's)."""
+    user = current_user(request)
+    assert user is not None  # the route guard lets no anonymous visitor in
+    ours = Notification.disagreement_id.is_in(Disagreement.select(Disagreement.id).where(visible_cases(user)))
+    context = await outbox_context(request, ours)
     return Template(
         "admin/outbox.html",
         context={
-            "messages": [_row(r) for r in rows[:PAGE_SIZE]],
-            "status": status or "all",
-            "status_labels": STATUS_LABELS,
-            "counts": await _counts(),
-            "page": page,
-            "has_next": len(rows) > PAGE_SIZE,
+            **context,
+            "title": "Outbox",
+            "caption": user.organisation_name,
+            "intro": "The emails and letters the service has queued about your organisation's cases",
+            "outbox_path": "/outbox",
+            "show_retrying": True,
         },
     )
 
 
-ROUTES = [outbox_page]
+ROUTES = [outbox_page, staff_outbox_page]

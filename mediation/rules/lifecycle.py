@@ -229,6 +229,7 @@ _PRE_APPEAL = frozenset(
 _BEFORE_MEDIATION = frozenset({"lodged", "mediation_advice", "mediation_requested", "session_arranged"})
 _BOOKABLE = frozenset({"mediation_requested", "session_arranged"})
 _OPEN = frozenset(STATES) - {"withdrawn", "closed"}
+_NOT_CLOSED = frozenset(STATES) - TERMINAL_STATES
 
 
 def _t(
@@ -362,6 +363,12 @@ TRANSITIONS: tuple[Transition, ...] = (
        "pass the case to the successor body", "the case must be open"),
     _t("withdrawn", _OPEN, "withdrawn", (),
        "withdraw the case", "the case is already withdrawn or closed"),
+    # The handling body's own work on a case: who deals with it, and its internal notes (never shown
+    # to the family). Neither moves the state; both stop once the case is closed.
+    _t("assigned", _NOT_CLOSED, None, (),
+       "assign the case to an officer", "the case is closed"),
+    _t("note_added", _NOT_CLOSED, None, (),
+       "add a note to the case", "the case is closed"),
     _t("closed",
        {"mediation_declined", "agreement", "no_agreement", "certificate_issued", "decided", "complied",
         "withdrawn"},

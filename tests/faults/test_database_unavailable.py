@@ -77,7 +77,7 @@ def _failing(exc: BaseException):  # noqa: ANN202
 async def test_the_api_answers_503_with_a_detail_and_retry_after_when_the_database_is_down(app, monkeypatch):
     client = await client_as(app, "la_coordinator")
     monkeypatch.setattr(
-        cases_api, "list_cases", _failing(asyncpg.exceptions.CannotConnectNowError("starting up"))
+        cases_api, "queue_page", _failing(asyncpg.exceptions.CannotConnectNowError("starting up"))
     )
     response = await client.get("/api/v1/cases")
     assert response.status_code == 503
@@ -92,7 +92,7 @@ async def test_a_page_shows_the_govuk_service_unavailable_page_when_the_database
     from mediation.accounts import pages
 
     client = await client_as(app, "la_coordinator")
-    monkeypatch.setattr(pages, "list_cases", _failing(ConnectionRefusedError(111, "Connect call failed")))
+    monkeypatch.setattr(pages, "queue_page", _failing(ConnectionRefusedError(111, "Connect call failed")))
     response = await client.get("/home")
     assert response.status_code == 503
     assert response.headers["retry-after"] == "30"
@@ -104,7 +104,7 @@ async def test_a_page_shows_the_govuk_service_unavailable_page_when_the_database
 
 async def test_an_unexpected_error_is_still_a_500(app, monkeypatch):
     client = await client_as(app, "la_coordinator")
-    monkeypatch.setattr(cases_api, "list_cases", _failing(ValueError("a bug")))
+    monkeypatch.setattr(cases_api, "queue_page", _failing(ValueError("a bug")))
     response = await client.get("/api/v1/cases")
     assert response.status_code == 500
     assert "retry-after" not in response.headers
