@@ -11,6 +11,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from mediation import access
+from mediation.cases.family_view import family_case
 from mediation.cases.model import Disagreement
 from mediation.cases.repository import find_case
 from mediation.errors import ServiceError
@@ -19,7 +21,7 @@ from mediation.mediation import advice
 from mediation.mediation.certificates import KINDS, certificate, issue_certificate
 from mediation.mediation.common import MediationError
 from mediation.mediation.people import mediators
-from mediation.mediation.views import mediation_view
+from mediation.mediation.views import MEDIATION_RULES, mediation_view
 from mediation.web.auth import current_user
 from mediation.web.forms import date_from_fields, form_values, page_errors, whole_number
 
@@ -56,9 +58,12 @@ async def render_mediation(
 ) -> Template:
     user = user_of(request)
     view = await mediation_view(user, case)
+    family = await family_case(case) if user.role == access.FAMILY else None
     return Template(
-        "mediation/case.html",
+        "mediation/family_case.html" if family else "mediation/case.html",
         context={
+            "family": family,
+            "mediation_rules": MEDIATION_RULES,
             "title": f"Mediation for case {case.reference}",
             "case": case,
             "view": view,

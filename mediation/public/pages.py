@@ -77,6 +77,7 @@ async def deadline_calculator(request: Request) -> Template:
             "result": result,
             "result_title": family_title(result.rule) if result else "",
             "result_law": family_citation(result.citation) if result else "",
+            "result_steps": [family_citation(step) for step in result.explanation] if result else [],
             "rules": _rule_options(),
             "orders": _order_options(),
         },

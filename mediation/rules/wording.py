@@ -128,7 +128,9 @@ FAMILY_SECTIONS: dict[str, str] = {
 }
 
 
-def who_handles(routing: RoutingDecision, *, council: str | None = None, icb: str | None = None) -> list[str]:
+def who_handles(
+    routing: RoutingDecision, *, council: str | None = None, icb: str | None = None, appealed: bool = False
+) -> list[str]:
     """Who handles the disagreement and what that means for an appeal, in sentences naming the bodies."""
     council_name, icb_name = council or COUNCIL, icb or NHS
     if routing.arranged_by is None:
@@ -145,6 +147,8 @@ def who_handles(routing: RoutingDecision, *, council: str | None = None, icb: st
         lines = [f"{_capital(council_name)} arranges your mediation."]
         if "health" in routing.scope:
             lines.append(f"{_capital(icb_name)} takes part too, for the health parts.")
+    if appealed:
+        return [*lines, "Your appeal is with the tribunal."]
     if routing.certificate_required:
         lines += [
             "You need a mediation certificate before you can appeal.",
