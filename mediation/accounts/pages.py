@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from mediation.accounts import registration
 from mediation.accounts.service import EMAIL_MAX_LENGTH, SignInError, sign_in
 from mediation.accounts.throttle import wait_words
+from mediation.cases.family_view import family_cases
 from mediation.cases.service import RISK_LABELS, list_cases
 from mediation.lodging.service import open_drafts
 from mediation.notices.reading import list_notices
@@ -102,7 +103,7 @@ async def home(request: Request) -> Template:
             "home/family.html",
             context={
                 **context,
-                "cases": await list_cases(user),
+                "cases": await family_cases(user),
                 "drafts": await open_drafts(user),
                 "notices": await list_notices(user, limit=20),
             },

@@ -6,11 +6,16 @@ date, for the "The law behind this date" details; staff read the case through `s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import msgspec
 
 from mediation import timekeeping
+from mediation.access import visible_cases
 from mediation.cases.model import CaseClock, Disagreement
+from mediation.cases.tables import Disagreement as DisagreementRow
+from mediation.clocks.tables import ClockStatus, StatutoryClock
+from mediation.identity import CurrentUser
 from mediation.organisations.tables import ContactPurpose, OrganisationContact
 from mediation.rules.wording import (
     FAMILY_DECISIONS,
@@ -74,28 +79,44 @@ class FamilyCase(msgspec.Struct):
     sections: list[str]
 
 
-def _date(case: Disagreement, clock: CaseClock, today: dt.date) -> FamilyDate:
-    status = clock.status_on(today)
+def family_date(
+    rule: str,
+    due: dt.date,
+    *,
+    actor: str,
+    status: str,
+    citation: str,
+    explanation: Sequence[str],
+    council: str | None,
+    icb: str | None = None,
+) -> FamilyDate:
     return FamilyDate(
-        rule=clock.rule,
-        title=family_title(clock.rule, council=case.local_authority_name, icb=case.icb_name),
-        due=clock.due,
-        yours=clock.actor == "family",
+        rule=rule,
+        title=family_title(rule, council=council, icb=icb),
+        due=due,
+        yours=actor == "family",
         status=status,
         status_label=DATE_STATUS.get(status, status),
-        law=family_citation(clock.citation),
-        steps=[family_citation(step) for step in clock.explanation],
-    )
+        law=family_citation(citation),
+        steps=[family_citation(step) for step in explanation],
+    )  # fmt: skip
 
 
-async def _adviser(case: Disagreement) -> AdviserContact | None:
+def _date(case: Disagreement, clock: CaseClock, today: dt.date) -> FamilyDate:
+    return family_date(
+        clock.rule, clock.due, actor=clock.actor, status=clock.status_on(today), citation=clock.citation,
+        explanation=clock.explanation, council=case.local_authority_name, icb=case.icb_name,
+    )  # fmt: skip
+
+
+async def adviser_for(council_id: int) -> AdviserContact | None:
     """The mediation adviser the council names for families (its contact details, as admins edit them)."""
     row = (
         await OrganisationContact.select(
             OrganisationContact.name, OrganisationContact.phone, OrganisationContact.email
         )
         .where(
-            (OrganisationContact.organisation == case.local_authority_id)
+            (OrganisationContact.organisation == council_id)
             & (OrganisationContact.purpose == ContactPurpose.mediation_adviser.value)
         )
         .first()
@@ -126,15 +147,15 @@ def next_steps(case: Disagreement, today: dt.date) -> list[str]:
     if adviser is not None and case.mediation.adviser_contacted_on is None:
         steps += [
             f"Contact the mediation adviser by {day_date(adviser.due)}.",
-            "They will tell you about mediation. You can then say if you want it.",
-            "You need a certificate from them before you can appeal.",
+            "They will tell you about mediation. Then you can say if you want it.",
+            "You need their certificate before you can appeal.",
         ]
     held = case.running_clock("mediation_held_by_la") or case.running_clock("mediation_held_by_icb")
     if case.state == "session_arranged":
         steps.append("Go to your mediation meeting. The mediation page has the date and place.")
     elif held is not None:
         steps += [
-            f"{_arranger(case)} must hold your mediation meeting by {day_date(held.due)}.",
+            f"{_arranger(case)} will set up your mediation meeting. It must be held by {day_date(held.due)}.",
             "They will contact you about a date. You do not need to do anything until then.",
         ]
     appeal = appeal_open(case, today)
@@ -174,7 +195,7 @@ async def family_case(case: Disagreement) -> FamilyCase:
             icb=case.icb_name,
             appealed=case.appeal is not None,
         ),
-        adviser=await _adviser(case),
+        adviser=await adviser_for(case.local_authority_id),
         appeal_route=AppealRoute(
             form="SEND35a" if case.decision == "refuse_assessment" else "SEND35",
             guide=APPEAL_GUIDE,
@@ -186,3 +207,60 @@ async def family_case(case: Disagreement) -> FamilyCase:
         decision=FAMILY_DECISIONS.get(case.decision, case.decision),
         sections=[FAMILY_SECTIONS.get(s, s) for s in case.sections],
     )
+
+
+class FamilyCaseRow(msgspec.Struct):
+    """One of the family's cases on their home page."""
+
+    reference: str
+    child_name: str
+    decision: str
+    state_label: str
+    next_title: str | None  # the family's own nearest date, never a body's
+    next_due: dt.date | None
+
+
+async def family_cases(user: CurrentUser, *, limit: int = 50) -> list[FamilyCaseRow]:
+    """The family's cases, newest first, each with the family's own next date: two queries in all."""
+    rows = (
+        await DisagreementRow.select(
+            DisagreementRow.id,
+            DisagreementRow.reference,
+            DisagreementRow.child_name,
+            DisagreementRow.decision,
+            DisagreementRow.state,
+            DisagreementRow.local_authority.name.as_alias("council"),
+        )
+        .where(visible_cases(user))
+        .order_by(DisagreementRow.id, ascending=False)
+        .limit(limit)
+    )
+    ids = [r["id"] for r in rows]
+    clocks = (
+        await StatutoryClock.select(StatutoryClock.disagreement, StatutoryClock.rule, StatutoryClock.due)
+        .where(
+            StatutoryClock.disagreement.is_in(ids)
+            & (StatutoryClock.actor == "family")
+            & (StatutoryClock.status == ClockStatus.running.value)
+        )
+        .order_by(StatutoryClock.due)
+        if ids
+        else []
+    )
+    nearest: dict[int, dict[str, object]] = {}
+    for clock in clocks:
+        nearest.setdefault(clock["disagreement"], clock)
+    found = []
+    for r in rows:
+        mine = nearest.get(r["id"])
+        found.append(
+            FamilyCaseRow(
+                reference=r["reference"],
+                child_name=r["child_name"],
+                decision=FAMILY_DECISIONS.get(r["decision"], r["decision"]),
+                state_label=family_state(r["state"]),
+                next_title=family_title(str(mine["rule"]), council=r["council"]) if mine else None,
+                next_due=mine["due"] if mine else None,  # type: ignore[arg-type]
+            )
+        )
+    return found

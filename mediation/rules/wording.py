@@ -152,7 +152,7 @@ def who_handles(
     if routing.certificate_required:
         lines += [
             "You need a mediation certificate before you can appeal.",
-            "To get one, talk to a mediation adviser. You do not have to have mediation.",
+            "You get one from a mediation adviser. You do not have to have mediation.",
         ]
     if routing.appeal_available:
         if not routing.certificate_required:

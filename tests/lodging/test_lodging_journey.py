@@ -97,10 +97,15 @@ async def test_confirmation_shows_who_handles_it_and_the_key_dates_and_queues_an
     with timekeeping.use_clock(dt.date(2026, 11, 20)):
         draft, reference = await lodge(family, standard_answers(await la_id(), "plan_contents", ["F", "G"]))
         page = (await family.get(f"/lodge/{draft}/confirmation")).text
-    assert "Disagreement received" in page
+    assert "We have your disagreement" in page
+    # Who handles it, in sentences naming the council and the ICB, not legal bullets.
+    who = page[page.index("Who handles your disagreement") : page.index("Your dates")]
+    assert "Milton Keynes City Council arranges your mediation." in who
+    assert "NHS Bedfordshire, Luton and Milton Keynes Integrated Care Board takes part too" in who
+    assert "CFA" not in who and "<li>" not in who
     # Notice sent Mon 2 Nov 2026: two months on is Sat 2 Jan 2027 (r.12(3)(a) moves the appeal to Mon 4 Jan).
-    assert "Contact a mediation adviser</strong>: by Saturday 2 January 2027" in page
-    assert "Appeal to the First-tier Tribunal (SEND)</strong>: by Monday 4 January 2027" in page
+    assert "Contact the mediation adviser by Saturday 2 January 2027." in page
+    assert 'Appeal to the tribunal</h3>\n    <p class="govuk-body">By Monday 4 January 2027' in page
     message = await Notification.select().where(Notification.dedupe_key == f"lodged:{reference}").first()
     assert message["channel"] == "email"
     assert message["recipient_email"] == "family@example.com"
