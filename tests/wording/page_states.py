@@ -1,0 +1,151 @@
+"""Every family-facing page state the readability test reads, built through the same services and pages a
+family uses. To add a page, add a `PageState` to `page_states()`: who sees it, its address and its limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import httpx
+
+from mediation import timekeeping
+from mediation.mediation.tables import SessionOffer
+from mediation.notify.tables import Notification
+from tests.conftest import sign_in
+from tests.lodging.helpers import answer, la_id, lodge, standard_answers, start_draft
+from tests.mediation.helpers import World, make_world
+from tests.mediation.test_mediation_pages import search_query, slot_keys
+from tests.tribunal.helpers import appealed_case
+
+PAGE_GRADE = 6.0  # reading age 11
+QUESTION_GRADE = 5.0  # the lodging questions (issue 13)
+
+
+@dataclass(frozen=True)
+class PageState:
+    name: str
+    path: str
+    who: str  # "public", "family" (the demo family) or a family account's email
+    grade: float = PAGE_GRADE
+    status: int = 200
+
+
+def _client(app: object) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+        base_url="http://testserver.local",
+        follow_redirects=False,
+    )
+
+
+async def _post(client: httpx.AsyncClient, url: str, data: dict[str, object]) -> httpx.Response:
+    return await client.post(url, data={**data, "_csrf_token": client.cookies.get("csrftoken", "")})
+
+
+def _day(prefix: str, day: dt.date) -> dict[str, str]:
+    return {f"{prefix}-day": str(day.day), f"{prefix}-month": str(day.month), f"{prefix}-year": str(day.year)}
+
+
+async def _offer_link(la: httpx.AsyncClient, w: World) -> str:
+    """The signed link of an offer of meeting times, as the family receives it by email."""
+    query = search_query(w)
+    keys = slot_keys((await la.get(f"/cases/{w.reference}/mediation/schedule", params=query)).text)
+    offered = await _post(
+        la, f"/cases/{w.reference}/mediation/sessions", {**query, "slots": keys[:3], "action": "offer"}
+    )
+    assert offered.status_code == 303, offered.text[-2000:]
+    offer = await SessionOffer.select().where(SessionOffer.disagreement == w.case_id).first()
+    message = (
+        await Notification.select().where(Notification.dedupe_key == f"mediation-offer:{offer['id']}").first()
+    )
+    link = re.search(r"/mediation/offers/(\S+)", message["body_text"])
+    assert link
+    return link.group(0)
+
+
+def _query(**values: str) -> str:
+    return "&".join(f"{k}={v}" for k, v in values.items())
+
+
+async def page_states(app: object, family: httpx.AsyncClient) -> list[PageState]:
+    """Builds the cases behind the pages (as the family signed in to `family` and their council), then lists
+    the page states."""
+    today = timekeeping.today()
+    states = [
+        PageState("calculator", "/deadline-calculator", "public"),
+        PageState(
+            "calculator, appeal date",
+            "/deadline-calculator?" + _query(rule="appeal", **_day("start", today)),
+            "public",
+        ),
+        PageState(
+            "calculator, mediation date",
+            "/deadline-calculator?" + _query(rule="mediation_held_by_la", **_day("start", today)),
+            "public",
+        ),
+        PageState("calculator, nothing chosen", "/deadline-calculator?rule=", "public", status=400),
+        PageState("who handles it", "/who-handles-my-disagreement", "public"),
+        PageState(
+            "who handles it, plan with health",
+            "/who-handles-my-disagreement?decision=plan_contents&sections=B&sections=G",
+            "public",
+        ),
+        PageState(
+            "who handles it, refusal to assess",
+            "/who-handles-my-disagreement?decision=refuse_assessment",
+            "public",
+        ),
+        PageState("family home", "/home", "family"),
+        PageState("lodging start", "/lodge", "family"),
+    ]
+
+    # The lodging journey: every question as the family first sees it, then check and confirmation.
+    la = await la_id()
+    draft = await start_draft(family)
+    for step, data in standard_answers(la, sections=["B", "F", "G"]):
+        states.append(PageState(f"lodging: {step}", f"/lodge/{draft}/{step}", "family", QUESTION_GRADE))
+        response = await answer(family, draft, step, data)
+        assert response.status_code == 303, (step, response.text[-2000:])
+    states.append(PageState("lodging: check your answers", f"/lodge/{draft}/check", "family"))
+    done, reference = await lodge(family, standard_answers(la))
+    states.append(PageState("lodging: confirmation", f"/lodge/{done}/confirmation", "family"))
+    states.append(PageState("case: just lodged, mediation wanted", f"/cases/{reference}", "family"))
+    states.append(PageState("case mediation page: just lodged", f"/cases/{reference}/mediation", "family"))
+
+    # A case whose mediation is being arranged, with an offer of times to the family.
+    w = await make_world()
+    la_client = _client(app)
+    await sign_in(la_client, w.la.email)
+    done_advice = await _post(
+        la_client, f"/cases/{w.reference}/mediation/advice", {**_day("contacted", today), "choice": "mediate"}
+    )
+    assert done_advice.status_code == 303, done_advice.text[-2000:]
+    link = await _offer_link(la_client, w)
+    states.append(PageState("offer of meeting times", link, "public"))
+    await la_client.aclose()
+    them = w.family.email
+    states.append(PageState("case: mediation being arranged", f"/cases/{w.reference}", them))
+    states.append(PageState("case mediation page: times offered", f"/cases/{w.reference}/mediation", them))
+
+    # A case that needs no mediation (the family declined): the appeal is open to them.
+    declined = await make_world(wants_mediation=False, sections=("B",))
+    states.append(
+        PageState(
+            "case: mediation declined, appeal open", f"/cases/{declined.reference}", declined.family.email
+        )
+    )
+
+    # An appeal lodged with the tribunal (the demo family's case).
+    appealed = await appealed_case(f"readability {today.isoformat()} {draft}")
+    states.append(PageState("case: appeal lodged", f"/cases/{appealed.reference}", "family"))
+    states.append(
+        PageState("case tribunal page: appeal lodged", f"/cases/{appealed.reference}/tribunal", "family")
+    )
+
+    # The decision notice the council sent the demo family, as they read it.
+    home = await family.get("/home")
+    notice = re.search(r'href="(/notices/[^"/]+)"', home.text)
+    assert notice, "the demo family's notice is linked from their home page"
+    states.append(PageState("decision notice", notice.group(1), "family"))
+    return states
