@@ -112,6 +112,10 @@ async def test_confirmation_shows_who_handles_it_and_the_key_dates_and_queues_an
     assert reference in message["subject"]
     assert "Ada" not in message["subject"]
     assert "Saturday 2 January 2027" in message["body_text"]
+    # The email in the family's words: the bodies named, the family's own dates first, no citations.
+    assert "Milton Keynes City Council arranges your mediation." in message["body_text"]
+    assert "Your dates:\n- Contact a mediation adviser: by Saturday 2 January 2027\n" in message["body_text"]
+    assert "must act" not in message["body_text"] and "CFA" not in message["body_text"]
     await family.aclose()
 
 
