@@ -6,8 +6,9 @@ from litestar import Request, get
 from litestar.response import Template
 
 from mediation.public import service
-from mediation.rules.catalogue import ORDER_RULE_IDS, all_rules
-from mediation.rules.errors import RulesError
+from mediation.rules.calendar import format_long_date
+from mediation.rules.catalogue import ORDER_RULE_IDS, all_rules, versions
+from mediation.rules.errors import RuleNotInForce, RulesError
 from mediation.rules.routing import DECISION_LABELS, route
 from mediation.rules.wording import (
     FAMILY_DECISIONS,
@@ -67,6 +68,11 @@ async def deadline_calculator(request: Request) -> Template:
                 inputs["order"] = values.get("order", "")
             try:
                 result = service.deadline(rule_id, inputs)
+            except RuleNotInForce:
+                first = versions(rule_id)[0].effective_from
+                errors["start-day"] = (
+                    f"This time limit did not apply then. Enter a date from {format_long_date(first)} on"
+                )
             except RulesError as exc:
                 errors["rule"] = exc.detail[0].upper() + exc.detail[1:]
     return Template(

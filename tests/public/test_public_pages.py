@@ -113,7 +113,10 @@ async def test_calculator_moves_a_2019_appeal_out_of_august(client: httpx.AsyncC
 async def test_calculator_says_when_the_appeal_rule_began(client: httpx.AsyncClient) -> None:
     response = await client.get(calculator_query("appeal", ("31", "8", "2014")))
     assert response.status_code == 400
-    assert "Rule appeal was not in force on 2014-08-31; it applies from 2014-09-01" in text_of(response)
+    page = text_of(response)
+    # In words, on the date field (linked from the summary), never the rule id or ISO dates.
+    assert "This time limit did not apply then. Enter a date from Monday 1 September 2014 on" in page
+    assert 'href="#start-day"' in page and "Rule appeal" not in page and "2014-09-01" not in page
 
 
 async def test_calculator_counts_the_mediation_notice_back_from_the_mediation_date(
