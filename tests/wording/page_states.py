@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from html import unescape
 
 import httpx
 
@@ -29,6 +30,7 @@ class PageState:
     who: str  # "public", "family" (the demo family) or a family account's email
     grade: float = PAGE_GRADE
     status: int = 200
+    form: dict[str, object] | None = None  # posted (with the CSRF token) instead of fetched: an answer's page
 
 
 def _client(app: object) -> httpx.AsyncClient:
@@ -62,6 +64,11 @@ async def _offer_link(la: httpx.AsyncClient, w: World) -> str:
     link = re.search(r"/mediation/offers/(\S+)", message["body_text"])
     assert link
     return link.group(0)
+
+
+def slot_keys_offered(html: str) -> list[str]:
+    """The times an offer page lets the family pick."""
+    return [unescape(k) for k in re.findall(r'name="slot" type="radio" value="([^"]+)"', html)]
 
 
 def _query(**values: str) -> str:
@@ -107,6 +114,18 @@ async def page_states(app: object, family: httpx.AsyncClient) -> list[PageState]
         states.append(PageState(f"lodging: {step}", f"/lodge/{draft}/{step}", "family", QUESTION_GRADE))
         response = await answer(family, draft, step, data)
         assert response.status_code == 303, (step, response.text[-2000:])
+    # The questions again with a problem: the error summary and the messages are read too.
+    for step, form in (("child", {"child_name": ""}), ("decision", {"decision": ""}), ("mediation", {})):
+        states.append(
+            PageState(
+                f"lodging: {step}, with a problem",
+                f"/lodge/{draft}/{step}",
+                "family",
+                QUESTION_GRADE,
+                400,
+                form,
+            )
+        )
     states.append(PageState("lodging: check your answers", f"/lodge/{draft}/check", "family"))
     done, reference = await lodge(family, standard_answers(la))
     states.append(PageState("lodging: confirmation", f"/lodge/{done}/confirmation", "family"))
@@ -124,9 +143,32 @@ async def page_states(app: object, family: httpx.AsyncClient) -> list[PageState]
     link = await _offer_link(la_client, w)
     states.append(PageState("offer of meeting times", link, "public"))
     await la_client.aclose()
+    # The same offer for another family, answered: the booked meeting as the family then sees it.
+    booked = await make_world()
+    la_client = _client(app)
+    await sign_in(la_client, booked.la.email)
+    done_advice = await _post(
+        la_client,
+        f"/cases/{booked.reference}/mediation/advice",
+        {**_day("contacted", today), "choice": "mediate"},
+    )
+    assert done_advice.status_code == 303, done_advice.text[-2000:]
+    booked_link = await _offer_link(la_client, booked)
+    await la_client.aclose()
+    anonymous = _client(app)
+    offer_page = await anonymous.get(booked_link)
+    chosen = slot_keys_offered(offer_page.text)[0]
+    states.append(PageState("offer answered: meeting booked", booked_link, "public", form={"slot": chosen}))
+    await anonymous.aclose()
     them = w.family.email
     states.append(PageState("case: mediation being arranged", f"/cases/{w.reference}", them))
     states.append(PageState("case mediation page: times offered", f"/cases/{w.reference}/mediation", them))
+
+    # Health only: the ICB arranges mediation once the council has told it.
+    health = await make_world(sections=("G",))
+    states.append(
+        PageState("case: health only, ICB arranges", f"/cases/{health.reference}", health.family.email)
+    )
 
     # A case that needs no mediation (the family declined): the appeal is open to them.
     declined = await make_world(wants_mediation=False, sections=("B",))

@@ -4,6 +4,7 @@ GOV.UK's visually hidden text), nor the "The law behind this date" details (`app
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 SKIPPED_TAGS = {"script", "style", "template", "noscript", "head", "title"}
@@ -76,6 +77,18 @@ def visible_lines(html: str) -> list[str]:
     return reader.lines
 
 
+# Case references, made-up test names and codes ("SM-1E3C9E76", "ChildD6B232"): not words, and new on every
+# run, so each counts as one plain word and a page's score does not change from run to run.
+CODE = re.compile(r"\b[\w-]*\d[\w-]*[A-Za-z][\w-]*\b|\b[\w-]*[A-Za-z][\w-]*\d[\w-]*\b|\b[0-9A-F]{6,}\b")
+
+
+TIME = re.compile(r"\d{1,2}(:\d\d)?(am|pm)")
+
+
+def _plain(match: re.Match[str]) -> str:
+    return match.group(0) if TIME.fullmatch(match.group(0)) else "code"
+
+
 def as_sentences(lines: list[str]) -> str:
     """Each line counted as a sentence: one that does not end a sentence gets a full stop."""
-    return " ".join(line if line[-1] in ".!?" else f"{line}." for line in lines)
+    return " ".join(CODE.sub(_plain, line if line[-1] in ".!?" else f"{line}.") for line in lines)
