@@ -152,7 +152,12 @@ def next_steps(case: Disagreement, today: dt.date) -> list[str]:
         ]
     held = case.running_clock("mediation_held_by_la") or case.running_clock("mediation_held_by_icb")
     if case.state == "session_arranged":
-        steps.append("Go to your mediation meeting. The mediation page has the date and place.")
+        on = case.mediation.last_session_on
+        steps.append(
+            f"Go to your mediation meeting on {day_date(on)}. The mediation page has the time and place."
+            if on
+            else "Go to your mediation meeting. The mediation page has the date and place."
+        )
     elif held is not None:
         steps += [
             f"{_arranger(case)} will set up your mediation meeting. It must be held by {day_date(held.due)}.",

@@ -107,3 +107,25 @@ async def test_another_family_never_sees_the_case(app):
     assert (await stranger.get(f"/cases/{w.reference}")).status_code == 404
     assert (await stranger.get(f"/cases/{w.reference}/mediation")).status_code == 404
     await stranger.aclose()
+
+
+async def test_once_the_meeting_is_booked_the_family_is_told_to_go_and_when(app):
+    from tests.wording.page_states import offer_link, slot_keys_offered
+
+    w = await make_world()
+    await _adviser_contacted(app, w)
+    la = await _as(app, w.la.email)
+    link = await offer_link(la, w)
+    await la.aclose()
+    anonymous = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local")
+    offer = await anonymous.get(link)
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', offer.text).group(1)
+    chosen = await anonymous.post(link, data={"slot": slot_keys_offered(offer.text)[0], "_csrf_token": token})
+    assert chosen.status_code == 200
+    await anonymous.aclose()
+    day = (await w.case()).mediation.last_session_on
+    family = await _as(app, w.family.email)
+    page = (await family.get(f"/cases/{w.reference}")).text
+    assert f"Go to your mediation meeting on {format_long_date(day)}." in page
+    assert "Your mediation meeting is booked" in page  # the state in words
+    await family.aclose()

@@ -49,7 +49,7 @@ def _day(prefix: str, day: dt.date) -> dict[str, str]:
     return {f"{prefix}-day": str(day.day), f"{prefix}-month": str(day.month), f"{prefix}-year": str(day.year)}
 
 
-async def _offer_link(la: httpx.AsyncClient, w: World) -> str:
+async def offer_link(la: httpx.AsyncClient, w: World) -> str:
     """The signed link of an offer of meeting times, as the family receives it by email."""
     query = search_query(w)
     keys = slot_keys((await la.get(f"/cases/{w.reference}/mediation/schedule", params=query)).text)
@@ -140,7 +140,7 @@ async def page_states(app: object, family: httpx.AsyncClient) -> list[PageState]
         la_client, f"/cases/{w.reference}/mediation/advice", {**_day("contacted", today), "choice": "mediate"}
     )
     assert done_advice.status_code == 303, done_advice.text[-2000:]
-    link = await _offer_link(la_client, w)
+    link = await offer_link(la_client, w)
     states.append(PageState("offer of meeting times", link, "public"))
     await la_client.aclose()
     # The same offer for another family, answered: the booked meeting as the family then sees it.
@@ -153,12 +153,19 @@ async def page_states(app: object, family: httpx.AsyncClient) -> list[PageState]
         {**_day("contacted", today), "choice": "mediate"},
     )
     assert done_advice.status_code == 303, done_advice.text[-2000:]
-    booked_link = await _offer_link(la_client, booked)
+    booked_link = await offer_link(la_client, booked)
     await la_client.aclose()
     anonymous = _client(app)
     offer_page = await anonymous.get(booked_link)
     chosen = slot_keys_offered(offer_page.text)[0]
     states.append(PageState("offer answered: meeting booked", booked_link, "public", form={"slot": chosen}))
+    # Read after the answer above (states are read in order): the case with its meeting booked.
+    states.append(PageState("case: meeting booked", f"/cases/{booked.reference}", booked.family.email))
+    states.append(
+        PageState(
+            "case mediation page: meeting booked", f"/cases/{booked.reference}/mediation", booked.family.email
+        )
+    )
     await anonymous.aclose()
     them = w.family.email
     states.append(PageState("case: mediation being arranged", f"/cases/{w.reference}", them))
