@@ -159,7 +159,8 @@ async def page_states(app: object, family: httpx.AsyncClient) -> list[PageState]
     offer_page = await anonymous.get(booked_link)
     chosen = slot_keys_offered(offer_page.text)[0]
     states.append(PageState("offer answered: meeting booked", booked_link, "public", form={"slot": chosen}))
-    # Read after the answer above (states are read in order): the case with its meeting booked.
+    # Read after the answer above (states are read in order): the used link, and the case with its meeting.
+    states.append(PageState("offer link already used", booked_link, "public", status=410))
     states.append(PageState("case: meeting booked", f"/cases/{booked.reference}", booked.family.email))
     states.append(
         PageState(
