@@ -15,8 +15,9 @@ from mediation.mediation.tables import SessionOffer
 from mediation.notify.tables import Notification
 from tests.conftest import sign_in
 from tests.lodging.helpers import answer, la_id, lodge, standard_answers, start_draft
-from tests.mediation.helpers import World, make_world
+from tests.mediation.helpers import World, make_world, person
 from tests.mediation.test_mediation_pages import search_query, slot_keys
+from tests.notices.helpers import issue, notice_input
 from tests.tribunal.helpers import appealed_case
 
 PAGE_GRADE = 6.0  # reading age 11
@@ -75,10 +76,14 @@ def _query(**values: str) -> str:
     return "&".join(f"{k}={v}" for k, v in values.items())
 
 
-async def page_states(app: object, family: httpx.AsyncClient) -> list[PageState]:
-    """Builds the cases behind the pages (as the family signed in to `family` and their council), then lists
-    the page states."""
+async def page_states(app: object) -> list[PageState]:
+    """Builds the cases behind the pages, each family with its own account (the shared test database holds
+    other tests' drafts and notices for the demo family), then lists the page states."""
     today = timekeeping.today()
+    reader = await person("family", None, "Sam Reader")
+    await issue(notice_input("refuse_assessment", email=reader.email, name="Alex Reader"), sent_on=today)
+    family = _client(app)
+    await sign_in(family, reader.email)
     states = [
         PageState("calculator", "/deadline-calculator", "public"),
         PageState(
@@ -103,15 +108,15 @@ async def page_states(app: object, family: httpx.AsyncClient) -> list[PageState]
             "/who-handles-my-disagreement?decision=refuse_assessment",
             "public",
         ),
-        PageState("family home", "/home", "family"),
-        PageState("lodging start", "/lodge", "family"),
+        PageState("family home", "/home", reader.email),
+        PageState("lodging start", "/lodge", reader.email),
     ]
 
     # The lodging journey: every question as the family first sees it, then check and confirmation.
     la = await la_id()
     draft = await start_draft(family)
     for step, data in standard_answers(la, sections=["B", "F", "G"]):
-        states.append(PageState(f"lodging: {step}", f"/lodge/{draft}/{step}", "family", QUESTION_GRADE))
+        states.append(PageState(f"lodging: {step}", f"/lodge/{draft}/{step}", reader.email, QUESTION_GRADE))
         response = await answer(family, draft, step, data)
         assert response.status_code == 303, (step, response.text[-2000:])
     # The questions again with a problem: the error summary and the messages are read too.
@@ -120,17 +125,19 @@ async def page_states(app: object, family: httpx.AsyncClient) -> list[PageState]
             PageState(
                 f"lodging: {step}, with a problem",
                 f"/lodge/{draft}/{step}",
-                "family",
+                reader.email,
                 QUESTION_GRADE,
                 400,
                 form,
             )
         )
-    states.append(PageState("lodging: check your answers", f"/lodge/{draft}/check", "family"))
+    states.append(PageState("lodging: check your answers", f"/lodge/{draft}/check", reader.email))
     done, reference = await lodge(family, standard_answers(la))
-    states.append(PageState("lodging: confirmation", f"/lodge/{done}/confirmation", "family"))
-    states.append(PageState("case: just lodged, mediation wanted", f"/cases/{reference}", "family"))
-    states.append(PageState("case mediation page: just lodged", f"/cases/{reference}/mediation", "family"))
+    states.append(PageState("lodging: confirmation", f"/lodge/{done}/confirmation", reader.email))
+    states.append(PageState("case: just lodged, mediation wanted", f"/cases/{reference}", reader.email))
+    states.append(
+        PageState("case mediation page: just lodged", f"/cases/{reference}/mediation", reader.email)
+    )
 
     # A case whose mediation is being arranged, with an offer of times to the family.
     w = await make_world()
@@ -193,9 +200,10 @@ async def page_states(app: object, family: httpx.AsyncClient) -> list[PageState]
         PageState("case tribunal page: appeal lodged", f"/cases/{appealed.reference}/tribunal", "family")
     )
 
-    # The decision notice the council sent the demo family, as they read it.
+    # The decision notice the council sent the family, as they read it.
     home = await family.get("/home")
     notice = re.search(r'href="(/notices/[^"/]+)"', home.text)
-    assert notice, "the demo family's notice is linked from their home page"
-    states.append(PageState("decision notice", notice.group(1), "family"))
+    assert notice, "the family's notice is linked from their home page"
+    states.append(PageState("decision notice", notice.group(1), reader.email))
+    await family.aclose()
     return states

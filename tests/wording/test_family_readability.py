@@ -56,7 +56,7 @@ async def test_every_family_page_reads_at_reading_age_11_or_younger(app):
             clients[who] = c
         return clients[who]
 
-    states = await page_states(app, await client_for("family"))
+    states = await page_states(app)
     scores = []
     for state in states:
         client = await client_for(state.who)
