@@ -11,7 +11,8 @@ from mediation import access
 from mediation.accounts import registration
 from mediation.accounts.service import EMAIL_MAX_LENGTH, SignInError, sign_in
 from mediation.accounts.throttle import wait_words
-from mediation.cases.queue import RISK_LABELS, QueuePage, list_cases, queue_page, read_cursor
+from mediation.cases.family_view import family_cases
+from mediation.cases.queue import RISK_LABELS, QueuePage, queue_page, read_cursor
 from mediation.cases.queue_pages import QUEUE_VIEWS, queue_filters, queue_query
 from mediation.errors import Invalid
 from mediation.lodging.service import open_drafts
@@ -105,7 +106,7 @@ async def home(request: Request) -> Template:
             "home/family.html",
             context={
                 **context,
-                "cases": await list_cases(user),
+                "cases": await family_cases(user),
                 "drafts": await open_drafts(user),
                 "notices": await list_notices(user, limit=20),
             },

@@ -9,6 +9,7 @@ from litestar.response import Redirect, Template
 
 from mediation import access
 from mediation.cases.commands import reroute_case
+from mediation.cases.family_view import family_case
 from mediation.cases.repository import find_case
 from mediation.cases.service import RISK_LABELS, case_detail
 from mediation.cases.tables import CaseDocument
@@ -16,6 +17,7 @@ from mediation.cases.work import work_panel
 from mediation.errors import ServiceError
 from mediation.identity import CurrentUser
 from mediation.rules.routing import DECISION_LABELS, SECTION_LABELS
+from mediation.rules.wording import FAMILY_SECTIONS
 from mediation.web.auth import current_user
 from mediation.web.confirmations import confirm
 from mediation.web.forms import client_of, page_errors
@@ -63,12 +65,14 @@ async def render_case(
     if found is None:
         raise NotFoundException("Case not found")
     case = await case_detail(user, found, client=client_of(request))
+    family = await family_case(found) if user.role == access.FAMILY else None
     return Template(
-        "cases/case.html",
+        "cases/family_case.html" if family else "cases/case.html",
         context={
+            "family": family,
             "case": case,
             "decision_labels": DECISION_LABELS,
-            "section_labels": SECTION_LABELS,
+            "section_labels": FAMILY_SECTIONS if family else SECTION_LABELS,
             "status_labels": STATUS_LABELS,
             "risk_labels": RISK_LABELS,
             "lodged_by_labels": LODGED_BY_LABELS,

@@ -47,6 +47,7 @@ async def pass_to_successors(case: Disagreement, *, actor: CurrentUser | None) -
     events.check(case, "succeeded", actor=actor, on=on)
 
     async def writes(change: Change) -> None:
+        from mediation.cases.notifications import tell_family_handler_changed
         from mediation.tribunal.tables import TribunalObligation
 
         fresh = change.case
@@ -60,6 +61,7 @@ async def pass_to_successors(case: Disagreement, *, actor: CurrentUser | None) -
                 & (TribunalObligation.owed_by == s.from_id)
                 & (TribunalObligation.status == "open")
             )
+        await tell_family_handler_changed(fresh, fresh.successions)
 
     return await events.record(
         case,

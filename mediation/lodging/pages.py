@@ -11,11 +11,12 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from mediation import timekeeping
-from mediation.cases.service import get_case
+from mediation.cases.family_view import family_case
+from mediation.cases.repository import find_case
 from mediation.identity import CurrentUser
 from mediation.lodging import questions as q
 from mediation.lodging import service
-from mediation.rules.routing import DECISION_LABELS, SECTION_LABELS
+from mediation.rules.wording import FAMILY_DECISIONS, FAMILY_SECTIONS
 from mediation.settings import settings
 from mediation.web.auth import current_user
 from mediation.web.edge import CONTROL_CHARACTERS
@@ -66,8 +67,8 @@ async def _step_page(draft: dict[str, Any], step: str, errors: dict[str, str], s
             "back": q.previous_step(step, answers),
             "lodged_by": q.LODGED_BY,
             "access_needs": q.ACCESS_NEEDS,
-            "decisions": DECISION_LABELS,
-            "section_labels": SECTION_LABELS,
+            "decisions": FAMILY_DECISIONS,
+            "section_labels": FAMILY_SECTIONS,
             "selected_sections": q.selected_sections(answers),
             "health_sections": q.HEALTH_SECTIONS,
             "local_authorities": await service.local_authorities() if step == "child" else [],
@@ -164,8 +165,8 @@ async def _check_page(
             "problems": problems,
             "lodged_by": q.LODGED_BY,
             "access_needs": q.ACCESS_NEEDS,
-            "decisions": DECISION_LABELS,
-            "section_labels": SECTION_LABELS,
+            "decisions": FAMILY_DECISIONS,
+            "section_labels": FAMILY_SECTIONS,
             "selected_sections": q.selected_sections(answers),
             "la_name": la_names.get(whole_number(answers.get("local_authority")) or 0, ""),
             "documents": await service.draft_documents(draft["id"]),
@@ -209,10 +210,13 @@ async def lodge_confirmation(request: Request, draft_id: FromPath[int]) -> Templ
     draft = await _draft(request, draft_id)
     if not draft["submitted"]:
         return Redirect(f"/lodge/{draft_id}/check")
-    case = await get_case(_user(request), draft["reference"])
+    case = await find_case(_user(request), draft["reference"])
     if case is None:
         raise NotFoundException("Case not found")
-    return Template("lodging/confirmation.html", context={"case": case, "title": "Disagreement received"})
+    return Template(
+        "lodging/confirmation.html",
+        context={"case": case, "family": await family_case(case), "title": "We have your disagreement"},
+    )
 
 
 ROUTES = [lodge_start, lodge_new, lodge_confirmation, lodge_step, lodge_answer]

@@ -11,7 +11,6 @@ import msgspec
 from mediation import timekeeping
 from mediation.cases.commands import AlreadyLodged, Matter, NewCase, create_case
 from mediation.cases.model import Disagreement
-from mediation.cases.notifications import handled_by
 from mediation.cases.tables import CaseDocument
 from mediation.db import transaction
 from mediation.identity import CurrentUser
@@ -22,6 +21,7 @@ from mediation.organisations.service import exists_on
 from mediation.organisations.tables import Organisation
 from mediation.rules.calendar import format_long_date
 from mediation.rules.deadlines import compute_deadline
+from mediation.rules.wording import family_title, who_handles
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 
@@ -213,9 +213,10 @@ async def submit(user: CurrentUser, draft: dict[str, Any], base_url: str) -> str
 
 
 async def _confirm(user: CurrentUser, new: NewCase, case: Disagreement, base_url: str) -> None:
+    named = {"council": case.local_authority_name, "icb": case.icb_name}
     dates = [
-        f"- {c.title}: {format_long_date(c.due)} ({c.actor_label.lower()} must act)"
-        for c in case.running_clocks
+        f"- {family_title(c.rule, **named)}: by {format_long_date(c.due)}"
+        for c in sorted(case.running_clocks, key=lambda c: (c.actor != "family", c.due))
     ]
     body = "\n".join(
         [
@@ -223,9 +224,9 @@ async def _confirm(user: CurrentUser, new: NewCase, case: Disagreement, base_url
             "",
             f"We have received your disagreement. Your reference is {case.reference}.",
             "",
-            f"Who handles it: {handled_by(case, case.routing)}.",
+            *who_handles(case.routing, **named),
             "",
-            "Key dates:",
+            "Your dates:",
             *dates,
             "",
             f"See your case and what happens next: {base_url}/cases/{case.reference}",

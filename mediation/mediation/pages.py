@@ -12,6 +12,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from mediation import access
+from mediation.cases.family_view import family_case
 from mediation.cases.model import Disagreement
 from mediation.cases.repository import find_case
 from mediation.errors import ServiceError
@@ -21,7 +22,7 @@ from mediation.mediation.certificates import KINDS, certificate, issue_certifica
 from mediation.mediation.common import MediationError
 from mediation.mediation.people import mediators
 from mediation.mediation.poll_replies import polls_of
-from mediation.mediation.views import mediation_view
+from mediation.mediation.views import MEDIATION_RULES, mediation_view
 from mediation.web.auth import current_user
 from mediation.web.confirmations import confirm
 from mediation.web.forms import date_from_fields, form_values, page_errors, whole_number
@@ -59,9 +60,12 @@ async def render_mediation(
 ) -> Template:
     user = user_of(request)
     view = await mediation_view(user, case)
+    family = await family_case(case) if user.role == access.FAMILY else None
     return Template(
-        "mediation/case.html",
+        "mediation/family_case.html" if family else "mediation/case.html",
         context={
+            "family": family,
+            "mediation_rules": MEDIATION_RULES,
             "title": f"Mediation for case {case.reference}",
             "case": case,
             "view": view,

@@ -12,6 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from mediation.cases.family_view import adviser_for, family_date
 from mediation.identity import CurrentUser
 from mediation.lodging.service import MAX_UPLOAD_BYTES, UploadError, check_pdf
 from mediation.notices import reading
@@ -19,6 +20,7 @@ from mediation.notices.batches import list_batches
 from mediation.notices.content import NOTICE_DECISIONS, PLAN_KINDS, validate_notice
 from mediation.notices.service import IssueError, PlanFile, issue_notice, london_today
 from mediation.rules.routing import SECTION_LABELS
+from mediation.rules.wording import FAMILY_DECISIONS
 from mediation.web.auth import current_user
 from mediation.web.forms import client_of, whole_number
 
@@ -155,12 +157,29 @@ async def notice_page(request: Request, reference: FromPath[str]) -> Template:
     notice = await reading.get_notice(user, reference, client=client_of(request))
     if notice is None:
         raise NotFoundException("Notice not found")
+    is_family = user.role == "family"
     return Template(
         "notices/notice.html",
         context={
             "title": notice.title,
             "notice": notice,
-            "is_family": user.role == "family",
+            "is_family": is_family,
+            "family_decision": FAMILY_DECISIONS.get(notice.decision, notice.title),
+            "family_dates": [
+                family_date(
+                    d.rule,
+                    d.due,
+                    actor="family",
+                    status="running",
+                    citation=d.citation,
+                    explanation=d.explanation,
+                    council=notice.local_authority,
+                )  # fmt: skip
+                for d in notice.deadlines
+            ]
+            if is_family
+            else [],
+            "adviser": await adviser_for(notice.local_authority_id) if is_family else None,
             "issued": request.query_params.get("issued") == "1" and user.role != "family",
             "section_labels": SECTION_LABELS,
             "plan_kinds": PLAN_KINDS,

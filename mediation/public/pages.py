@@ -6,33 +6,35 @@ from litestar import Request, get
 from litestar.response import Template
 
 from mediation.public import service
-from mediation.rules.catalogue import ORDER_RULE_IDS, all_rules
-from mediation.rules.errors import RulesError
-from mediation.rules.routing import DECISION_LABELS, SECTION_LABELS
+from mediation.rules.calendar import format_long_date
+from mediation.rules.catalogue import ORDER_RULE_IDS, all_rules, versions
+from mediation.rules.errors import RuleNotInForce, RulesError
+from mediation.rules.routing import DECISION_LABELS, route
+from mediation.rules.wording import (
+    FAMILY_DECISIONS,
+    FAMILY_SECTIONS,
+    family_citation,
+    family_title,
+    who_handles,
+)
 from mediation.web.forms import date_from_fields
 
-STATUS_LABELS = {
-    "P": "read in the primary legislation",
-    "S": "from reliable secondary guidance",
-    "U": "unconfirmed: check with an adviser",
-}
+# With no case, the bodies as a family knows them.
+ANY_COUNCIL, ANY_ICB = "your council", "your local NHS (ICB)"
 # The first date each kind of rule needs, in words a family uses.
 MAIN_DATE_INPUT = {"appeal": "notice_sent", "mediation_notice": "mediation_date"}
 
 
 def _rule_options() -> list[dict[str, str]]:
     return [
-        {
-            "value": r.id,
-            "text": f"{r.id.replace('_', ' ').capitalize()}: counted from when {r.start_event}",
-        }
+        {"value": r.id, "text": family_title(r.id)}
         for r in all_rules()
         if r.unit != "agreed"  # a timescale the parties agree (Regs 42(5)) is not calculated
     ]
 
 
 def _order_options() -> list[dict[str, str]]:
-    return [{"value": r.id, "text": r.id.replace("_", " ")} for r in all_rules() if r.id.startswith("order_")]
+    return [{"value": r.id, "text": family_title(r.id)} for r in all_rules() if r.id.startswith("order_")]
 
 
 @get("/deadline-calculator", name="deadline_calculator", opt={"action": "public"})
@@ -66,6 +68,11 @@ async def deadline_calculator(request: Request) -> Template:
                 inputs["order"] = values.get("order", "")
             try:
                 result = service.deadline(rule_id, inputs)
+            except RuleNotInForce:
+                first = versions(rule_id)[0].effective_from
+                errors["start-day"] = (
+                    f"This time limit did not apply then. Enter a date from {format_long_date(first)} on"
+                )
             except RulesError as exc:
                 errors["rule"] = exc.detail[0].upper() + exc.detail[1:]
     return Template(
@@ -74,9 +81,11 @@ async def deadline_calculator(request: Request) -> Template:
             "values": values,
             "errors": errors,
             "result": result,
+            "result_title": family_title(result.rule) if result else "",
+            "result_law": family_citation(result.citation) if result else "",
+            "result_steps": [family_citation(step) for step in result.explanation] if result else [],
             "rules": _rule_options(),
             "orders": _order_options(),
-            "status_labels": STATUS_LABELS,
         },
         status_code=400 if errors else 200,
     )
@@ -106,8 +115,11 @@ async def routing_checker(request: Request) -> Template:
             "selected_sections": sections,
             "errors": errors,
             "result": result,
-            "decisions": DECISION_LABELS,
-            "sections": SECTION_LABELS,
+            "answer": who_handles(route(values["decision"], sections), council=ANY_COUNCIL, icb=ANY_ICB)
+            if result
+            else [],
+            "decisions": FAMILY_DECISIONS,
+            "sections": FAMILY_SECTIONS,
         },
         status_code=400 if errors else 200,
     )

@@ -9,6 +9,7 @@ from typing import Any
 from mediation.cases.model import ACTOR_LABELS
 from mediation.cases.model import rule_title as title_for
 from mediation.reminders.recipients import Recipient
+from mediation.rules.wording import family_citation, family_title
 from mediation.web.templating import SERVICE_NAME, day_date
 
 SIGN_OFF = f"\n--\n{SERVICE_NAME}. This message was sent automatically; replies are not read.\n"
@@ -26,6 +27,13 @@ def _who(clock: Mapping[str, Any], recipient: Recipient) -> str:
 
 
 def _facts(clock: Mapping[str, Any], recipient: Recipient) -> list[str]:
+    if recipient.key == "family":  # the family's words, and the law without the research notes
+        return [
+            f"What is due: {_title(clock, recipient)}",
+            f"Due by: {day_date(clock['due'])}",
+            f"Who must act: {_who(clock, recipient)}",
+            f"The law behind this date: {family_citation(clock['citation'])}",
+        ]
     return [
         f"What is due: {title_for(clock['rule'])}",
         f"Due by: {day_date(clock['due'])}",
@@ -44,17 +52,23 @@ def _greeting(recipient: Recipient) -> str:
     return f"Dear {recipient.name.strip() or 'colleague'},"
 
 
+def _title(clock: Mapping[str, Any], recipient: Recipient) -> str:
+    return family_title(clock["rule"]) if recipient.key == "family" else title_for(clock["rule"])
+
+
 def reminder(
     clock: Mapping[str, Any], recipient: Recipient, *, working_days_left: int, base_url: str
 ) -> tuple[str, str]:
-    reference, title, due = clock["reference"], title_for(clock["rule"]), clock["due"]
+    reference, title, due = clock["reference"], _title(clock, recipient), clock["due"]
+    family = recipient.key == "family"
+    limit = "A date on your disagreement" if family else "A statutory deadline on disagreement"
     if working_days_left == 0:
         subject = f"Due today: {title} ({reference})"
-        lead = f"A statutory deadline on disagreement {reference} is due today, {day_date(due)}."
+        lead = f"{limit} {reference} is due today, {day_date(due)}."
     else:
         days = "1 working day" if working_days_left == 1 else f"{working_days_left} working days"
-        subject = f"Reminder: {title} due {day_date(due)} ({reference})"
-        lead = f"A statutory deadline on disagreement {reference} is due in {days}, on {day_date(due)}."
+        subject = f"Reminder: {title} {'by' if family else 'due'} {day_date(due)} ({reference})"
+        lead = f"{limit} {reference} is due in {days}, on {day_date(due)}."
     body = "\n".join(
         [
             _greeting(recipient),

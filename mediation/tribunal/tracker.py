@@ -38,9 +38,9 @@ def _deadline_step(
         )
     else:
         meaning = (
-            "The appeal must reach the tribunal by this date: 2 months after the decision notice was sent, "
-            "or 1 month after a mediation certificate was issued if that is later. A last day in August or "
-            "between 25 December and 1 January moves to the next working day after that period."
+            "The appeal must reach the tribunal by this date. It is 2 months after the decision letter "
+            "was sent, or 1 month after the mediation certificate if that is later. If the last day is in "
+            "August, or from 25 December to 1 January, it moves to the next working day after."
         )
     status = "done" if appeal is not None and not appeal.late else _dated(deadline, today)
     if appeal is not None and appeal.late:
@@ -63,8 +63,8 @@ def _response_step(appeal: AppealView, today: dt.date) -> TrackerStep:
             title,
             None,
             "unknown",
-            "The date is set once the local authority receives the appeal from the tribunal: usually 30 "
-            f"working days later, {NOT_COUNTED}, unless the tribunal directs another date.",
+            "The council usually has 30 working days to answer, from the day it gets the appeal from the "
+            f"tribunal ({NOT_COUNTED}). The tribunal can set another date.",
         )
     computed = (
         "30 working days after the local authority received the appeal on "
@@ -109,21 +109,21 @@ def _timetable_steps(appeal: AppealView, today: dt.date) -> list[TrackerStep]:
             )
             + "Its letter sets the timetable: the response, evidence and hearing dates."
             if appeal.registered_on
-            else "The tribunal usually confirms registration within 10 working days and sets the timetable.",
+            else "The tribunal usually says within 10 working days that it has the appeal. "
+            "Its letter sets the dates.",
         ),
         _response_step(appeal, today),
         TrackerStep(
             "Evidence deadline",
             appeal.evidence_due,
             _dated(appeal.evidence_due, today),
-            "The last day to send the tribunal any further evidence, as the tribunal directed.",
+            "The last day to send the tribunal more evidence.",
         ),
         TrackerStep(
             "Hearing bundle",
             appeal.bundle_due,
             _dated(appeal.bundle_due, today),
-            "By this date the local authority sends the tribunal and the family the bundle: all the papers "
-            "for the hearing.",
+            "By this date the council sends the tribunal and the family all the papers for the hearing.",
         ),
         TrackerStep(
             "Hearing",
@@ -138,8 +138,8 @@ def _timetable_steps(appeal: AppealView, today: dt.date) -> list[TrackerStep]:
                     or appeal.unopposed_on is not None
                 ),
             ),
-            "The tribunal hears the appeal. Appeals against a refusal to assess are often decided on the "
-            "papers, without a hearing.",
+            "The tribunal hears the appeal. An appeal about a refusal to assess is often decided on the "
+            "papers, with no hearing.",
         ),
     ]
     if appeal.decision_on is not None:

@@ -48,12 +48,13 @@ def test_each_role_signs_in_to_its_landing_page_and_signs_out_to_the_start_page(
     expect(h1(page, landing_heading)).to_be_visible()
 
     if email == "family@example.com":
-        links = case_links(page)
+        links = page.locator('main a[href^="/cases/"]')  # the family's cases, each under its child's name
         expect(links.first).to_be_visible()
-        reference = links.first.inner_text().strip()
+        reference = (links.first.get_attribute("href") or "").rsplit("/", 1)[-1]
         links.first.click()
         expect(page).to_have_url(f"{live_server}/cases/{reference}")
-        expect(h1(page, f"Case {reference}")).to_be_visible()
+        expect(h1(page, f"Your case {reference}")).to_be_visible()
+        expect(page.get_by_role("heading", level=2, name="What you need to do next")).to_be_visible()
     elif email == "coordinator@milton-keynes.example":
         links = case_links(page)
         expect(links.first).to_be_visible()
@@ -96,12 +97,12 @@ def test_deadline_calculator_works_with_javascript_disabled(
         page.goto("/deadline-calculator")
         assert "govuk-frontend-supported" not in (page.locator("body").get_attribute("class") or "")
 
-        page.get_by_label("Which deadline?").select_option("appeal")
+        page.get_by_label("Which time limit?").select_option("appeal")
         start = page.get_by_role("group", name="Start date", exact=True)
         start.get_by_label("Day").fill("10")
         start.get_by_label("Month").fill("3")
         start.get_by_label("Year").fill("2027")
-        page.get_by_role("button", name="Work out the deadline").click()
+        page.get_by_role("button", name="Work out the date").click()
 
         expect(page).to_have_url(re.compile(r"/deadline-calculator\?"))
         expect(page.locator(".govuk-panel")).to_contain_text("Monday 10 May 2027")

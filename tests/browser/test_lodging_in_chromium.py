@@ -31,9 +31,12 @@ OTHER_FAMILY = "other.family@example.com"
 LA_COORDINATOR = "coordinator@milton-keynes.example"
 HEALTH_COMMISSIONER = "commissioner@blmk-icb.example"
 LOCAL_AUTHORITY = "Milton Keynes City Council"
-PLAN_CONTENTS = "The contents of an EHC plan (CFA s.51(2)(c), or health and social care sections)"
 SECTION_F = "Section F: special educational provision"
 SECTION_G = "Section G: health care provision"
+# What the family reads for the same decision and sections (rules/wording.py).
+FAMILY_PLAN_CONTENTS = "What your child's EHC plan says"
+FAMILY_SECTION_F = "Section F: special educational help"
+FAMILY_SECTION_G = "Section G: health care help"
 REFERENCE = re.compile(r"^SM-[0-9A-F]{8}$")
 
 
@@ -117,7 +120,7 @@ def answer_child(page: Page, name: str, day: str, month: str, year: str) -> None
 
 def answer_decision(page: Page, notice: dt.date) -> None:
     expect(h1(page, "The decision you disagree with")).to_be_visible()
-    page.get_by_role("radio", name=PLAN_CONTENTS, exact=True).check()
+    page.get_by_role("radio", name=FAMILY_PLAN_CONTENTS, exact=True).check()
     fill_date(page, "Date the decision notice was sent", str(notice.day), str(notice.month), str(notice.year))
     page.get_by_label("Upload the decision letter or final plan (optional)").set_input_files(
         {"name": PDF_NAME, "mimeType": "application/pdf", "buffer": PDF}
@@ -167,13 +170,13 @@ def test_a_family_lodges_saves_returns_and_submits_and_the_case_reaches_the_righ
     # "Continue" goes straight to the first question still to answer.
     expect(page).to_have_url(f"{live_server}/lodge/{draft}/sections")
     expect(h1(page, "Which parts of the EHC plan do you disagree with?")).to_be_visible()
-    page.get_by_role("checkbox", name=SECTION_F, exact=True).check()
-    page.get_by_role("checkbox", name=SECTION_G, exact=True).check()
+    page.get_by_role("checkbox", name=FAMILY_SECTION_F, exact=True).check()
+    page.get_by_role("checkbox", name=FAMILY_SECTION_G, exact=True).check()
     save_and_continue(page)
 
     expect(h1(page, "What you disagree with and what you want instead")).to_be_visible()
-    expect(page.get_by_role("heading", level=2, name=SECTION_F)).to_be_visible()
-    expect(page.get_by_role("heading", level=2, name=SECTION_G)).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name=FAMILY_SECTION_F)).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name=FAMILY_SECTION_G)).to_be_visible()
     page.get_by_label("Section F: what do you disagree with?").fill(
         "Speech and language therapy is not quantified"
     )
@@ -228,16 +231,16 @@ def test_a_family_lodges_saves_returns_and_submits_and_the_case_reaches_the_righ
     # Send it.
     page.get_by_role("button", name="Accept and send", exact=True).click()
     expect(page).to_have_url(f"{live_server}/lodge/{draft}/confirmation")
-    expect(h1(page, "Disagreement received")).to_be_visible()
+    expect(h1(page, "We have your disagreement")).to_be_visible()
     reference_text = page.get_by_text(REFERENCE)
     expect(reference_text).to_be_visible()
     reference = reference_text.inner_text().strip()
-    expect(page.get_by_role("heading", level=2, name="Key dates")).to_be_visible()
-    expect(page.get_by_role("link", name="View your case", exact=True)).to_have_attribute(
+    expect(page.get_by_role("heading", level=2, name="Your dates")).to_be_visible()
+    expect(page.get_by_role("link", name="See your case", exact=True)).to_have_attribute(
         "href", f"/cases/{reference}"
     )
     page.get_by_role("link", name="Home", exact=True).click()
-    expect(page.get_by_role("link", name=reference, exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(f"case {reference}$"))).to_be_visible()
     expect(page.locator(f'a[href^="/lodge/{draft}/"]')).to_have_count(0)  # no longer a draft
     sign_out(page, live_server)
 
@@ -349,7 +352,7 @@ def test_the_lodging_journey_works_without_javascript(no_js_page: Page, live_ser
     page.get_by_role("link", name="Back", exact=True).click()
     expect(h1(page, "The decision you disagree with")).to_be_visible()
     expect(page.get_by_text(f"Uploaded: {PDF_NAME}.")).to_be_visible()
-    expect(page.get_by_role("radio", name=PLAN_CONTENTS, exact=True)).to_be_checked()
+    expect(page.get_by_role("radio", name=FAMILY_PLAN_CONTENTS, exact=True)).to_be_checked()
     page.get_by_role("link", name="Back", exact=True).click()
     expect(h1(page, "About the child or young person")).to_be_visible()
     expect(page.get_by_label("Full name", exact=True)).to_have_value("Alan Turing")

@@ -115,6 +115,8 @@ def test_a_coordinator_books_a_mediation_meeting_that_meets_every_rule(
     meetings = page.locator("#sessions + ul")
     expect(meetings).to_contain_text("Online: the mediator sends the joining link")
     expect(page.get_by_role("button", name="Record the adviser contact")).to_have_count(0)
+    # Nor the family's own form for it: the adviser stage is past once the meeting is booked.
+    expect(page.get_by_role("heading", name="Tell us you talked to the mediation adviser")).to_have_count(0)
     # Chromium reports a navigation it cancels (the .ics attachment becoming a download, a favicon
     # fetch cut short by the next page) as ERR_ABORTED; these are not failures of the service.
     assert page_problems.problems == []  # page_problems.aborted holds those

@@ -97,16 +97,25 @@ async def test_confirmation_shows_who_handles_it_and_the_key_dates_and_queues_an
     with timekeeping.use_clock(dt.date(2026, 11, 20)):
         draft, reference = await lodge(family, standard_answers(await la_id(), "plan_contents", ["F", "G"]))
         page = (await family.get(f"/lodge/{draft}/confirmation")).text
-    assert "Disagreement received" in page
+    assert "We have your disagreement" in page
+    # Who handles it, in sentences naming the council and the ICB, not legal bullets.
+    who = page[page.index("Who handles your disagreement") : page.index("Your dates")]
+    assert "Milton Keynes City Council arranges your mediation." in who
+    assert "NHS Bedfordshire, Luton and Milton Keynes Integrated Care Board takes part too" in who
+    assert "CFA" not in who and "<li>" not in who
     # Notice sent Mon 2 Nov 2026: two months on is Sat 2 Jan 2027 (r.12(3)(a) moves the appeal to Mon 4 Jan).
-    assert "Contact a mediation adviser</strong>: by Saturday 2 January 2027" in page
-    assert "Appeal to the First-tier Tribunal (SEND)</strong>: by Monday 4 January 2027" in page
+    assert "Contact the mediation adviser by Saturday 2 January 2027." in page
+    assert 'Appeal to the tribunal</h3>\n    <p class="govuk-body">By Monday 4 January 2027' in page
     message = await Notification.select().where(Notification.dedupe_key == f"lodged:{reference}").first()
     assert message["channel"] == "email"
     assert message["recipient_email"] == "family@example.com"
     assert reference in message["subject"]
     assert "Ada" not in message["subject"]
     assert "Saturday 2 January 2027" in message["body_text"]
+    # The email in the family's words: the bodies named, the family's own dates first, no citations.
+    assert "Milton Keynes City Council arranges your mediation." in message["body_text"]
+    assert "Your dates:\n- Contact a mediation adviser: by Saturday 2 January 2027\n" in message["body_text"]
+    assert "must act" not in message["body_text"] and "CFA" not in message["body_text"]
     await family.aclose()
 
 

@@ -1,5 +1,6 @@
 """The family sees notices sent to its email address, and "I disagree" starts lodging from one."""
 
+import re
 import uuid
 
 import pytest
@@ -43,7 +44,9 @@ async def test_the_family_sees_a_notice_sent_to_its_email_on_its_home_page(app):
     page = await family.get(f"/notices/{reference}")
     assert page.status_code == 200
     assert "I disagree" in page.text
-    assert "Contact the mediation adviser by" in page.text
+    assert "What this letter means for you" in page.text
+    assert re.search(r"Contact a mediation adviser</h3>\s*<p class=\"govuk-body\">By \w+day ", page.text)
+    assert "The law behind this date" in page.text
     assert "advice@independent-mediation.example" in page.text
     assert "Delivery" not in page.text  # the LA's delivery details are not the family's business
     assert (await family.get(f"/notices/{reference}/files/plan")).content == PDF

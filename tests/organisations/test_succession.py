@@ -271,3 +271,29 @@ async def test_two_sweeps_at_once_pass_each_case_once(app):
             (AuditEvent.disagreement_id == case.id) & (AuditEvent.action == "succeeded")
         )
         assert count == 1
+
+
+async def test_the_family_is_told_by_email_when_the_body_handling_their_case_changes(app):
+    from mediation.notify.tables import Notification
+
+    _tag, la, a, b, family = await _merger_world()
+    with use_clock(dt.date(2026, 3, 20)):
+        case = await create_case(_new_case(family.id, la, dt.date(2026, 3, 16), ("G",)), actor=None)
+    with use_clock(dt.date(2026, 4, 2)):
+        await apply_successions()
+        await apply_successions()  # a second run (another process) tells nobody twice
+    told = await Notification.select().where(
+        (Notification.disagreement_id == case.id)
+        & Notification.dedupe_key.like(f"succeeded:{case.reference}:%")
+    )
+    assert len(told) == 1
+    [message] = told
+    assert message["channel"] == "email" and message["recipient_email"] == "family@example.com"
+    assert message["subject"] == f"Who handles your disagreement {case.reference} has changed"
+    names = await Organisation.select(Organisation.id, Organisation.name).where(Organisation.id.is_in([a, b]))
+    name = {r["id"]: r["name"] for r in names}
+    body = message["body_text"]
+    assert f"From Wednesday 1 April 2026, the NHS body for your area is {name[b]}." in body
+    assert f"It took over from {name[a]}, which has closed or merged." in body
+    assert "Your dates stay the same." in body and f"/cases/{case.reference}" in body
+    assert case.child_name not in message["subject"]

@@ -67,11 +67,14 @@ async def test_calculator_shows_the_appeal_due_date_with_its_explanation_and_cit
     response = await client.get(calculator_query("appeal", ("10", "3", "2027")))
     assert response.status_code == 200
     page = text_of(response)
-    assert '<h2 class="govuk-panel__title">\n    Monday 10 May 2027\n  </h2>' in page
-    assert "<li>2 months after Wed 10 Mar 2027, when the decision notice was sent" in page
-    assert "<li>due Mon 10 May 2027</li>" in page
-    assert "Source: Tribunal Procedure (First-tier Tribunal) (HESC Chamber) Rules 2008 r.20(1)(c)" in page
-    assert "Status P: read in the primary legislation." in page
+    assert '<h2 class="govuk-panel__title">\n    By Monday 10 May 2027\n  </h2>' in page
+    assert "Appeal to the tribunal" in page
+    # The working and the law sit behind "The law behind this date", never in the reading text.
+    law = page[page.index("The law behind this date") :]
+    assert "<li>2 months after Wed 10 Mar 2027, when the decision notice was sent" in law
+    assert "<li>due Mon 10 May 2027</li>" in law
+    assert "The law: Tribunal Procedure (First-tier Tribunal) (HESC Chamber) Rules 2008 r.20(1)(c)" in law
+    assert "Status P" not in page and "primary legislation" not in page
     assert ERROR_SUMMARY not in page
     assert '<option value="appeal" selected>' in response.text
     assert input_value(response, "start-day") == "10"
@@ -86,7 +89,7 @@ async def test_calculator_explains_easter_for_a_certificate_after_the_family_dec
     assert "Tuesday 30 March 2027" in page
     assert "<li>skipped Fri 26 Mar 2027 (Good Friday)</li>" in page
     assert "<li>skipped Mon 29 Mar 2027 (Easter Monday)</li>" in page
-    assert "Status S: from reliable secondary guidance." in page
+    assert "Status S" not in page and "secondary guidance" not in page  # research notes are for staff
 
 
 async def test_calculator_takes_the_certificate_date_for_an_appeal(client: httpx.AsyncClient) -> None:
@@ -110,7 +113,10 @@ async def test_calculator_moves_a_2019_appeal_out_of_august(client: httpx.AsyncC
 async def test_calculator_says_when_the_appeal_rule_began(client: httpx.AsyncClient) -> None:
     response = await client.get(calculator_query("appeal", ("31", "8", "2014")))
     assert response.status_code == 400
-    assert "Rule appeal was not in force on 2014-08-31; it applies from 2014-09-01" in text_of(response)
+    page = text_of(response)
+    # In words, on the date field (linked from the summary), never the rule id or ISO dates.
+    assert "This time limit did not apply then. Enter a date from Monday 1 September 2014 on" in page
+    assert 'href="#start-day"' in page and "Rule appeal" not in page and "2014-09-01" not in page
 
 
 async def test_calculator_counts_the_mediation_notice_back_from_the_mediation_date(
@@ -241,40 +247,39 @@ async def test_checker_without_a_query_shows_the_questions(client: httpx.AsyncCl
 
 
 @pytest.mark.parametrize(
-    ("sections", "arranges", "parties", "covers", "appeal", "certificate", "because"),
+    ("sections", "says", "appeal", "certificate", "because"),
     [
         (
             ["F", "G"],
-            "The local authority",
-            "local authority, health commissioner",
-            "education, health",
+            [
+                "Your council arranges your mediation.",
+                "Your local NHS (ICB) takes part too, for the health parts.",
+            ],
             "Yes",
             "Yes",
             "Each responsible integrated care board is a party",
         ),
         (
             ["I"],
-            "The local authority",
-            "local authority",
-            "education",
+            ["Your council arranges your mediation.", "You can appeal without a mediation certificate."],
             "Yes",
             "No",
             "so no mediation certificate is needed before appealing (CFA s.55)",
         ),
         (
             ["C", "G"],
-            "The health commissioner (integrated care board)",
-            "health commissioner",
-            "health",
+            [
+                "Your local NHS (ICB) arranges your mediation.",
+                "Your council tells your local NHS (ICB) about it first.",
+                "You cannot appeal to the tribunal about this.",
+            ],
             "No",
             "No",
             "No appeal to the tribunal lies.",
         ),
         (
             ["D", "H1"],
-            "The local authority",
-            "local authority",
-            "social care",
+            ["Your council arranges your mediation.", "You cannot appeal to the tribunal about this."],
             "No",
             "No",
             "mediation or disagreement resolution",
@@ -284,9 +289,7 @@ async def test_checker_without_a_query_shows_the_questions(client: httpx.AsyncCl
 async def test_checker_answers_who_arranges_mediation_and_whether_a_certificate_is_needed(
     client: httpx.AsyncClient,
     sections: list[str],
-    arranges: str,
-    parties: str,
-    covers: str,
+    says: list[str],
     appeal: str,
     certificate: str,
     because: str,
@@ -299,13 +302,14 @@ async def test_checker_answers_who_arranges_mediation_and_whether_a_certificate_
         re.findall(r'__key">\s*(.*?)\s*</dt>\s*<dd class="govuk-summary-list__value">\s*(.*?)\s*</dd>', page)
     )
     assert answers == {
-        "Who arranges mediation": arranges,
-        "Who takes part": parties,
-        "What the disagreement covers": covers,
         "Can you appeal to the tribunal?": appeal,
-        "Do you need a mediation certificate before appealing?": certificate,
+        "Do you need a mediation certificate first?": certificate,
     }
-    assert because in page
+    answer = page[page.index("Your answer") : page.index("The law behind this answer")]
+    for sentence in says:
+        assert sentence in answer
+    # The legal reasoning is still there, behind "The law behind this answer".
+    assert because in page[page.index("The law behind this answer") :]
     for section in sections:  # the ticked boxes stay ticked
         assert re.search(rf'name="sections" type="checkbox" value="{section}" checked', response.text)
 
@@ -316,9 +320,9 @@ async def test_checker_says_mediation_does_not_apply_to_disability_discriminatio
     response = await client.get(f"{CHECKER}?decision=disability_discrimination")
     assert response.status_code == 200
     page = text_of(response)
-    assert "Mediation does not apply" in page
-    assert "Not applicable" in page
-    assert "Equality Act 2010 Sch 17" in page
+    assert "There is no mediation for a disability discrimination claim." in page
+    assert "You send your claim straight to the tribunal." in page
+    assert "Equality Act 2010 Sch 17" in page[page.index("The law behind this answer") :]
 
 
 @pytest.mark.parametrize(
