@@ -67,6 +67,11 @@ def handling(user: CurrentUser, case: Case, detail: str | None) -> bool:
     return user.role == LA if case.arranged_by is None else arranging(user, case, detail)
 
 
+def family_or_handling(user: CurrentUser, case: Case, detail: str | None) -> bool:
+    """The family on its own case (it sees no other), or the body handling the case."""
+    return user.role == FAMILY or handling(user, case, detail)
+
+
 def arranging_or_service(user: CurrentUser, case: Case, detail: str | None) -> bool:
     return user.role == MEDIATOR or arranging(user, case, detail)
 
@@ -141,6 +146,8 @@ PERMISSIONS: dict[str, Permission] = {
     "complied": _p(LA, ICB),
     # The service records it when a body's successor takes over (`cases/succession.py`); an admin may run it.
     "succeeded": _p(ADMIN, says="Only an administrator passes cases to a successor body"),
+    "contact_changed": _p(FAMILY, LA, ICB, relation=family_or_handling,
+                          says="Only the family or the body handling the case changes the contact details"),
     # --- Pages and endpoints ---
     "public": PUBLIC,
     "sign_in": PUBLIC,

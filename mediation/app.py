@@ -24,6 +24,7 @@ from mediation.accounts import pages as account_pages
 from mediation.accounts import password_pages
 from mediation.audit import pages as audit_pages
 from mediation.cases import api as cases_api
+from mediation.cases import contact_pages as case_contact_pages
 from mediation.cases import pages as case_pages
 from mediation.errors import ServiceError
 from mediation.jobs import start_scheduler
@@ -137,6 +138,7 @@ def create_app(config: Settings = settings) -> Litestar:
             *organisation_pages.ROUTES,
             *organisations_api.ROUTES,
             *case_pages.ROUTES,
+            *case_contact_pages.ROUTES,
             *lodging_pages.ROUTES,
             *notice_bulk_pages.ROUTES,
             *notice_pages.ROUTES,

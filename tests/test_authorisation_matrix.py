@@ -617,6 +617,29 @@ RELATION_REFUSALS = {
     ("POST", "/api/v1/cases/{reference:str}/events"): {MED},
     ("GET", "/api/v1/reports"): {ICB},
 }
+
+# Issue 15, contact details: the family and the body handling the case (the LA here) change them; the ICB,
+# a party only, sees them on the case page but may not change them.
+MATRIX.update(
+    {
+        ("GET", "/cases/{reference:str}/contact"): (
+            "/cases/{case}/contact",
+            None,
+            {A: 302, F: 200, OF: 404, LA: 200, ICB: 403, MED: 403, ADM: 403},
+        ),
+        ("POST", "/cases/{reference:str}/contact"): (
+            "/cases/{case}/contact",
+            {},
+            {A: 302, F: 400, OF: 404, LA: 400, ICB: 403, MED: 403, ADM: 403},
+        ),
+    }
+)
+RELATION_REFUSALS.update(
+    {
+        ("GET", "/cases/{reference:str}/contact"): {ICB},
+        ("POST", "/cases/{reference:str}/contact"): {ICB},
+    }
+)
 ROLE_OF = {F: "family", OF: "family", LA: "la_coordinator", ICB: "health_commissioner", MED: "mediator"}
 ROLE_OF[ADM] = "admin"
 

@@ -42,7 +42,7 @@ async def tell_family_rerouted(
     lines += ["", f"See your case and what happens next: {settings.base_url}/cases/{case.reference}"]
     stamp = timekeeping.now().strftime("%Y%m%d%H%M%S%f")
     await queue_for_person(
-        email=(case.contact_email or case.family_email) if case.contact_by == "email" else None,
+        email=case.written_email or None,
         name=case.family_name,
         address=case.postal_address,
         subject=f"Who handles your disagreement {case.reference} has changed",

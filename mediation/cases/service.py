@@ -96,6 +96,11 @@ class CaseDetail(msgspec.Struct):
     routing_reason: str
     appealed: bool  # an appeal to the tribunal is recorded
     timeline: list[TimelineEntry]
+    # The family's contact details: shown only to those who may see the case (issue 15).
+    contact_email: str = ""
+    contact_phone: str = ""
+    postal_address: str = ""
+    large_print: bool = False
 
 
 def _split(value: str) -> list[str]:
@@ -273,6 +278,10 @@ async def case_detail(user: CurrentUser, case: Disagreement, *, client: str = ""
             TimelineEntry(at=e["at"], actor=e["actor_label"], action=e["action"], summary=e["summary"])
             for e in events
         ],
+        contact_email=case.contact_email,
+        contact_phone=case.contact_phone,
+        postal_address=case.postal_address,
+        large_print=case.large_print,
     )
 
 

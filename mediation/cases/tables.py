@@ -52,6 +52,8 @@ class Disagreement(Table):
     created_by = Integer(null=True, default=None)  # the account that lodged it (a family, or LA staff)
     idempotency_key = Varchar(length=200, null=True, default=None)
     idempotency_hash = Varchar(length=64, default="")  # of the request body: a reused key must match
+    # The family asked for letters and documents in large print (issue 13); contact_by may also be "phone".
+    large_print = Boolean(default=False)
 
 
 class DisputedMatter(Table):

@@ -87,7 +87,7 @@ async def make_offer(case: Disagreement, plan: SessionPlan, keys: list[str], *, 
             f"Please choose by {_day(expires)}.",
         ]
         await queue_for_person(
-            email=fresh.contact_email if fresh.contact_by == "email" else None,
+            email=fresh.written_email or None,
             name=fresh.family_name,
             address=fresh.postal_address,
             subject=f"Choose a time for mediation: {fresh.reference}",
