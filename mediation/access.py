@@ -171,6 +171,8 @@ PERMISSIONS: dict[str, Permission] = {
     "view_reports": _p(LA, ICB, ADMIN),
     "view_organisations": _p(LA, ICB, MEDIATOR, ADMIN),
     "administer": _p(ADMIN),
+    # The print queue (issue 15): each organisation's own staff print and post its letters.
+    "print_letters": _p(LA, ICB, MEDIATOR, says="Only an organisation's staff print and post its letters"),
 }
 # fmt: on
 CASE_EVENTS = frozenset(
@@ -200,6 +202,7 @@ CASE_EVENTS = frozenset(
             "view_reports",
             "view_organisations",
             "administer",
+            "print_letters",
         }  # fmt: skip
     }
 )

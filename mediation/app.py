@@ -38,7 +38,7 @@ from mediation.notices import api as notices_api
 from mediation.notices import bulk_pages as notice_bulk_pages
 from mediation.notices import pages as notice_pages
 from mediation.notices import template_pages as notice_template_pages
-from mediation.notify import mailbox, mailbox_pages
+from mediation.notify import mailbox, mailbox_pages, print_pages
 from mediation.notify import pages as outbox_pages
 from mediation.organisations import api as organisations_api
 from mediation.organisations import pages as organisation_pages
@@ -147,6 +147,7 @@ def create_app(config: Settings = settings) -> Litestar:
             *cases_api.ROUTES,
             *audit_pages.ROUTES,
             *outbox_pages.ROUTES,
+            *print_pages.ROUTES,
             *mailbox_pages.ROUTES,
             *mediation_pages.ROUTES,
             *mediation_schedule_pages.ROUTES,

@@ -634,6 +634,28 @@ MATRIX.update(
         ),
     }
 )
+# Issue 15, the print queue: each organisation's staff see only its own letters (a letter no queue holds
+# is a 404); families and admins have no queue.
+MATRIX.update(
+    {
+        ("GET", "/print-queue"): ("/print-queue", None, only([LA, ICB, MED], 200, anonymous=302, others=403)),
+        ("GET", "/print-queue/letters/{letter_id:int}/pdf"): (
+            "/print-queue/letters/999999999/pdf",
+            None,
+            only([LA, ICB, MED], 404, anonymous=302, others=403),
+        ),
+        ("GET", "/print-queue/batch.pdf"): (
+            "/print-queue/batch.pdf",
+            None,
+            only([LA, ICB, MED], 200, anonymous=302, others=403),
+        ),
+        ("POST", "/print-queue/posted"): (
+            "/print-queue/posted",
+            {},
+            only([LA, ICB, MED], 400, anonymous=302, others=403),
+        ),
+    }
+)
 RELATION_REFUSALS.update(
     {
         ("GET", "/cases/{reference:str}/contact"): {ICB},

@@ -154,7 +154,7 @@ async def issue_certificate(
         )
         link = f"{settings.base_url}/cases/{fresh.reference}/mediation/certificates/{certificate_number}"
         await queue_for_person(
-            email=fresh.contact_email if fresh.contact_by == "email" else None,
+            email=fresh.written_email or None,
             name=fresh.family_name,
             address=fresh.postal_address,
             subject=f"Your mediation certificate {certificate_number}",
@@ -163,6 +163,7 @@ async def issue_certificate(
             f"You can also read it online: {link}",
             dedupe_key=f"certificate:{certificate_number}",
             disagreement_id=fresh.id,
+            organisation_id=fresh.mediation_service_id,  # the service that issued it posts it
             forbidden_names=[fresh.child_name],
             attachments=[
                 {"document_id": int(doc.id), "filename": doc.filename, "content_type": "application/pdf"}

@@ -118,6 +118,24 @@ async def queue_email(
     )
 
 
+async def handling_body(disagreement_id: int | None) -> int | None:
+    """The organisation whose print queue a case's letters go to: the body handling the case (the ICB on
+    a health-only case, the LA otherwise)."""
+    if disagreement_id is None:
+        return None
+    from mediation.cases.tables import Disagreement
+
+    row = (
+        await Disagreement.select(Disagreement.local_authority, Disagreement.icb, Disagreement.arranged_by)
+        .where(Disagreement.id == disagreement_id)
+        .first()
+    )
+    if row is None:
+        return None
+    health_only = row["arranged_by"] == "health_commissioner" and row["icb"]
+    return row["icb"] if health_only else row["local_authority"]
+
+
 async def queue_letter(
     *,
     name: str,
@@ -128,8 +146,10 @@ async def queue_letter(
     disagreement_id: int | None = None,
     attachments: Iterable[Mapping[str, Any]] = (),
     forbidden_names: Iterable[str] = (),
+    organisation_id: int | None = None,
 ) -> bool:
-    """Queue a posted letter (rendered to PDF by the delivery job); attachments become enclosures."""
+    """Queue a posted letter (rendered to PDF by the delivery job); attachments become enclosures.
+    `organisation_id`: whose print queue it joins; by default the body handling the case."""
     if not address.strip():
         raise ValueError("a letter needs a postal address")
     return await _queue(
@@ -142,6 +162,7 @@ async def queue_letter(
         postal_address=address.strip(),
         body_text=body_text,
         disagreement_id=disagreement_id,
+        organisation_id=organisation_id or await handling_body(disagreement_id),
     )
 
 
@@ -157,8 +178,10 @@ async def queue_for_person(
     disagreement_id: int | None = None,
     attachments: Iterable[Mapping[str, Any]] = (),
     forbidden_names: Iterable[str] = (),
+    organisation_id: int | None = None,
 ) -> bool:
-    """Email when the person has an address, otherwise a letter: nobody is left without the message."""
+    """Email when the person has an address, otherwise a letter: nobody is left without the message.
+    `organisation_id`: whose print queue a letter joins (see `queue_letter`)."""
     common: dict[str, Any] = {
         "name": name,
         "subject": subject,
@@ -170,4 +193,4 @@ async def queue_for_person(
     }
     if email and email.strip():
         return await queue_email(to=email, body_html=body_html, **common)
-    return await queue_letter(address=address, **common)
+    return await queue_letter(address=address, organisation_id=organisation_id, **common)
