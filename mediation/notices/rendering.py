@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from mediation.notices.fields import for_notice
+from mediation.notify.pdf import write_pdf
 from mediation.settings import ROOT
 from mediation.web.templating import day_date, long_date
 
@@ -174,19 +175,6 @@ def letter_html(
     )
 
 
-def _write_pdf(document_html: str) -> bytes:
-    # WeasyPrint is not documented as thread-safe: share the outbox's render lock, one render at a time.
-    from weasyprint import HTML  # type: ignore[import-untyped]
-
-    from mediation.notify.letters import _render_lock
-
-    with _render_lock:
-        pdf = HTML(string=document_html).write_pdf(pdf_tags=True)
-    if not isinstance(pdf, bytes):
-        raise RuntimeError("WeasyPrint returned no PDF")
-    return pdf
-
-
 async def render_pdf(document_html: str) -> bytes:
     """A4 PDF bytes, rendered in a worker thread so the event loop keeps serving requests."""
-    return await asyncio.to_thread(_write_pdf, document_html)
+    return await asyncio.to_thread(write_pdf, document_html)

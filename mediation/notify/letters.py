@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import functools
 import json
-import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,14 +13,11 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 
 from mediation.db import transaction
+from mediation.notify.pdf import write_pdf
 from mediation.notify.tables import DeliveryStatus, LetterFile, Notification
 
 LONDON = ZoneInfo("Europe/London")
 TEMPLATE = "letters/letter.html"
-
-# WeasyPrint (Pango, fontconfig) is not documented as thread-safe; renders run in worker threads so
-# the event loop keeps serving requests, one at a time.
-_render_lock = threading.Lock()
 
 
 @functools.cache
@@ -46,6 +42,7 @@ def render_letter_html(
     date: dt.date,
     reference: str = "",
     enclosures: Iterable[str] = (),
+    large_print: bool = False,
 ) -> str:
     lines = [line.strip().rstrip(",") for line in address.replace("\r\n", "\n").split("\n")]
     return (
@@ -59,6 +56,7 @@ def render_letter_html(
             date=date,
             reference=reference,
             enclosures=list(enclosures),
+            large_print=large_print,
         )
     )
 
@@ -72,8 +70,9 @@ def render_letter_pdf(
     date: dt.date,
     reference: str = "",
     enclosures: Iterable[str] = (),
+    large_print: bool = False,
 ) -> bytes:
-    """A4 PDF bytes. Tagged (pdf_tags) so the heading structure survives for screen readers."""
+    """A4 PDF bytes, tagged PDF/UA (`notify/pdf.py`); in large print when the family asked for it."""
     html = render_letter_html(
         name=name,
         address=address,
@@ -82,15 +81,9 @@ def render_letter_pdf(
         date=date,
         reference=reference,
         enclosures=enclosures,
+        large_print=large_print,
     )
-    # Imported here: it takes ~0.6 s and only the delivery job needs it.
-    from weasyprint import HTML  # type: ignore[import-untyped]
-
-    with _render_lock:
-        pdf = HTML(string=html).write_pdf(pdf_tags=True)
-    if not isinstance(pdf, bytes):  # write_pdf returns bytes when given no target
-        raise RuntimeError("WeasyPrint returned no PDF")
-    return pdf
+    return write_pdf(html)
 
 
 def _enclosures(attachments: Any) -> list[str]:
@@ -98,13 +91,18 @@ def _enclosures(attachments: Any) -> list[str]:
     return [str(item.get("filename", "")) for item in items if isinstance(item, Mapping)]
 
 
-async def _reference(disagreement_id: int | None) -> str:
+async def _case_of(disagreement_id: int | None) -> dict[str, Any]:
+    """The letter's case reference, and whether the family asked for large print letters."""
     if disagreement_id is None:
-        return ""
+        return {"reference": "", "large_print": False}
     from mediation.cases.tables import Disagreement
 
-    row = await Disagreement.select(Disagreement.reference).where(Disagreement.id == disagreement_id).first()
-    return row["reference"] if row else ""
+    row = (
+        await Disagreement.select(Disagreement.reference, Disagreement.large_print)
+        .where(Disagreement.id == disagreement_id)
+        .first()
+    )
+    return row or {"reference": "", "large_print": False}
 
 
 async def print_letter(row: Mapping[str, Any], now: dt.datetime) -> bool:
@@ -113,6 +111,7 @@ async def print_letter(row: Mapping[str, Any], now: dt.datetime) -> bool:
     False if this worker lost its claim meanwhile (another worker reclaimed the row), in which case
     nothing is stored: the attempts number fences out the slower worker.
     """
+    case = await _case_of(row.get("disagreement_id"))
     pdf = await asyncio.to_thread(
         functools.partial(
             render_letter_pdf,
@@ -121,8 +120,9 @@ async def print_letter(row: Mapping[str, Any], now: dt.datetime) -> bool:
             subject=row["subject"],
             body_text=row["body_text"],
             date=now.astimezone(LONDON).date(),
-            reference=await _reference(row.get("disagreement_id")),
+            reference=case["reference"],
             enclosures=_enclosures(row.get("attachments")),
+            large_print=bool(case["large_print"]),
         )
     )
     # One transaction: the PDF and the status change land together, so a letter is never half-queued.
