@@ -25,14 +25,15 @@ pytestmark = pytest.mark.browser
 COORDINATOR = "coordinator@milton-keynes.example"
 
 # Run on the live server's database, as the delivery job would: a letter to the family of a demo case at
-# the demo council, rendered into the council's print queue.
+# the demo council, rendered into the council's print queue. It imports nothing from tests/: the suite's
+# conftest would point the process at its own database (and empty a PostgreSQL one).
 QUEUE_AND_PRINT = textwrap.dedent(
     """
-    import asyncio, sys
+    import asyncio, datetime as dt, sys
     from mediation.cases.tables import Disagreement
+    from mediation.notify.letters import print_letter
     from mediation.notify.service import queue_for_person
     from mediation.notify.tables import Notification
-    from tests.notify.print_helpers import print_now
 
     async def main(subject):
         jamie = Disagreement.child_name == "Jamie Taylor"
@@ -42,8 +43,12 @@ QUEUE_AND_PRINT = textwrap.dedent(
             subject=subject, body_text="Your meeting is booked.\\n\\nWe will write again.",
             dedupe_key="browser-print:" + subject, disagreement_id=case["id"],
         )
-        row = await Notification.select(Notification.id).where(Notification.subject == subject).first()
-        await print_now(row["id"])
+        claimed = await (
+            Notification.update({Notification.status: "sending", Notification.attempts: 1})
+            .where(Notification.subject == subject)
+            .returning(*Notification.all_columns())
+        )
+        assert await print_letter(claimed[0], dt.datetime.now(dt.UTC))
 
     asyncio.run(main(sys.argv[1]))
     """
@@ -51,14 +56,15 @@ QUEUE_AND_PRINT = textwrap.dedent(
 
 
 def _letter_in_the_queue(live_database_url: str, subject: str) -> None:
-    subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
+    done = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
         [sys.executable, "-c", QUEUE_AND_PRINT, subject],
         cwd=ROOT,
         env={**os.environ, "DATABASE_URL": live_database_url, "PYTHONPATH": str(ROOT)},
-        check=True,
         capture_output=True,
+        text=True,
         timeout=120,
     )
+    assert done.returncode == 0, done.stderr[-3000:]
 
 
 def test_a_coordinator_finds_downloads_and_marks_a_letter_posted_without_javascript(
