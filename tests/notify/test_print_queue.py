@@ -45,6 +45,8 @@ async def test_a_letter_to_a_family_who_asked_for_post_is_in_its_senders_queue_a
     enclosure_pages = len(PdfReader(io.BytesIO(bytes(certificate["content"]))).pages)
     async with _client(app) as mediator:
         await sign_in(mediator, world.mediator.email)
+        home = (await mediator.get("/home")).text
+        assert 'href="/print-queue"' in home  # in the service navigation: findable without its address
         page = await mediator.get("/print-queue")
         assert page.status_code == 200
         assert f'href="/print-queue/letters/{letter}/pdf"' in page.text
