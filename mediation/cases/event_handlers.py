@@ -9,6 +9,7 @@ from mediation import timekeeping
 from mediation.cases import events
 from mediation.cases import schemas as s
 from mediation.cases.commands import close_case, withdraw_case
+from mediation.cases.contact_change import change_contact
 from mediation.cases.model import Disagreement
 from mediation.identity import CurrentUser
 from mediation.mediation import advice
@@ -72,6 +73,15 @@ async def apply(case: Disagreement, event: s.EventIn, *, actor: CurrentUser) -> 
             return await withdraw_case(case, event.reason, actor=actor, on=on)
         case s.Closed():
             return await close_case(case, event.reason, actor=actor, on=on)
+        case s.ContactChanged():
+            values = {
+                "contact_by": event.preferred_contact,
+                "contact_email": event.email,
+                "contact_phone": event.phone,
+                "postal_address": event.postal_address,
+                "large_print": event.large_print,
+            }
+            return await change_contact(case, values, actor=actor)
     raise AssertionError(f"no handler for {type(event).__name__}")
 
 

@@ -139,6 +139,16 @@ class Closed(EventIn, tag="closed"):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
 
 
+class ContactChanged(EventIn, tag="contact_changed"):
+    """The family's contact details as they now are (all of them: a field left out is cleared)."""
+
+    preferred_contact: Channel
+    email: Annotated[str, msgspec.Meta(max_length=254)] = ""
+    phone: Annotated[str, msgspec.Meta(max_length=40)] = ""
+    postal_address: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+    large_print: bool = False
+
+
 EventRequest = (
     AdviserContacted
     | MediationDeclined
@@ -154,4 +164,5 @@ EventRequest = (
     | DutyDone
     | Withdrawn
     | Closed
+    | ContactChanged
 )

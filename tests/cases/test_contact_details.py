@@ -251,6 +251,27 @@ async def test_the_handling_la_may_change_the_details_but_the_icb_and_the_mediat
     assert "changed the family's contact details (how to contact, email, phone)" in logged[0]["summary"]
 
 
+async def test_the_contact_details_change_through_the_events_api_with_the_same_rules(app) -> None:
+    world = await make_world(sections=("B", "G"))  # the ICB is a party: it sees the case
+    url = f"/api/v1/cases/{world.reference}/events"
+    event = {"event": "contact_changed", "preferred_contact": "post", "postal_address": "7 Api Road\nMK7 7GG"}
+    async with _client(app) as family, _client(app) as icb, _client(app) as other:
+        await sign_in(family, world.family.email)
+        headers = {"x-csrftoken": family.cookies["csrftoken"]}
+        bad = await family.post(url, json={**event, "phone": "12"}, headers=headers)
+        assert bad.status_code == 422 and "UK phone number" in bad.text
+        done = await family.post(url, json=event, headers=headers)
+        assert done.status_code == 200, done.text
+        assert done.json()["postal_address"] == "7 Api Road\nMK7 7GG"
+        await sign_in(icb, world.icb.email)
+        refused = await icb.post(url, json=event, headers={"x-csrftoken": icb.cookies["csrftoken"]})
+        assert refused.status_code == 403
+        await second_la_with_coordinator(other)
+        hidden = await other.post(url, json=event, headers={"x-csrftoken": other.cookies["csrftoken"]})
+        assert hidden.status_code == 404
+    assert (await load_case(world.case_id)).contact_by == "post"
+
+
 def _client(app: object) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
