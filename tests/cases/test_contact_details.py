@@ -182,6 +182,11 @@ async def test_the_family_changes_its_contact_details_and_the_change_is_a_logged
         await sign_in(family, world.family.email)
         form = (await family.get(f"/cases/{world.reference}/contact")).text
         assert 'autocomplete="tel"' in form
+        ids = re.findall(r'\sid="([^"]+)"', form)
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+        case_page = (await family.get(f"/cases/{world.reference}")).text
+        ids = re.findall(r'\sid="([^"]+)"', case_page)
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
         token = await csrf_token(family, f"/cases/{world.reference}/contact")
         response = await family.post(
             f"/cases/{world.reference}/contact",

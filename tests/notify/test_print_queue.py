@@ -49,6 +49,8 @@ async def test_a_letter_to_a_family_who_asked_for_post_is_in_its_senders_queue_a
         assert 'href="/print-queue"' in home  # in the service navigation: findable without its address
         page = await mediator.get("/print-queue")
         assert page.status_code == 200
+        ids = re.findall(r'\sid="([^"]+)"', page.text)
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
         assert f'href="/print-queue/letters/{letter}/pdf"' in page.text
         assert "Your mediation certificate" in page.text and "mediation-certificate-" in page.text
         download = await mediator.get(f"/print-queue/letters/{letter}/pdf")
@@ -111,7 +113,7 @@ async def test_mark_as_posted_checks_the_date_records_it_and_moves_the_letter_to
         assert done.status_code == 303
         page = (await mediator.get(done.headers["location"])).text
         assert "1 letter marked as posted" in page
-        waiting_part, posted_part = page.split('id="posted"', 1)
+        waiting_part, posted_part = page.split('id="posted-letters"', 1)
         assert f'value="{letter}"' not in waiting_part
         assert f'id="posted-{letter}"' in posted_part
         again = await mark(letters=str(letter), **_date(today))
