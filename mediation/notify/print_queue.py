@@ -8,6 +8,7 @@ missing one. Lists page by id (keyset), through the (organisation_id, posted_on,
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
@@ -125,7 +126,7 @@ async def posted(
 
 
 async def _print_files(letter_ids: Sequence[int]) -> dict[int, bytes]:
-    """Each letter's PDF with its enclosures merged after it: two queries however many letters."""
+    """Each letter's PDF with its enclosures merged after it: three queries however many letters."""
     from mediation.cases.tables import CaseDocument
 
     letters = await (
@@ -146,15 +147,11 @@ async def _print_files(letter_ids: Sequence[int]) -> dict[int, bytes]:
         documents = {d["id"]: bytes(d["content"]) for d in rows if d["content_type"] == "application/pdf"}
     merged = {}
     for row in letters:
-        if row["id"] not in pdf_of:
-            continue
-        parts = [pdf_of[row["id"]]] + [
-            documents[e["document_id"]]
-            for e in _enclosures(row["attachments"])
-            if e["document_id"] in documents
-        ]
-        merged[row["id"]] = parts
-    return {letter_id: merge_pdfs(parts) for letter_id, parts in merged.items()}
+        if row["id"] in pdf_of:
+            ids = [e["document_id"] for e in _enclosures(row["attachments"])]
+            parts = [pdf_of[row["id"]], *(documents[i] for i in ids if i in documents)]
+            merged[row["id"]] = await asyncio.to_thread(merge_pdfs, parts)  # CPU-bound: off the event loop
+    return merged
 
 
 async def letter_file(user: CurrentUser, letter_id: int) -> tuple[str, bytes]:
@@ -174,7 +171,7 @@ async def batch_file(user: CurrentUser) -> tuple[str, bytes] | None:
     files = await _print_files([letter.id for letter in letters])
     ordered = [files[letter.id] for letter in letters if letter.id in files]
     stamp = timekeeping.today().isoformat()
-    return f"letters-to-post-{stamp}.pdf", merge_pdfs(ordered)
+    return f"letters-to-post-{stamp}.pdf", await asyncio.to_thread(merge_pdfs, ordered)
 
 
 async def mark_posted(user: CurrentUser, letter_ids: Sequence[int], posted_on: dt.date | None) -> int:
