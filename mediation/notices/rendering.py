@@ -157,6 +157,7 @@ def letter_html(
     name: str,
     address: str,
     fields: Mapping[str, Any],
+    large_print: bool = False,
 ) -> str:
     """The A4 letter: the LA's letterhead from its fields, the family's address, then the notice text."""
     lines = [line.strip().rstrip(",") for line in address.replace("\r\n", "\n").split("\n")]
@@ -171,6 +172,7 @@ def letter_html(
             name=name,
             address_lines=[line for line in lines if line],
             own=for_notice(fields),
+            large_print=large_print,
         )
     )
 

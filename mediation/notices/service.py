@@ -154,6 +154,7 @@ async def issue_notice(
         letter_html(
             title=notice.title, body_html=body_html, reference=reference, sent_on=sent_on,
             name=notice.family_name, address=address, fields=template["fields"],
+            large_print=notice.large_print,
         )
     )  # fmt: skip
     rendered = _Rendered(
@@ -309,4 +310,5 @@ async def _send(
             attachments=enclosure,
             forbidden_names=[notice.child_name],
             organisation_id=la_id,  # the LA that issued the notice prints and posts it
+            large_print=notice.large_print,
         )

@@ -112,6 +112,7 @@ async def print_letter(row: Mapping[str, Any], now: dt.datetime) -> bool:
     nothing is stored: the attempts number fences out the slower worker.
     """
     case = await _case_of(row.get("disagreement_id"))
+    asked = await Notification.select(Notification.large_print).where(Notification.id == row["id"]).first()
     pdf = await asyncio.to_thread(
         functools.partial(
             render_letter_pdf,
@@ -122,7 +123,7 @@ async def print_letter(row: Mapping[str, Any], now: dt.datetime) -> bool:
             date=now.astimezone(LONDON).date(),
             reference=case["reference"],
             enclosures=_enclosures(row.get("attachments")),
-            large_print=bool(case["large_print"]),
+            large_print=bool(case["large_print"] or (asked and asked["large_print"])),
         )
     )
     # One transaction: the PDF and the status change land together, so a letter is never half-queued.

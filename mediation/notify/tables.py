@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from piccolo.columns import JSON, Bytea, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Bytea, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -43,6 +43,7 @@ class Notification(Table):
     organisation_id = Integer(null=True, default=None)
     posted_on = Date(null=True, default=None)
     posted_by = Integer(null=True, default=None)
+    large_print = Boolean(default=False)  # print this letter in large print (the family asked for it)
 
 
 class LetterFile(Table):

@@ -16,11 +16,11 @@ from mediation.mediation.tables import MediationCertificate
 from mediation.notices.tables import DecisionNotice
 from mediation.notify.letters import render_letter_pdf
 from mediation.notify.print_queue import letter_file
-from mediation.notify.tables import LetterFile
+from mediation.notify.tables import LetterFile, Notification
 from mediation.organisations.tables import Organisation
 from mediation.web.templating import SERVICE_NAME
 from tests.notices.helpers import issue, notice_input
-from tests.notify.print_helpers import certificate_letter, structure
+from tests.notify.print_helpers import certificate_letter, print_now, structure
 
 pytestmark = pytest.mark.anyio
 MARK = f"{SERVICE_NAME} logo"  # the service's own letterhead mark
@@ -139,3 +139,44 @@ async def test_a_family_who_asked_for_large_print_gets_large_print_letters_and_c
     for pdf in (bytes(letter["pdf"]), bytes(certificate["content"])):
         sizes = [size for text, size in text_sizes(pdf) if not text.startswith(("Page ", "Certificate "))]
         assert min(sizes) >= 16, sorted(set(sizes))
+
+
+async def test_a_notice_for_a_family_who_asked_for_large_print_is_large_and_so_is_its_posted_letter(app):
+    notice = notice_input(email="", address="3 Large Road\nMK3 3CC")
+    notice.large_print = True
+    reference = await issue(notice)
+    row = await DecisionNotice.select().where(DecisionNotice.reference == reference).first()
+    document = (
+        await CaseDocument.select(CaseDocument.content)
+        .where(CaseDocument.id == row["notice_document"])
+        .first()
+    )
+    sizes = [size for text, size in text_sizes(bytes(document["content"])) if reference not in text]
+    assert min(sizes) >= 16, sorted(set(sizes))
+    letter = await Notification.select().where(Notification.dedupe_key == f"notice:{reference}").first()
+    assert letter["channel"] == "letter" and letter["large_print"] is True
+    await print_now(letter["id"])
+    printed = await LetterFile.select(LetterFile.pdf).where(LetterFile.notification == letter["id"]).first()
+    sizes = [size for text, size in text_sizes(bytes(printed["pdf"])) if not text.startswith("Page ")]
+    assert min(sizes) >= 16, sorted(set(sizes))
+
+
+async def test_the_notice_form_offers_large_print_and_the_posted_letter_gets_it(app) -> None:
+    import httpx
+
+    from tests.conftest import DEMO_EMAILS, sign_in
+    from tests.notices.helpers import form, post_form, reference_from
+
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+        await sign_in(c, DEMO_EMAILS["la_coordinator"])
+        page = (await c.get("/notices/new")).text
+        assert 'name="large_print"' in page and "The family asked for large print" in page
+        values = form(family_email="", postal_address="5 Form Road\nMK5 5EE", large_print="yes")
+        reference = reference_from(await post_form(c, values))
+    letter = (
+        await Notification.select(Notification.large_print)
+        .where(Notification.dedupe_key == f"notice:{reference}")
+        .first()
+    )
+    assert letter == {"large_print": True}
