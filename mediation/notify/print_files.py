@@ -90,6 +90,14 @@ def _graft(writer: PdfWriter, reader: PdfReader, first_page: int) -> None:
     tree[NameObject("/ParentTreeNextKey")] = NumberObject(max(keys, default=-1) + 1)
 
 
+def readable(content: bytes) -> bool:
+    """Whether pypdf can read the document's pages (an upload may only look like a PDF)."""
+    try:
+        return len(PdfReader(io.BytesIO(content)).pages) > 0
+    except Exception:  # pypdf raises many kinds of errors on a damaged file; any of them means "no"
+        return False
+
+
 def merge_pdfs(documents: Sequence[bytes]) -> bytes:
     """The documents in order as one PDF; the first's catalogue (language, title, tags) leads."""
     if not documents:

@@ -23,12 +23,15 @@ from mediation.audit import service as audit
 from mediation.db import transaction
 from mediation.errors import Invalid, NotFound
 from mediation.identity import CurrentUser
-from mediation.notify.print_files import merge_pdfs
+from mediation.notify.letters import _environment
+from mediation.notify.pdf import write_pdf
+from mediation.notify.print_files import merge_pdfs, readable
 from mediation.notify.tables import Channel, DeliveryStatus, LetterFile, Notification
 from mediation.rules.calendar import format_long_date
 
 LONDON = ZoneInfo("Europe/London")
 PAGE_SIZE = 50
+MISSING_TEMPLATE = "letters/missing_enclosure.html"
 BATCH_MAX = 200  # letters in one batch download: a print run, not the whole backlog in one file
 
 
@@ -148,10 +151,19 @@ async def _print_files(letter_ids: Sequence[int]) -> dict[int, bytes]:
     merged = {}
     for row in letters:
         if row["id"] in pdf_of:
-            ids = [e["document_id"] for e in _enclosures(row["attachments"])]
-            parts = [pdf_of[row["id"]], *(documents[i] for i in ids if i in documents)]
+            parts = [pdf_of[row["id"]]]
+            for e in _enclosures(row["attachments"]):
+                content = documents.get(e["document_id"])
+                parts.append(content if content and readable(content) else await _missing(str(e["filename"])))
             merged[row["id"]] = await asyncio.to_thread(merge_pdfs, parts)  # CPU-bound: off the event loop
     return merged
+
+
+async def _missing(filename: str) -> bytes:
+    """A page in place of an enclosure that cannot be merged (not a PDF pypdf can read), so whoever prints
+    the letter sees it must be added by hand rather than the family going without it."""
+    html = _environment().get_template(MISSING_TEMPLATE).render(filename=filename)
+    return await asyncio.to_thread(write_pdf, html)
 
 
 async def letter_file(user: CurrentUser, letter_id: int) -> tuple[str, bytes]:

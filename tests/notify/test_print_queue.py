@@ -179,3 +179,29 @@ async def test_a_case_letter_goes_to_the_handling_bodys_queue_and_an_la_sees_it(
         await sign_in(icb, DEMO_EMAILS["health_commissioner"])
         assert f"/print-queue/letters/{row['id']}/pdf" not in (await icb.get("/print-queue")).text
         assert (await icb.get(f"/print-queue/letters/{row['id']}/pdf")).status_code == 404
+
+
+async def test_an_enclosure_that_cannot_be_merged_becomes_a_page_saying_so_not_a_server_error(app):
+    """Seen on PostgreSQL: a notice's plan that only looked like a PDF made the batch download a 500."""
+    from mediation.notify.service import queue_for_person
+    from tests.notify.conftest import add_document
+
+    world = await make_world(contact_by="post")
+    case = await world.case()
+    broken = await add_document(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "final-plan.pdf")
+    key = f"print-queue-broken:{case.reference}"
+    await queue_for_person(
+        email=None, name=case.family_name, address=case.postal_address, subject="Your final plan",
+        body_text="Your plan is enclosed.", dedupe_key=key, disagreement_id=case.id,
+        attachments=[{"document_id": broken, "filename": "final-plan.pdf"}],
+    )  # fmt: skip
+    row = await Notification.select(Notification.id).where(Notification.dedupe_key == key).first()
+    await print_now(row["id"])
+    la_staff = await person("la_coordinator", world.la_id, "Pat Printer")
+    async with _client(app) as la:
+        await sign_in(la, la_staff.email)
+        single = await la.get(f"/print-queue/letters/{row['id']}/pdf")
+        batch = await la.get("/print-queue/batch.pdf")
+    assert single.status_code == 200 and batch.status_code == 200
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(single.content)).pages)
+    assert "Your final plan" in text and "final-plan.pdf could not be added" in text
