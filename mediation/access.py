@@ -67,6 +67,11 @@ def handling(user: CurrentUser, case: Case, detail: str | None) -> bool:
     return user.role == LA if case.arranged_by is None else arranging(user, case, detail)
 
 
+def family_or_handling(user: CurrentUser, case: Case, detail: str | None) -> bool:
+    """The family on its own case (it sees no other), or the body handling the case."""
+    return user.role == FAMILY or handling(user, case, detail)
+
+
 def arranging_or_service(user: CurrentUser, case: Case, detail: str | None) -> bool:
     return user.role == MEDIATOR or arranging(user, case, detail)
 
@@ -144,6 +149,8 @@ PERMISSIONS: dict[str, Permission] = {
     "note_added": _p(LA, ICB, relation=handling, says="Only the body handling the case keeps notes on it"),
     # The service records it when a body's successor takes over (`cases/succession.py`); an admin may run it.
     "succeeded": _p(ADMIN, says="Only an administrator passes cases to a successor body"),
+    "contact_changed": _p(FAMILY, LA, ICB, relation=family_or_handling,
+                          says="Only the family or the body handling the case changes the contact details"),
     # --- Pages and endpoints ---
     "public": PUBLIC,
     "sign_in": PUBLIC,
@@ -176,6 +183,8 @@ PERMISSIONS: dict[str, Permission] = {
     # A coordinator's view of their own organisation's cases' emails and letters, and the sweep's next sends.
     "view_outbox": _p(LA, ICB, says="Only local authority and health commissioner staff see an outbox"),
     "view_reminders_due": _p(LA, ICB, says="Only local authority and health commissioner staff see this"),
+    # The print queue (issue 15): each organisation's own staff print and post its letters.
+    "print_letters": _p(LA, ICB, MEDIATOR, says="Only an organisation's staff print and post its letters"),
 }
 # fmt: on
 CASE_EVENTS = frozenset(
@@ -211,6 +220,7 @@ CASE_EVENTS = frozenset(
             "accessibility_statement",
             "view_outbox",
             "view_reminders_due",
+            "print_letters",
         }  # fmt: skip
     }
 )

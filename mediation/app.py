@@ -24,6 +24,7 @@ from mediation.accounts import pages as account_pages
 from mediation.accounts import password_pages
 from mediation.audit import pages as audit_pages
 from mediation.cases import api as cases_api
+from mediation.cases import contact_pages as case_contact_pages
 from mediation.cases import pages as case_pages
 from mediation.cases import work_pages as case_work_pages
 from mediation.errors import ServiceError
@@ -40,7 +41,7 @@ from mediation.notices import api as notices_api
 from mediation.notices import bulk_pages as notice_bulk_pages
 from mediation.notices import pages as notice_pages
 from mediation.notices import template_pages as notice_template_pages
-from mediation.notify import mailbox, mailbox_pages
+from mediation.notify import mailbox, mailbox_pages, print_pages
 from mediation.notify import pages as outbox_pages
 from mediation.organisations import api as organisations_api
 from mediation.organisations import pages as organisation_pages
@@ -145,6 +146,7 @@ def create_app(config: Settings = settings) -> Litestar:
             *case_pages.ROUTES,
             *case_work_pages.ROUTES,
             *reminder_pages.ROUTES,
+            *case_contact_pages.ROUTES,
             *lodging_pages.ROUTES,
             *notice_bulk_pages.ROUTES,
             *notice_pages.ROUTES,
@@ -153,6 +155,7 @@ def create_app(config: Settings = settings) -> Litestar:
             *cases_api.ROUTES,
             *audit_pages.ROUTES,
             *outbox_pages.ROUTES,
+            *print_pages.ROUTES,
             *mailbox_pages.ROUTES,
             *mediation_pages.ROUTES,
             *mediation_schedule_pages.ROUTES,

@@ -668,6 +668,51 @@ RELATION_REFUSALS = {
     ("POST", "/cases/{reference:str}/notes"): {ICB},
     ("POST", "/cases/{reference:str}/close"): {ICB},
 }
+
+# Issue 15, contact details: the family and the body handling the case (the LA here) change them; the ICB,
+# a party only, sees them on the case page but may not change them.
+MATRIX.update(
+    {
+        ("GET", "/cases/{reference:str}/contact"): (
+            "/cases/{case}/contact",
+            None,
+            {A: 302, F: 200, OF: 404, LA: 200, ICB: 403, MED: 403, ADM: 403},
+        ),
+        ("POST", "/cases/{reference:str}/contact"): (
+            "/cases/{case}/contact",
+            {},
+            {A: 302, F: 400, OF: 404, LA: 400, ICB: 403, MED: 403, ADM: 403},
+        ),
+    }
+)
+# Issue 15, the print queue: each organisation's staff see only its own letters (a letter no queue holds
+# is a 404); families and admins have no queue.
+MATRIX.update(
+    {
+        ("GET", "/print-queue"): ("/print-queue", None, only([LA, ICB, MED], 200, anonymous=302, others=403)),
+        ("GET", "/print-queue/letters/{letter_id:int}/pdf"): (
+            "/print-queue/letters/999999999/pdf",
+            None,
+            only([LA, ICB, MED], 404, anonymous=302, others=403),
+        ),
+        ("GET", "/print-queue/batch.pdf"): (
+            "/print-queue/batch.pdf",
+            None,
+            only([LA, ICB, MED], 200, anonymous=302, others=403),
+        ),
+        ("POST", "/print-queue/posted"): (
+            "/print-queue/posted",
+            {},
+            only([LA, ICB, MED], 400, anonymous=302, others=403),
+        ),
+    }
+)
+RELATION_REFUSALS.update(
+    {
+        ("GET", "/cases/{reference:str}/contact"): {ICB},
+        ("POST", "/cases/{reference:str}/contact"): {ICB},
+    }
+)
 ROLE_OF = {F: "family", OF: "family", LA: "la_coordinator", ICB: "health_commissioner", MED: "mediator"}
 ROLE_OF[ADM] = "admin"
 

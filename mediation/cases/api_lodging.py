@@ -11,6 +11,7 @@ from mediation.accounts.passwords import NO_PASSWORD
 from mediation.accounts.service import normalise_email
 from mediation.accounts.tables import Account
 from mediation.cases.commands import AlreadyLodged, Matter, NewCase, create_case
+from mediation.cases.contact import ContactDetails, check_contact
 from mediation.cases.model import Disagreement
 from mediation.cases.repository import case_for_idempotency_key, load_case
 from mediation.cases.schemas import LodgeRequest
@@ -107,16 +108,15 @@ async def lodge_from_api(
         if earlier is not None:
             return await _replay(earlier, body_hash), True
     _check(data, user)
+    contact = _contact(data, user)
     la_id = await _local_authority(data.local_authority)
     if user.role == access.LA and la_id != user.organisation_id:
         raise Refused("You can lodge a disagreement only with your own local authority")
-    email = (data.family.email if data.family else user.email).strip()
-    address = data.family.postal_address.strip() if data.family else ""
     try:
         async with transaction():
             family_id, _ = await _family_account(user, data)
             case = await create_case(
-                _new_case(data, family_id, la_id, email, address, idempotency_key, body_hash), actor=user
+                _new_case(data, family_id, la_id, contact, idempotency_key, body_hash), actor=user
             )
         return case, False
     except AlreadyLodged as already:  # the same key sent twice at once: the other request won
@@ -125,12 +125,41 @@ async def lodge_from_api(
         return await _replay((first.id, earlier[1] if earlier else body_hash), body_hash), True
 
 
+def _contact(data: LodgeRequest, user: CurrentUser) -> ContactDetails:
+    """The family's contact details from `family` (LA staff) or `contact` (a family for itself), checked
+    as the lodging page checks them; errors name the API's fields."""
+    given = data.family if data.family is not None else data.contact
+    prefix = "family" if data.family is not None else "contact"
+    if data.family is None and data.contact is not None and user.role != access.FAMILY:
+        raise Invalid("contact is given only by a family lodging for itself", field="contact")
+    email = (given.email if given else "").strip() or (user.email if data.family is None else "")
+    address = given.postal_address.strip() if given else ""
+    preferred = given.preferred_contact if given else None
+    contact, errors = check_contact(
+        {
+            "contact_by": preferred or ("email" if email else "post"),
+            "contact_email": email,
+            "contact_phone": given.phone if given else "",
+            "postal_address": address,
+            "large_print": bool(given and given.large_print),
+        }
+    )
+    if contact is None:
+        names = {"contact_email": "email", "contact_phone": "phone", "postal_address": "postal_address"}
+        raise Invalid(
+            {
+                f"{prefix}.{names.get(field, 'preferred_contact')}": message
+                for field, message in errors.items()
+            }
+        )
+    return contact
+
+
 def _new_case(
     data: LodgeRequest,
     family_id: int,
     la_id: int,
-    email: str,
-    address: str,
+    contact: ContactDetails,
     idempotency_key: str | None,
     body_hash: str,
 ) -> NewCase:
@@ -146,10 +175,11 @@ def _new_case(
         lodged_by=data.lodged_by,
         wants_mediation=None if data.decision == "disability_discrimination" else data.wants_mediation,
         health_provision_sought=data.health_provision_sought.strip(),
-        contact_by="email" if email else "post",
-        contact_email=email,
-        contact_phone=data.family.phone.strip() if data.family else "",
-        postal_address=address,
+        contact_by=contact.contact_by,
+        contact_email=contact.email,
+        contact_phone=contact.phone,
+        postal_address=contact.postal_address,
+        large_print=contact.large_print,
         received_on=data.received_on,
         idempotency_key=idempotency_key,
         idempotency_hash=body_hash,

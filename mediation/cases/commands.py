@@ -49,6 +49,7 @@ class NewCase(msgspec.Struct, kw_only=True):
     contact_email: str = ""
     contact_phone: str = ""
     postal_address: str = ""
+    large_print: bool = False
     mediation_service_id: int | None = None
     draft_id: int | None = None
     received_on: dt.date | None = None  # defaults to today
@@ -180,6 +181,7 @@ async def create_case(new: NewCase, *, actor: CurrentUser | None) -> Disagreemen
         contact_email=new.contact_email,
         contact_phone=new.contact_phone,
         postal_address=new.postal_address,
+        large_print=new.large_print,
         lodging_draft=new.draft_id,
         created_by=actor.id if actor else None,
         idempotency_key=new.idempotency_key,

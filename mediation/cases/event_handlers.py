@@ -9,6 +9,7 @@ from mediation import timekeeping
 from mediation.cases import events
 from mediation.cases import schemas as s
 from mediation.cases.commands import close_case, withdraw_case
+from mediation.cases.contact_change import change_contact
 from mediation.cases.model import Disagreement
 from mediation.cases.work import add_note, assign_case
 from mediation.identity import CurrentUser
@@ -77,6 +78,15 @@ async def apply(case: Disagreement, event: s.EventIn, *, actor: CurrentUser) -> 
             return await assign_case(case, event.officer, actor=actor)
         case s.NoteAdded():
             return await add_note(case, event.text, actor=actor)
+        case s.ContactChanged():
+            values = {
+                "contact_by": event.preferred_contact,
+                "contact_email": event.email,
+                "contact_phone": event.phone,
+                "postal_address": event.postal_address,
+                "large_print": event.large_print,
+            }
+            return await change_contact(case, values, actor=actor)
     raise AssertionError(f"no handler for {type(event).__name__}")
 
 

@@ -157,6 +157,7 @@ class Disagreement:
     contact_email: str = ""
     contact_phone: str = ""
     postal_address: str = ""
+    large_print: bool = False
     routing_reason: str = ""
     assigned_to_id: int | None = None  # the handling body's officer dealing with the case
     assigned_to_email: str | None = None
@@ -166,6 +167,14 @@ class Disagreement:
     # Bodies on the case that have ended with a successor, not yet passed on (`cases/succession.py`).
     successions: tuple[Succession, ...] = ()
     as_of: dt.date | None = None  # the day it was loaded: "today" for the facts that depend on the date
+
+    @property
+    def written_email(self) -> str:
+        """Where written messages go by email ("" for post): by post when the family asked for post and gave
+        an address; otherwise their contact email, or their account's when they gave no address either."""
+        if self.contact_by == "post" and self.postal_address.strip():
+            return ""
+        return self.contact_email or ("" if self.postal_address.strip() else self.family_email)
 
     @cached_property
     def routing(self) -> RoutingDecision:

@@ -72,7 +72,7 @@ async def tell_family_handler_changed(case: Disagreement, successions: tuple[Suc
 async def _tell_family(case: Disagreement, lines: list[str], dedupe_key: str) -> None:
     lines = [*lines, "", f"See your case and what happens next: {settings.base_url}/cases/{case.reference}"]
     await queue_for_person(
-        email=(case.contact_email or case.family_email) if case.contact_by == "email" else None,
+        email=case.written_email or None,
         name=case.family_name,
         address=case.postal_address,
         subject=f"Who handles your disagreement {case.reference} has changed",

@@ -199,6 +199,7 @@ def _aggregate(
         contact_email=row["contact_email"],
         contact_phone=row["contact_phone"],
         postal_address=row["postal_address"],
+        large_print=bool(row["large_print"]),
         routing_reason=row["routing_reason"],
         assigned_to_id=row["assigned_to"],
         assigned_to_email=row["assigned_to_email"],

@@ -19,11 +19,28 @@ class ChildIn(msgspec.Struct, forbid_unknown_fields=True):
     date_of_birth: dt.date
 
 
+Channel = Literal["email", "post", "phone"]
+
+
 class FamilyIn(msgspec.Struct, forbid_unknown_fields=True):
     name: Name
     email: Annotated[str, msgspec.Meta(max_length=254)] = ""
     phone: Annotated[str, msgspec.Meta(max_length=40)] = ""
     postal_address: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+    # Optional (issue 15): how the family prefers to hear (default email if given, else post), and
+    # whether letters and documents go to them in large print.
+    preferred_contact: Channel | None = None
+    large_print: bool = False
+
+
+class ContactIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A family lodging for itself: its contact details, all optional (email defaults to the account's)."""
+
+    email: Annotated[str, msgspec.Meta(max_length=254)] = ""
+    phone: Annotated[str, msgspec.Meta(max_length=40)] = ""
+    postal_address: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+    preferred_contact: Channel | None = None
+    large_print: bool = False
 
 
 class MatterIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -44,6 +61,7 @@ class LodgeRequest(msgspec.Struct, forbid_unknown_fields=True):
     matters: list[MatterIn] = []
     health_provision_sought: Text = ""
     lodged_by: Literal["parent_carer", "young_person", "advocate"] = "parent_carer"
+    contact: ContactIn | None = None  # a family lodging for itself (LA staff give `family` instead)
 
 
 class EventIn(msgspec.Struct, tag_field="event", forbid_unknown_fields=True, kw_only=True):
@@ -129,6 +147,16 @@ class NoteAdded(EventIn, tag="note_added"):
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]  # internal: never shown to the family
 
 
+class ContactChanged(EventIn, tag="contact_changed"):
+    """The family's contact details as they now are (all of them: a field left out is cleared)."""
+
+    preferred_contact: Channel
+    email: Annotated[str, msgspec.Meta(max_length=254)] = ""
+    phone: Annotated[str, msgspec.Meta(max_length=40)] = ""
+    postal_address: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+    large_print: bool = False
+
+
 EventRequest = (
     AdviserContacted
     | MediationDeclined
@@ -146,4 +174,5 @@ EventRequest = (
     | Closed
     | Assigned
     | NoteAdded
+    | ContactChanged
 )

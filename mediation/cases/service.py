@@ -82,6 +82,11 @@ class CaseDetail(msgspec.Struct):
     # The handling body's own work, shown to its staff only (never to the family): empty otherwise.
     assigned_to: str | None = None  # the officer's email
     notes: list[NoteView] = []
+    # The family's contact details: shown only to those who may see the case (issue 15).
+    contact_email: str = ""
+    contact_phone: str = ""
+    postal_address: str = ""
+    large_print: bool = False
 
 
 def your_events(user: CurrentUser, case: Disagreement) -> list[str]:
@@ -181,6 +186,10 @@ async def case_detail(user: CurrentUser, case: Disagreement, *, client: str = ""
         ],
         assigned_to=case.assigned_to_email if internal else None,
         notes=await notes_of(case) if internal else [],
+        contact_email=case.contact_email,
+        contact_phone=case.contact_phone,
+        postal_address=case.postal_address,
+        large_print=case.large_print,
     )
 
 

@@ -55,6 +55,8 @@ class Disagreement(Table):
     # The officer of the handling body who deals with the case (event `assigned`); queues filter on it
     # (composite indexes in migration 2026-12-01T15:49:00).
     assigned_to = ForeignKey(references=Account, on_delete=OnDelete.restrict, null=True, default=None)
+    # The family asked for letters and documents in large print (issue 13); contact_by may also be "phone".
+    large_print = Boolean(default=False)
 
 
 class DisputedMatter(Table):

@@ -29,9 +29,9 @@ FIELDS = {
     "sections": ["sections"],
     "mediation": ["wants_mediation"],
     "access": ["access", "interpreter_language", "access_other"],
-    "contact": ["contact_by", "contact_email", "postal_address"],
+    "contact": ["contact_email", "contact_phone", "postal_address", "contact_by", "large_print"],
 }
-LIST_FIELDS = {"sections", "access", "advocate_consent"}
+LIST_FIELDS = {"sections", "access", "advocate_consent", "large_print"}
 
 
 def _user(request: Request) -> CurrentUser:

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from mediation.cases.contact import check_contact
 from mediation.rules.routing import DECISION_LABELS, SECTION_LABELS
 
 Answers = Mapping[str, Any]
@@ -160,17 +161,7 @@ def validate(step: str, answers: Answers, *, la_ids: Sequence[int], today: dt.da
             _text(answers, "interpreter_language", "Enter the language you need an interpreter for", errors)
         _text(answers, "access_other", "", errors, required=False)
     elif step == "contact":
-        how = answers.get("contact_by")
-        if how not in {"email", "post"}:
-            errors["contact_by"] = "Select how we should contact you"
-        elif how == "email":
-            email = str(answers.get("contact_email", "")).strip()
-            if "@" not in email or " " in email or "." not in email.split("@")[-1]:
-                errors["contact_email"] = (
-                    "Enter an email address in the correct format, like name@example.com"
-                )
-        else:
-            _text(answers, "postal_address", "Enter your postal address, including the postcode", errors)
+        errors.update(check_contact(answers)[1])
     return errors
 
 

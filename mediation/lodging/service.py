@@ -10,6 +10,7 @@ import msgspec
 
 from mediation import timekeeping
 from mediation.cases.commands import AlreadyLodged, Matter, NewCase, create_case
+from mediation.cases.contact import check_contact
 from mediation.cases.model import Disagreement
 from mediation.cases.tables import CaseDocument
 from mediation.db import transaction
@@ -162,6 +163,8 @@ def to_new_case(user: CurrentUser, draft: dict[str, Any]) -> NewCase:
     if str(a.get("access_other", "")).strip():
         needs["other"] = str(a["access_other"]).strip()
     sections = q.selected_sections(a)
+    contact, _ = check_contact(a)
+    assert contact is not None  # validated before submission
     return NewCase(
         family_id=user.id,
         local_authority_id=int(a["local_authority"]),
@@ -189,9 +192,11 @@ def to_new_case(user: CurrentUser, draft: dict[str, Any]) -> NewCase:
         if q.HEALTH_SECTIONS & set(sections)
         else "",
         accessibility=needs,
-        contact_by=str(a["contact_by"]),
-        contact_email=str(a.get("contact_email", "")).strip() if a["contact_by"] == "email" else "",
-        postal_address=str(a.get("postal_address", "")).strip() if a["contact_by"] == "post" else "",
+        contact_by=contact.contact_by,
+        contact_email=contact.email,
+        contact_phone=contact.phone,
+        postal_address=contact.postal_address,
+        large_print=contact.large_print,
         draft_id=int(draft["id"]),
     )
 
@@ -233,7 +238,7 @@ async def _confirm(user: CurrentUser, new: NewCase, case: Disagreement, base_url
         ]
     )
     await queue_for_person(
-        email=new.contact_email or None,
+        email=case.written_email or None,
         name=user.full_name,
         address=new.postal_address,
         subject=f"Disagreement {case.reference} received",

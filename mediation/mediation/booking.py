@@ -85,7 +85,7 @@ async def _attendees(case: Disagreement, plan: SessionPlan) -> list[dict[str, An
         .first()
     )
     family = accounts[case.family_id]
-    family_email = case.contact_email if case.contact_by == "email" else ""
+    family_email = case.written_email
     people = [
         {"role": "family", "name": family["full_name"], "email": family_email or "", "account": family["id"]}
     ]

@@ -18,6 +18,7 @@ from mediation.db import is_postgres
 from mediation.identity import CurrentUser
 from mediation.mediation.common import CERTIFICATE_CLOCKS, save_record
 from mediation.mediation.tables import MediationCertificate, MediationRecord
+from mediation.notify.pdf import write_pdf
 from mediation.notify.service import queue_for_person
 from mediation.organisations.tables import Organisation
 from mediation.rules.deadlines import compute_deadline
@@ -43,19 +44,6 @@ def _render(template: str, **context: Any) -> str:
     from mediation.notify.letters import _environment
 
     return _environment().get_template(template).render(**context)
-
-
-def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML  # type: ignore[import-untyped]
-
-    # Shared with the letters: WeasyPrint is not documented as thread-safe.
-    from mediation.notify.letters import _render_lock
-
-    with _render_lock:
-        pdf = HTML(string=html).write_pdf(pdf_tags=True)
-    if not isinstance(pdf, bytes):
-        raise RuntimeError("WeasyPrint returned no PDF")
-    return pdf
 
 
 async def _next_sequence(service_id: int, year: int) -> int:
@@ -122,8 +110,14 @@ async def issue_certificate(
             "issued_by": actor.full_name,
         }
         body = _render("mediation/_certificate_body.html", **context)
-        document = _render("mediation/certificate_pdf.html", body=body, number=certificate_number)
-        pdf = await asyncio.to_thread(functools.partial(render_pdf, document))
+        document = _render(
+            "mediation/certificate_pdf.html",
+            body=body,
+            number=certificate_number,
+            large_print=fresh.large_print,  # the family asked for large print documents
+            service_name=service["name"],  # the issuing service's mark heads the PDF
+        )
+        pdf = await asyncio.to_thread(functools.partial(write_pdf, document))
         now = timekeeping.now()
         doc = CaseDocument(
             disagreement=fresh.id,
@@ -154,7 +148,7 @@ async def issue_certificate(
         )
         link = f"{settings.base_url}/cases/{fresh.reference}/mediation/certificates/{certificate_number}"
         await queue_for_person(
-            email=fresh.contact_email if fresh.contact_by == "email" else None,
+            email=fresh.written_email or None,
             name=fresh.family_name,
             address=fresh.postal_address,
             subject=f"Your mediation certificate {certificate_number}",
@@ -163,6 +157,7 @@ async def issue_certificate(
             f"You can also read it online: {link}",
             dedupe_key=f"certificate:{certificate_number}",
             disagreement_id=fresh.id,
+            organisation_id=fresh.mediation_service_id,  # the service that issued it posts it
             forbidden_names=[fresh.child_name],
             attachments=[
                 {"document_id": int(doc.id), "filename": doc.filename, "content_type": "application/pdf"}

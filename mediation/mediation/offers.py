@@ -108,9 +108,9 @@ async def make_offer(case: Disagreement, plan: SessionPlan, keys: list[str], *, 
         await row.save()
         token = make_token(PURPOSE, str(row.id), valid_for_seconds=int((expires - now).total_seconds()))
         made["token"] = token
-        by_email = fresh.contact_by == "email" and bool(fresh.contact_email)
+        by_email = bool(fresh.written_email)  # else a letter, with the short code to type at /reply
         await queue_for_person(
-            email=fresh.contact_email if by_email else None,
+            email=fresh.written_email or None,
             name=fresh.family_name,
             address=fresh.postal_address,
             subject=f"Choose a time for mediation: {fresh.reference}",

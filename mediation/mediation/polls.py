@@ -125,7 +125,7 @@ async def _invitees(case: Disagreement, plan: SessionPlan, guest: Guest | None) 
             Account.id.is_in(ids or [-1])
         )
     }
-    family_email = case.contact_email if case.contact_by == "email" else ""
+    family_email = case.written_email  # "" when the family asked for post: a letter with a code
     people = [{"role": "family", "name": case.family_name, "email": family_email, "account": case.family_id}]
     for role, officer in (("la_officer", plan.la_officer_id), ("icb_officer", plan.icb_officer_id)):
         if officer in accounts:

@@ -62,6 +62,7 @@ class NoticeInput(msgspec.Struct, kw_only=True):
     family_name: str
     family_email: str
     postal_address: str
+    large_print: bool = False  # the family asked for large print: the notice's PDF and posted letter
 
     @property
     def title(self) -> str:
@@ -158,6 +159,7 @@ def validate_notice(
             family_name=family_name,
             family_email=email,
             postal_address=address,
+            large_print=_text(values, "large_print") == "yes",
         ),
         {},
     )

@@ -32,7 +32,7 @@ ISSUING = {
 }
 FORM_FIELDS = [
     "issuing", "decision-day", "decision-month", "decision-year", "child_name", "dob-day", "dob-month",
-    "dob-year", "family_name", "family_email", "postal_address", "form_id",
+    "dob-year", "family_name", "family_email", "postal_address", "form_id", "large_print",
 ]  # fmt: skip
 _FORM_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 ERROR_ORDER = [

@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from mediation.notices.fields import for_notice
+from mediation.notify.pdf import write_pdf
 from mediation.settings import ROOT
 from mediation.web.templating import day_date, long_date
 
@@ -156,6 +157,7 @@ def letter_html(
     name: str,
     address: str,
     fields: Mapping[str, Any],
+    large_print: bool = False,
 ) -> str:
     """The A4 letter: the LA's letterhead from its fields, the family's address, then the notice text."""
     lines = [line.strip().rstrip(",") for line in address.replace("\r\n", "\n").split("\n")]
@@ -170,23 +172,11 @@ def letter_html(
             name=name,
             address_lines=[line for line in lines if line],
             own=for_notice(fields),
+            large_print=large_print,
         )
     )
 
 
-def _write_pdf(document_html: str) -> bytes:
-    # WeasyPrint is not documented as thread-safe: share the outbox's render lock, one render at a time.
-    from weasyprint import HTML  # type: ignore[import-untyped]
-
-    from mediation.notify.letters import _render_lock
-
-    with _render_lock:
-        pdf = HTML(string=document_html).write_pdf(pdf_tags=True)
-    if not isinstance(pdf, bytes):
-        raise RuntimeError("WeasyPrint returned no PDF")
-    return pdf
-
-
 async def render_pdf(document_html: str) -> bytes:
     """A4 PDF bytes, rendered in a worker thread so the event loop keeps serving requests."""
-    return await asyncio.to_thread(_write_pdf, document_html)
+    return await asyncio.to_thread(write_pdf, document_html)

@@ -154,6 +154,7 @@ async def issue_notice(
         letter_html(
             title=notice.title, body_html=body_html, reference=reference, sent_on=sent_on,
             name=notice.family_name, address=address, fields=template["fields"],
+            large_print=notice.large_print,
         )
     )  # fmt: skip
     rendered = _Rendered(
@@ -238,7 +239,7 @@ async def _store(
             created_at=timekeeping.now(),
         )
         await row.save()
-        await _send(notice, reference, rendered.body_html, rendered.body_text, notice_doc, plan_id, plan)
+        await _send(notice, reference, rendered, notice_doc, plan_id, plan, la_id)
         await audit.record(
             actor=actor,
             action="issue_notice",
@@ -279,12 +280,13 @@ def _subject(notice: NoticeInput, reference: str) -> str:
 async def _send(
     notice: NoticeInput,
     reference: str,
-    body_html: str,
-    body_text: str,
+    rendered: _Rendered,
     notice_doc: int,
     plan_id: int | None,
     plan: PlanFile | None,
+    la_id: int,
 ) -> None:
+    body_html, body_text = rendered.body_html, rendered.body_text
     subject = _subject(notice, reference)
     enclosure = [{"document_id": plan_id, "filename": plan.filename}] if plan_id and plan else []
     if notice.family_email:
@@ -307,4 +309,6 @@ async def _send(
             dedupe_key=f"notice:{reference}",
             attachments=enclosure,
             forbidden_names=[notice.child_name],
+            organisation_id=la_id,  # the LA that issued the notice prints and posts it
+            large_print=notice.large_print,
         )

@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import functools
 import json
-import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,14 +13,11 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 
 from mediation.db import transaction
+from mediation.notify.pdf import write_pdf
 from mediation.notify.tables import DeliveryStatus, LetterFile, Notification
 
 LONDON = ZoneInfo("Europe/London")
 TEMPLATE = "letters/letter.html"
-
-# WeasyPrint (Pango, fontconfig) is not documented as thread-safe; renders run in worker threads so
-# the event loop keeps serving requests, one at a time.
-_render_lock = threading.Lock()
 
 
 @functools.cache
@@ -47,6 +43,7 @@ def render_letter_html(
     reference: str = "",
     enclosures: Iterable[str] = (),
     signed_by: str = "",
+    large_print: bool = False,
 ) -> str:
     lines = [line.strip().rstrip(",") for line in address.replace("\r\n", "\n").split("\n")]
     return (
@@ -61,6 +58,7 @@ def render_letter_html(
             reference=reference,
             enclosures=list(enclosures),
             signed_by=signed_by,
+            large_print=large_print,
         )
     )
 
@@ -75,8 +73,9 @@ def render_letter_pdf(
     reference: str = "",
     enclosures: Iterable[str] = (),
     signed_by: str = "",
+    large_print: bool = False,
 ) -> bytes:
-    """A4 PDF bytes. Tagged (pdf_tags) so the heading structure survives for screen readers."""
+    """A4 PDF bytes, tagged PDF/UA (`notify/pdf.py`); in large print when the family asked for it."""
     html = render_letter_html(
         name=name,
         address=address,
@@ -86,15 +85,9 @@ def render_letter_pdf(
         reference=reference,
         enclosures=enclosures,
         signed_by=signed_by,
+        large_print=large_print,
     )
-    # Imported here: it takes ~0.6 s and only the delivery job needs it.
-    from weasyprint import HTML  # type: ignore[import-untyped]
-
-    with _render_lock:
-        pdf = HTML(string=html).write_pdf(pdf_tags=True)
-    if not isinstance(pdf, bytes):  # write_pdf returns bytes when given no target
-        raise RuntimeError("WeasyPrint returned no PDF")
-    return pdf
+    return write_pdf(html)
 
 
 def _enclosures(attachments: Any) -> list[str]:
@@ -102,20 +95,21 @@ def _enclosures(attachments: Any) -> list[str]:
     return [str(item.get("filename", "")) for item in items if isinstance(item, Mapping)]
 
 
-async def _reference_and_signatory(disagreement_id: int | None) -> tuple[str, str]:
-    """The case's reference and the name of the body handling it, who signs the letter ('' for none)."""
+async def _case_of(disagreement_id: int | None) -> tuple[str, str, bool]:
+    """The case's reference, the name of the body handling it, who signs the letter ('' for none), and
+    whether the family asked for large print letters."""
     if disagreement_id is None:
-        return "", ""
+        return "", "", False
     from mediation.cases.repository import load_case
     from mediation.organisations.tables import Organisation
 
     try:
         case = await load_case(disagreement_id)
     except LookupError:
-        return "", ""
+        return "", "", False
     body = case.arranging_organisation_id or case.local_authority_id
     row = await Organisation.select(Organisation.name).where(Organisation.id == body).first()
-    return case.reference, row["name"] if row else ""
+    return case.reference, row["name"] if row else "", case.large_print
 
 
 async def print_letter(row: Mapping[str, Any], now: dt.datetime) -> bool:
@@ -124,7 +118,8 @@ async def print_letter(row: Mapping[str, Any], now: dt.datetime) -> bool:
     False if this worker lost its claim meanwhile (another worker reclaimed the row), in which case
     nothing is stored: the attempts number fences out the slower worker.
     """
-    reference, signed_by = await _reference_and_signatory(row.get("disagreement_id"))
+    reference, signed_by, case_large_print = await _case_of(row.get("disagreement_id"))
+    asked = await Notification.select(Notification.large_print).where(Notification.id == row["id"]).first()
     pdf = await asyncio.to_thread(
         functools.partial(
             render_letter_pdf,
@@ -136,6 +131,7 @@ async def print_letter(row: Mapping[str, Any], now: dt.datetime) -> bool:
             reference=reference,
             enclosures=_enclosures(row.get("attachments")),
             signed_by=signed_by,
+            large_print=bool(case_large_print or (asked and asked["large_print"])),
         )
     )
     # One transaction: the PDF and the status change land together, so a letter is never half-queued.

@@ -118,6 +118,26 @@ async def queue_email(
     )
 
 
+async def handling_body(disagreement_id: int | None) -> tuple[int | None, bool]:
+    """The organisation whose print queue a case's letters go to (the body handling the case: the ICB on
+    a health-only case, the LA otherwise), and whether the family asked for large print."""
+    if disagreement_id is None:
+        return None, False
+    from mediation.cases.tables import Disagreement
+
+    row = (
+        await Disagreement.select(
+            Disagreement.local_authority, Disagreement.icb, Disagreement.arranged_by, Disagreement.large_print
+        )
+        .where(Disagreement.id == disagreement_id)
+        .first()
+    )
+    if row is None:
+        return None, False
+    health_only = row["arranged_by"] == "health_commissioner" and row["icb"]
+    return (row["icb"] if health_only else row["local_authority"]), bool(row["large_print"])
+
+
 async def queue_letter(
     *,
     name: str,
@@ -128,10 +148,15 @@ async def queue_letter(
     disagreement_id: int | None = None,
     attachments: Iterable[Mapping[str, Any]] = (),
     forbidden_names: Iterable[str] = (),
+    organisation_id: int | None = None,
+    large_print: bool = False,
 ) -> bool:
-    """Queue a posted letter (rendered to PDF by the delivery job); attachments become enclosures."""
+    """Queue a posted letter (rendered to PDF by the delivery job); attachments become enclosures.
+    `organisation_id`: whose print queue it joins; by default the body handling the case. Large print
+    when asked for here or on the family's contact details."""
     if not address.strip():
         raise ValueError("a letter needs a postal address")
+    handler, asked = await handling_body(disagreement_id)
     return await _queue(
         channel=Channel.letter,
         dedupe_key=dedupe_key,
@@ -142,6 +167,8 @@ async def queue_letter(
         postal_address=address.strip(),
         body_text=body_text,
         disagreement_id=disagreement_id,
+        organisation_id=organisation_id or handler,
+        large_print=large_print or asked,
     )
 
 
@@ -157,8 +184,10 @@ async def queue_for_person(
     disagreement_id: int | None = None,
     attachments: Iterable[Mapping[str, Any]] = (),
     forbidden_names: Iterable[str] = (),
+    organisation_id: int | None = None,
 ) -> bool:
-    """Email when the person has an address, otherwise a letter: nobody is left without the message."""
+    """Email when the person has an address, otherwise a letter: nobody is left without the message.
+    `organisation_id`: whose print queue a letter joins (see `queue_letter`)."""
     common: dict[str, Any] = {
         "name": name,
         "subject": subject,
@@ -170,4 +199,4 @@ async def queue_for_person(
     }
     if email and email.strip():
         return await queue_email(to=email, body_html=body_html, **common)
-    return await queue_letter(address=address, **common)
+    return await queue_letter(address=address, organisation_id=organisation_id, **common)

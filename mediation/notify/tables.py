@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from piccolo.columns import JSON, Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Bytea, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -38,6 +38,12 @@ class Notification(Table):
     last_error = Text(default="")
     created_at = Timestamptz()
     sent_at = Timestamptz(null=True, default=None)
+    # The print queue (notify/print_queue.py): the organisation whose staff print and post a letter, and
+    # when it was posted. Queue and posted list read (organisation_id, posted_on, id) (migration index).
+    organisation_id = Integer(null=True, default=None)
+    posted_on = Date(null=True, default=None)
+    posted_by = Integer(null=True, default=None)
+    large_print = Boolean(default=False)  # print this letter in large print (the family asked for it)
 
 
 class LetterFile(Table):

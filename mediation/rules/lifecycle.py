@@ -374,6 +374,10 @@ TRANSITIONS: tuple[Transition, ...] = (
         "withdrawn"},
        "closed", ("nothing_owed",), "close the case",
        "the case can be closed only once it has reached an outcome or been withdrawn"),
+    # The family's email, phone, address, preferred channel and large print: letters still go out after
+    # a withdrawal, so they can change until the case is closed.
+    _t("contact_changed", _OPEN | {"withdrawn"}, None, (),
+       "change the family's contact details", "the case must not be closed"),
 )
 # fmt: on
 

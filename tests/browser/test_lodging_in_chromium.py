@@ -226,7 +226,10 @@ def test_a_family_lodges_saves_returns_and_submits_and_the_case_reaches_the_righ
     save_and_continue(page)
     back_on_check_page(page, live_server, draft)
     expect(summary_value(page, "Wants mediation")).to_have_text("Yes")
-    expect(summary_value(page, "Contact")).to_have_text(f"By email: {FAMILY}")
+    # The address typed when post was chosen is kept as a contact detail; email is now preferred.
+    expect(summary_value(page, "Contact")).to_have_text(
+        f"By email: {FAMILY}; Post: 1 Test Road Milton Keynes MK9 1AA"
+    )
 
     # Send it.
     page.get_by_role("button", name="Accept and send", exact=True).click()
