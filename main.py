@@ -13,13 +13,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import sys
 from collections.abc import AsyncIterator
 
 import uvicorn
 
 import mediation  # noqa: F401 - sets PICCOLO_CONF before anything touches the database
+from mediation.logs import configure_logging
 from mediation.settings import Settings, settings
 from mediation.web.log_redaction import uvicorn_log_config
 
@@ -35,7 +35,7 @@ def proxy_options(config: Settings) -> dict[str, object]:
 
 
 def serve() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     uvicorn.run(
         "mediation.asgi:app",
         host=settings.host,
@@ -51,16 +51,10 @@ async def migrated_database() -> AsyncIterator[None]:
     """The app's connection pool, on a database migrated first (one process at a time)."""
     from mediation import db
 
-    engine = db.engine()
-    if engine.engine_type == "postgres":
-        await engine.start_connection_pool()
-    try:
+    async with db.connection_pool():
         async with db.startup_lock():
             await db.migrate()
         yield
-    finally:
-        if engine.engine_type == "postgres":
-            await engine.close_connection_pool()
 
 
 async def migrate() -> int:
