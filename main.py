@@ -83,10 +83,24 @@ async def create_api_token(email: str, name: str) -> int:
     return 0
 
 
+async def seed_national(cases: int, seed: int) -> int:
+    from mediation.seeding.national import AlreadySeeded, report
+    from mediation.seeding.national import seed_national as seed_cases
+
+    try:
+        async with migrated_database():
+            seeded = await seed_cases(cases, seed=seed)
+    except AlreadySeeded as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    print(report(seeded, settings.base_url))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="main.py",
-        usage="%(prog)s [-h] [token EMAIL [--name NAME] | migrate]",
+        usage="%(prog)s [-h] [token EMAIL [--name NAME] | migrate | seed-national [--cases N]]",
         description="Serve send-mediation on HOST:PORT (no command), or run a command.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -102,7 +116,17 @@ def main(argv: list[str] | None = None) -> int:
         help="apply pending migrations and exit",
         description="Apply pending migrations (as MIGRATION_DATABASE_URL's role when set) and exit.",
     )
+    seed = commands.add_parser(
+        "seed-national",
+        help="load a realistic national dataset (for load and scale tests)",
+        description="Load 153 LAs, the ICBs, mediation services, staff and N cases over ten years into the "
+        "database DATABASE_URL names (migrating it first). Use an empty database.",
+    )
+    seed.add_argument("--cases", type=int, default=1_000_000, help="how many cases (default 1,000,000)")
+    seed.add_argument("--seed", type=int, default=2026, help="random seed (the same seed, the same data)")
     args = parser.parse_args(argv)
+    if args.command == "seed-national":
+        return asyncio.run(seed_national(args.cases, args.seed))
     if args.command == "token":
         return asyncio.run(create_api_token(args.email, args.name))
     if args.command == "migrate":
