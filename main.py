@@ -42,6 +42,8 @@ def serve() -> None:
         port=settings.port,
         log_level="info",
         log_config=uvicorn_log_config(),  # booking-offer and confirmation links redacted in the access log
+        access_log=settings.access_log,
+        workers=settings.web_concurrency,  # each worker its own pool; one of them holds the scheduler lease
         **proxy_options(settings),  # type: ignore[arg-type]
     )
 
