@@ -143,7 +143,9 @@ def _cookie(service: Server, email: str) -> str:
         return "Cookie: " + "; ".join(f"{k}={v}" for k, v in client.cookies.items())
 
 
-def requests(f: dict[str, object], busy_cookie: str, small_cookie: str, api_token: str) -> list[Request]:
+def requests(
+    f: dict[str, object], busy_cookie: str, small_cookie: str, slot_cookie: str, api_token: str
+) -> list[Request]:
     today = dt.date.today()  # noqa: DTZ011 - a date to put in request bodies, not the service's "today"
     deadline = json.dumps({"rule": "appeal", "inputs": {"notice_sent": today.isoformat()}})
     routing = json.dumps({"decision": "plan_contents", "sections": ["F", "G"]})
@@ -189,8 +191,9 @@ def requests(f: dict[str, object], busy_cookie: str, small_cookie: str, api_toke
     )
     if f.get("slot_case"):
         query = f"?search=1&mediator={f['slot_mediator']}&venue=remote&duration=180"
+        query += f"&la_officer={f['slot_officer']}&authority=yes"
         path = f"/cases/{f['slot_case']}/mediation/schedule{query}"
-        out.append(Request("slot finder, 30-day window", "service", path, headers=(busy_cookie,)))
+        out.append(Request("slot finder, 30-day window", "service", path, headers=(slot_cookie,)))
     return out
 
 
@@ -216,6 +219,7 @@ def measure_http(
             f,
             _cookie(service, str(f["busiest_email"])),
             _cookie(service, str(f["smallest_email"])),
+            _cookie(service, str(f["slot_email"] or f["busiest_email"])),
             api_token,
         )
         for round_number in range(args.rounds):

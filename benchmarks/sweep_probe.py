@@ -135,13 +135,21 @@ async def facts() -> dict[str, object]:
             )
             return str(rows[0]["email"])
 
+        async def officer(la: dict[str, object]) -> int:
+            rows = await D.raw(
+                "SELECT id FROM account WHERE organisation = {} AND role = 'la_coordinator' ORDER BY id",
+                la["id"],
+            )
+            return int(rows[0]["id"])
+
         case = await D.raw(
             "SELECT reference FROM disagreement WHERE local_authority = {}"
             " AND state NOT IN ('closed', 'withdrawn') ORDER BY id LIMIT 1",
             busiest["id"],
         )
         slot = await D.raw(
-            "SELECT d.reference, m.id AS mediator FROM disagreement d JOIN mediator_profile m"
+            "SELECT d.reference, d.local_authority AS id, m.id AS mediator FROM disagreement d"
+            " JOIN mediator_profile m"
             " ON m.service = d.mediation_service WHERE d.state = 'mediation_requested'"
             " ORDER BY d.local_authority = {} DESC, d.id LIMIT 1",
             busiest["id"],
@@ -157,6 +165,8 @@ async def facts() -> dict[str, object]:
             "case": case[0]["reference"],
             "slot_case": slot[0]["reference"] if slot else None,
             "slot_mediator": slot[0]["mediator"] if slot else None,
+            "slot_email": await coordinator(slot[0]) if slot else None,
+            "slot_officer": await officer(slot[0]) if slot else None,
         }
 
 
