@@ -13,13 +13,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import sys
 from collections.abc import AsyncIterator
 
 import uvicorn
 
 import mediation  # noqa: F401 - sets PICCOLO_CONF before anything touches the database
+from mediation.logs import configure_logging
 from mediation.settings import Settings, settings
 from mediation.web.log_redaction import uvicorn_log_config
 
@@ -35,13 +35,15 @@ def proxy_options(config: Settings) -> dict[str, object]:
 
 
 def serve() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     uvicorn.run(
         "mediation.asgi:app",
         host=settings.host,
         port=settings.port,
         log_level="info",
         log_config=uvicorn_log_config(),  # booking-offer and confirmation links redacted in the access log
+        access_log=settings.access_log,
+        workers=settings.web_concurrency,  # each worker its own pool; one of them holds the scheduler lease
         **proxy_options(settings),  # type: ignore[arg-type]
     )
 
@@ -51,16 +53,10 @@ async def migrated_database() -> AsyncIterator[None]:
     """The app's connection pool, on a database migrated first (one process at a time)."""
     from mediation import db
 
-    engine = db.engine()
-    if engine.engine_type == "postgres":
-        await engine.start_connection_pool()
-    try:
+    async with db.connection_pool():
         async with db.startup_lock():
             await db.migrate()
         yield
-    finally:
-        if engine.engine_type == "postgres":
-            await engine.close_connection_pool()
 
 
 async def migrate() -> int:
@@ -89,10 +85,24 @@ async def create_api_token(email: str, name: str) -> int:
     return 0
 
 
+async def seed_national(cases: int, seed: int) -> int:
+    from mediation.seeding.national import AlreadySeeded, report
+    from mediation.seeding.national import seed_national as seed_cases
+
+    try:
+        async with migrated_database():
+            seeded = await seed_cases(cases, seed=seed)
+    except AlreadySeeded as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    print(report(seeded, settings.base_url))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="main.py",
-        usage="%(prog)s [-h] [token EMAIL [--name NAME] | migrate]",
+        usage="%(prog)s [-h] [token EMAIL [--name NAME] | migrate | seed-national [--cases N]]",
         description="Serve send-mediation on HOST:PORT (no command), or run a command.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -108,7 +118,17 @@ def main(argv: list[str] | None = None) -> int:
         help="apply pending migrations and exit",
         description="Apply pending migrations (as MIGRATION_DATABASE_URL's role when set) and exit.",
     )
+    seed = commands.add_parser(
+        "seed-national",
+        help="load a realistic national dataset (for load and scale tests)",
+        description="Load 153 LAs, the ICBs, mediation services, staff and N cases over ten years into the "
+        "database DATABASE_URL names (migrating it first). Use an empty database.",
+    )
+    seed.add_argument("--cases", type=int, default=1_000_000, help="how many cases (default 1,000,000)")
+    seed.add_argument("--seed", type=int, default=2026, help="random seed (the same seed, the same data)")
     args = parser.parse_args(argv)
+    if args.command == "seed-national":
+        return asyncio.run(seed_national(args.cases, args.seed))
     if args.command == "token":
         return asyncio.run(create_api_token(args.email, args.name))
     if args.command == "migrate":

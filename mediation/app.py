@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -51,6 +52,7 @@ from mediation.public import pages as public_pages
 from mediation.reminders import pages as reminder_pages
 from mediation.reports import api as reports_api
 from mediation.reports import pages as report_pages
+from mediation.scheduler_lease import SchedulerLease, run_when_leased
 from mediation.settings import ROOT, Settings, settings
 from mediation.tribunal import api as tribunal_api
 from mediation.tribunal import duty_pages as tribunal_duty_pages
@@ -91,6 +93,8 @@ def create_app(config: Settings = settings) -> Litestar:
             await engine.start_connection_pool()
         scheduler = None
         catcher = None
+        lease: SchedulerLease | None = None
+        waiting: asyncio.Task[None] | None = None
         try:
             # One process at a time: migrations, then demo data, so two starting together never both seed it.
             async with db.startup_lock():
@@ -101,11 +105,22 @@ def create_app(config: Settings = settings) -> Litestar:
                     await load_demo_data()
             catcher = await mailbox.start_for(config)  # MAILBOX: the outbox goes to the admin mailbox page
             if config.run_scheduler:
-                scheduler = start_scheduler(config)
+                # One process of the deployment runs the jobs (WEB_CONCURRENCY workers, several hosts).
+                lease = SchedulerLease(config)
+
+                def start() -> None:
+                    nonlocal scheduler
+                    scheduler = start_scheduler(config)
+
+                waiting = asyncio.create_task(run_when_leased(lease, start))
             yield
         finally:
+            if waiting is not None:
+                waiting.cancel()
             if scheduler is not None and scheduler.running:
                 scheduler.shutdown(wait=False)
+            if lease is not None:
+                await lease.release()
             if catcher is not None:
                 await catcher.close()
             if engine.engine_type == "postgres":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 # Arbitrary constant: the PostgreSQL advisory lock that serialises start-up (migrations, demo data).
 MIGRATION_LOCK_ID = 7_215_004
+ALREADY_COMPLETE = re.compile(r"\d+ migrations? already complete")
 
 
 def engine() -> Engine:
@@ -34,6 +36,21 @@ def engine() -> Engine:
 
 def is_postgres() -> bool:
     return engine().engine_type == "postgres"
+
+
+@contextlib.asynccontextmanager
+async def connection_pool() -> AsyncIterator[None]:
+    """The app's PostgreSQL pool for a command's lifetime: without it Piccolo opens a connection per
+    query (a CLI sweep sent ~8,000 messages in 147 s unpooled against ~40,000 a minute pooled)."""
+    db = engine()
+    if db.engine_type != "postgres":
+        yield
+        return
+    await db.start_connection_pool()  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        await db.close_connection_pool()  # type: ignore[attr-defined]
 
 
 @contextlib.asynccontextmanager
@@ -62,9 +79,14 @@ async def migrate(config: Settings = settings) -> None:
     """
     output = io.StringIO()
     async with _migration_engine(config):
+        already_ran = await _migrations_already_run()
         with contextlib.redirect_stdout(output):
             result = await ForwardsMigrationManager(app_name="mediation").run()
     for line in output.getvalue().splitlines():
+        if ALREADY_COMPLETE.search(line):
+            # Piccolo counts every migration it knows here, run or not ("12 already complete" on an empty
+            # database, then "12 not yet run"): log the number that had really run.
+            line = f"{already_ran} migration{'s' if already_ran != 1 else ''} already complete"
         if line.strip():
             log.info("migrations: %s", line.strip())
     if not result.success:
@@ -73,6 +95,14 @@ async def migrate(config: Settings = settings) -> None:
         await grant_app_role(config.migration_database, app_role=config.database.user)
     elif is_postgres():
         await _warn_if_app_owns_audit_log()
+
+
+async def _migrations_already_run() -> int:
+    from piccolo.apps.migrations.tables import Migration
+
+    if not await Migration.table_exists():
+        return 0
+    return len(await Migration.get_migrations_which_ran(app_name="mediation"))
 
 
 @contextlib.asynccontextmanager

@@ -7,6 +7,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 from mediation.settings import DatabaseConfig, settings
+from mediation.sqlite_pool import PooledSQLiteEngine
 
 
 def engine_for(db: DatabaseConfig) -> PostgresEngine | SQLiteEngine:
@@ -21,7 +22,7 @@ def engine_for(db: DatabaseConfig) -> PostgresEngine | SQLiteEngine:
             }
         )
     Path(db.path).parent.mkdir(parents=True, exist_ok=True)
-    return SQLiteEngine(path=db.path, timeout=30)
+    return PooledSQLiteEngine(path=db.path, timeout=30)  # a connection per query was most of a query's cost
 
 
 # What the app runs as. Migrations swap in the owner role's engine while they run (mediation/db.py).

@@ -92,6 +92,10 @@ class Settings:
     load_demo_data: bool = True
     run_scheduler: bool = True
     base_url: str = "http://127.0.0.1:8000"
+    base_url_set: bool = False  # BASE_URL given: a command outside the server has no HOST:PORT to go by
+    template_auto_reload: bool = False  # development only: re-read changed templates without a restart
+    web_concurrency: int = 1  # uvicorn worker processes; the scheduler runs in one (scheduler_lease.py)
+    access_log: bool = True  # uvicorn's access log (secrets redacted); ACCESS_LOG=0 when a proxy logs
     # Sign-in throttling (mediation/accounts/throttle.py): free failures per account from one client,
     # per client across accounts and per account across clients, counted over a window; past a limit
     # the bucket waits login_first_wait_seconds, doubling with each further failure up to the maximum.
@@ -160,6 +164,10 @@ class Settings:
             load_demo_data=_flag("DEMO_DATA", is_sqlite),
             run_scheduler=_flag("RUN_SCHEDULER", True),
             base_url=os.environ.get("BASE_URL", f"http://{host}:{port}"),
+            base_url_set=bool(os.environ.get("BASE_URL", "").strip()),
+            template_auto_reload=_flag("TEMPLATE_AUTO_RELOAD", False),
+            web_concurrency=_positive_int("WEB_CONCURRENCY", 1),
+            access_log=_flag("ACCESS_LOG", True),
             login_max_failures=_positive_int("LOGIN_MAX_FAILURES", 5),
             login_client_max_failures=_positive_int("LOGIN_CLIENT_MAX_FAILURES", 20),
             login_account_max_failures=_positive_int("LOGIN_ACCOUNT_MAX_FAILURES", 100),

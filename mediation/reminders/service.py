@@ -260,7 +260,10 @@ async def sweep_digests(
 
 
 async def run_sweeps(
-    now: dt.datetime | None = None, *, local_authorities: Collection[int] | None = None
+    now: dt.datetime | None = None,
+    *,
+    local_authorities: Collection[int] | None = None,
+    base_url: str | None = None,
 ) -> SweepReport:
     """Everything that should have gone out by `now`: the scheduled job, the start-up catch-up and the CLI."""
     from mediation.mediation.guests import remind_guests
@@ -268,10 +271,10 @@ async def run_sweeps(
 
     moment = now or timekeeping.now()
     today = sweep_day(moment)
-    report = await sweep_clocks(today, local_authorities=local_authorities)
+    report = await sweep_clocks(today, local_authorities=local_authorities, base_url=base_url)
     # Officers named on a meeting without an account: a reminder before it (counted with the reminders).
     report.reminders += await remind_guests(today, now=moment, local_authorities=local_authorities)
     # Invitees who have not said which times suit them for a meeting, before the poll's reply-by date.
     report.reminders += await remind_unanswered(today, local_authorities=local_authorities)
     # Scoped to some LAs (one council's run, or a test), the digests go to those LAs' coordinators only.
-    return report + await sweep_digests(today, organisations=local_authorities)
+    return report + await sweep_digests(today, organisations=local_authorities, base_url=base_url)

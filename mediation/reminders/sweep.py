@@ -16,6 +16,13 @@ import sys
 from collections.abc import Sequence
 
 import mediation  # noqa: F401 - sets PICCOLO_CONF before anything touches the database
+from mediation.settings import settings
+
+NO_BASE_URL = (
+    "BASE_URL is not set: the links in reminder emails would point at {guess}, which is not where the "
+    "service is (outside the server this command has no HOST and PORT to go by). Set BASE_URL to the "
+    "service's public address, e.g. BASE_URL=https://send-mediation.example.gov.uk, or pass --base-url."
+)
 
 
 def _moment(text: str) -> dt.datetime:
@@ -29,18 +36,28 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--local-authority", type=int, action="append", default=None, help="only this LA's cases (repeatable)"
     )
+    parser.add_argument(
+        "--base-url", default=None, help="the service's public address for links (default: BASE_URL)"
+    )
     return parser.parse_args(argv)
 
 
 async def run(args: argparse.Namespace) -> dict[str, int]:
+    from mediation.db import connection_pool
     from mediation.reminders.service import run_sweeps
 
-    report = await run_sweeps(args.now, local_authorities=args.local_authority)
+    async with connection_pool():
+        report = await run_sweeps(args.now, local_authorities=args.local_authority, base_url=args.base_url)
     return dataclasses.asdict(report)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    result = asyncio.run(run(parse(argv)))
+    args = parse(argv)
+    args.base_url = args.base_url or (settings.base_url if settings.base_url_set else None)
+    if not args.base_url:
+        print(NO_BASE_URL.format(guess=settings.base_url), file=sys.stderr)
+        return 2
+    result = asyncio.run(run(args))
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     return 0

@@ -21,7 +21,9 @@ START_TIMEOUT = 60.0  # seconds for a child to import the app and reach its poin
 
 def child_env(**extra: str) -> dict[str, str]:
     # The database this test session really uses (importing tests.conftest twice can move the env var).
-    return {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": settings.database_url, **extra}
+    # A command-line sweep needs the public address for its links (BASE_URL).
+    base = {"BASE_URL": settings.base_url}
+    return {**base, **os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": settings.database_url, **extra}
 
 
 async def poll(

@@ -93,7 +93,12 @@ async def _run_two_sweepers(place) -> list[dict]:
     go = Path(tempfile.mkdtemp(prefix="sweep-go-")) / "go"
     args = ["--now", MORNING.isoformat(), "--local-authority", str(place.la)]
     # The database this test session really uses (importing tests.conftest twice can move the env var).
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": settings.database_url}
+    env = {
+        "BASE_URL": settings.base_url,
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": settings.database_url,
+    }
     procs = [
         await asyncio.create_subprocess_exec(
             sys.executable,

@@ -1,0 +1,1 @@
+"""A realistic national dataset for load and scale work: `python main.py seed-national --cases N`."""
