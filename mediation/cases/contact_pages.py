@@ -15,6 +15,7 @@ from mediation.cases.repository import find_case
 from mediation.errors import ServiceError
 from mediation.lodging.questions import as_list
 from mediation.web.auth import current_user
+from mediation.web.confirmations import confirm
 from mediation.web.forms import page_errors
 
 FIELDS = ("contact_by", "contact_email", "contact_phone", "postal_address")
@@ -70,7 +71,8 @@ async def contact_change(request: Request, reference: FromPath[str]) -> Template
     except ServiceError as exc:
         errors, status = page_errors(exc)
         return _page(case, values, errors, status)
-    return Redirect(f"/cases/{reference}?contact=changed#contact", status_code=303)
+    confirm(request, "Contact details saved")
+    return Redirect(f"/cases/{reference}", status_code=303)
 
 
 ROUTES = [contact_page, contact_change]
