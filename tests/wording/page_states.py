@@ -17,6 +17,8 @@ from tests.conftest import sign_in
 from tests.lodging.helpers import answer, la_id, lodge, standard_answers, start_draft
 from tests.mediation.helpers import World, make_world, person
 from tests.mediation.test_mediation_pages import search_query, slot_keys
+from tests.mediation.test_meeting_polls import _link as _poll_link
+from tests.mediation.test_meeting_polls import _poll_world
 from tests.notices.helpers import issue, notice_input
 from tests.tribunal.helpers import appealed_case
 
@@ -178,6 +180,24 @@ async def page_states(app: object) -> list[PageState]:
     them = w.family.email
     states.append(PageState("case: mediation being arranged", f"/cases/{w.reference}", them))
     states.append(PageState("case mediation page: times offered", f"/cases/{w.reference}/mediation", them))
+
+    # A meeting poll: the family's own link, as they first open it and once answered, and the reply-by-code
+    # page a family invited by post types its code into.
+    polled, la_client, _, poll_id = await _poll_world(app)
+    await la_client.aclose()
+    poll_link = await _poll_link(poll_id, "family")
+    states.append(PageState("meeting poll: the family's link", poll_link, "public"))
+    states.append(
+        PageState(
+            "meeting poll: a time not answered", poll_link, "public", status=400, form={"slot-0": "yes"}
+        )
+    )
+    every = {f"slot-{n}": "yes" for n in range(3)}  # the three times _poll_world proposes
+    states.append(PageState("meeting poll: answered", poll_link, "public", form=every))
+    states.append(PageState("reply by code", "/reply", "public"))
+    states.append(
+        PageState("reply by code, wrong code", "/reply", "public", status=400, form={"code": "ABCD-EFGH"})
+    )
 
     # Health only: the ICB arranges mediation once the council has told it.
     health = await make_world(sections=("G",))
