@@ -10,8 +10,8 @@ from mediation import timekeeping
 from mediation.access import visible_cases
 from mediation.cases.model import Disagreement as Case
 from mediation.cases.tables import Disagreement
+from mediation.certificates.service import latest_certificate_on
 from mediation.identity import CurrentUser
-from mediation.mediation.certificates import latest_certificate_on
 from mediation.organisations.tables import Organisation
 from mediation.rules.calendar import DEFAULT_CALENDAR
 from mediation.tribunal import law

@@ -8,15 +8,16 @@ import datetime as dt
 import pytest
 
 from mediation import timekeeping
+from mediation.advice.common import MediationError
+from mediation.advice.service import assign_mediator, notify_icb, record_advice, unable_to_arrange
 from mediation.cases.tables import CaseDocument
+from mediation.certificates.service import issue_certificate
+from mediation.certificates.tables import MediationCertificate
 from mediation.errors import Conflict
-from mediation.mediation.advice import assign_mediator, notify_icb, record_advice, unable_to_arrange
-from mediation.mediation.certificates import issue_certificate
-from mediation.mediation.common import MediationError
-from mediation.mediation.tables import MediationCertificate, MediatorProfile
 from mediation.notify.tables import Notification
 from mediation.rules.deadlines import compute_deadline
 from mediation.rules.lifecycle import STATE_LABELS
+from mediation.services.tables import MediatorProfile
 from tests.mediation.helpers import make_world, person
 
 pytestmark = pytest.mark.anyio
@@ -123,7 +124,7 @@ async def test_certificate_numbers_run_on_per_service_and_year(app):
     first = await certificate_number(w)
     # A second case at the same service continues the sequence.
     w2 = await make_world(wants_mediation=False)
-    from mediation.mediation.advice import assign_service
+    from mediation.advice.service import assign_service
 
     await assign_service(await w2.case(), w.service_id, actor=w2.la)
     await record_advice(await w2.case(), contacted_on=TODAY, choice="decline", actor=w.mediator)

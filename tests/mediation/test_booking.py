@@ -10,15 +10,15 @@ import pytest
 from icalendar import Calendar
 
 from mediation import timekeeping
+from mediation.advice.common import MediationError, SlotTaken
+from mediation.advice.service import record_advice
 from mediation.db import is_postgres
-from mediation.mediation.advice import record_advice
-from mediation.mediation.booking import book, cancel, reschedule
-from mediation.mediation.common import MediationError, SlotTaken
-from mediation.mediation.scheduling import SessionPlan, search
-from mediation.mediation.slots import LONDON
-from mediation.mediation.tables import MediationSession, SessionAttendee
 from mediation.notify.email import SmtpConfig, build_message
 from mediation.notify.tables import Notification
+from mediation.scheduling.service import SessionPlan, search
+from mediation.scheduling.slots import LONDON
+from mediation.scheduling.tables import MediationSession, SessionAttendee
+from mediation.sessions.service import book, cancel, reschedule
 from tests.mediation.helpers import World, make_world, person
 
 pytestmark = pytest.mark.anyio
@@ -139,7 +139,7 @@ async def test_cancelling_needs_a_reason_and_sends_a_cancelling_invite(app):
 
 async def test_a_booking_refuses_a_room_without_step_free_access_when_the_family_needs_it(app):
     w = await requested(accessibility={"step_free": "yes"})
-    from mediation.mediation.tables import Venue
+    from mediation.services.tables import Venue
 
     await Venue.update({Venue.step_free: False}).where(Venue.id == w.venue_id)
     found = await search(await w.case(), plan_for(w))
@@ -183,7 +183,7 @@ async def _racers(count: int) -> tuple[list[dict], list[SessionPlan]]:
     cases, plans = [await w.case()], [plan]
     for _ in range(count - 1):
         other = await requested()
-        from mediation.mediation.advice import assign_service
+        from mediation.advice.service import assign_service
 
         await assign_service(await other.case(), w.service_id, actor=other.la)
         cases.append(await other.case())

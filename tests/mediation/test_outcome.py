@@ -7,13 +7,14 @@ import datetime as dt
 import pytest
 
 from mediation import timekeeping
+from mediation.advice.common import MediationError
+from mediation.certificates.service import issue_certificate
 from mediation.errors import Conflict
-from mediation.mediation.booking import book
-from mediation.mediation.certificates import issue_certificate
-from mediation.mediation.common import MediationError
-from mediation.mediation.outcome import IssueResult, OutcomeForm, record_outcome
-from mediation.mediation.tables import IssueOutcome, MediationSession
+from mediation.outcomes.service import IssueResult, OutcomeForm, record_outcome
+from mediation.outcomes.tables import IssueOutcome
 from mediation.rules.deadlines import compute_deadline
+from mediation.scheduling.tables import MediationSession
+from mediation.sessions.service import book
 from tests.mediation.helpers import World, make_world
 from tests.mediation.test_booking import first_slot, plan_for, requested
 
@@ -86,7 +87,7 @@ async def test_an_agreement_on_appealable_and_other_matters_starts_both_regs_42_
 
 async def test_a_health_only_agreement_makes_the_icb_tell_the_la_within_a_week(app):
     w = await requested(sections=("C", "G"))
-    from mediation.mediation.advice import notify_icb
+    from mediation.advice.service import notify_icb
 
     await notify_icb(await w.case(), notified_on=TODAY, actor=w.la)
     await held_today(w, la_officer_id=None, authority_confirmed=True, icb_officer_id=w.icb.id)
