@@ -8,14 +8,13 @@ import datetime as dt
 from typing import Any
 
 from mediation import access, timekeeping
-from mediation.advice.common import MediationError, save_record
 from mediation.advice.tables import MediationRecord
 from mediation.cases import events
 from mediation.cases.events import Change
 from mediation.cases.model import Disagreement
 from mediation.cases.repository import update_case
 from mediation.db import transaction
-from mediation.errors import Conflict
+from mediation.errors import Conflict, Invalid
 from mediation.identity import CurrentUser
 from mediation.organisations.service import exists_on
 from mediation.organisations.tables import Organisation, OrganisationKind
@@ -134,7 +133,7 @@ async def record_advice(
                 else access.refusal(wanted)
             )
     if errors:
-        raise MediationError(errors)
+        raise Invalid(errors)
     assert contacted_on is not None
     recorded = False
     async with transaction():
@@ -194,7 +193,7 @@ async def unable_to_arrange(
         case, "mediation_cannot_be_arranged", actor=actor, on=told_on, on_field="told-day", label=label
     )
     if not reason.strip():
-        raise MediationError({"reason": "Enter why mediation cannot be held within 30 days"})
+        raise Invalid({"reason": "Enter why mediation cannot be held within 30 days"})
     assert told_on is not None
 
     async def writes(change: Change) -> None:
@@ -234,7 +233,7 @@ async def assign_service(case: Disagreement, service_id: int | None, *, actor: C
     events.check(case, "service_assigned", actor=actor, on=today)
     services = {s["id"]: s["name"] for s in await mediation_services()}
     if service_id not in services:
-        raise MediationError({"service": "Select an independent mediation service"})
+        raise Invalid({"service": "Select an independent mediation service"})
     assert service_id is not None
 
     async def writes(change: Change) -> None:
@@ -270,10 +269,10 @@ async def assign_mediator(case: Disagreement, mediator_id: int | None, *, actor:
         .first()
     )
     if profile is None:
-        raise MediationError({"mediator": "Select a mediator from this case's mediation service"})
+        raise Invalid({"mediator": "Select a mediator from this case's mediation service"})
     problem = await independence_problem(profile["id"], case)
     if problem:
-        raise MediationError({"mediator": problem})
+        raise Invalid({"mediator": problem})
 
     async def writes(change: Change) -> None:
         await save_record(change.case.id, {MediationRecord.mediator: profile["id"]})
@@ -286,3 +285,18 @@ async def assign_mediator(case: Disagreement, mediator_id: int | None, *, actor:
         summary=f"Mediator assigned: {profile['name']}",
         writes=writes,
     )
+
+
+async def save_record(case_id: int, values: dict[Any, Any]) -> None:
+    """Create the case's mediation record on first use, then update it; call inside a transaction."""
+    now = timekeeping.now()
+    updated = (
+        await MediationRecord.update({**values, MediationRecord.updated_at: now})
+        .where(MediationRecord.disagreement == case_id)
+        .returning(MediationRecord.id)
+    )
+    if not updated:
+        row = MediationRecord(disagreement=case_id, created_at=now, updated_at=now)
+        for column, value in values.items():
+            setattr(row, column._meta.name, value)
+        await row.save()

@@ -9,7 +9,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from mediation.attendees import service as guests
-from mediation.case_mediation.pages import user_of
+from mediation.cases.lookup import user_of
 from mediation.errors import ServiceError
 from mediation.sessions.pages import _session, render_session
 from mediation.web.confirmations import confirm

@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from mediation import timekeeping
-from mediation.advice.common import MediationError
 from mediation.cases import events
 from mediation.cases.events import Change
 from mediation.cases.model import Disagreement
-from mediation.errors import NotFound
+from mediation.errors import Invalid, NotFound
 from mediation.identity import CurrentUser
 from mediation.notify.service import queue_email
 from mediation.organisations.tables import Organisation
@@ -211,7 +210,7 @@ async def _booked_session(case: Disagreement, session_id: int) -> dict[str, Any]
     if session is None or session["disagreement"] != case.id:
         raise NotFound("Session not found")
     if session["status"] != SessionStatus.booked.value:
-        raise MediationError({"name": "Officers can be named only on a booked meeting"})
+        raise Invalid({"name": "Officers can be named only on a booked meeting"})
     return session
 
 
@@ -231,7 +230,7 @@ async def _check(
     if exclude is None and (full := await _room_full(session_id)):
         errors.setdefault("name", full)
     if errors:
-        raise MediationError(errors)
+        raise Invalid(errors)
     return details
 
 
@@ -341,9 +340,7 @@ async def change_guest(
     today, session, before = await _existing(case, "attendee_changed", session_id, attendee_id, actor)
     details = await _check(case, session_id, values, exclude=attendee_id)
     if before == details:
-        raise MediationError(
-            {"name": "Nothing has changed: change the name, email address or role, or go back"}
-        )
+        raise Invalid({"name": "Nothing has changed: change the name, email address or role, or go back"})
 
     async def writes(change: Change) -> None:
         fresh = await _booked_session(change.case, session_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from itertools import groupby
 
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
@@ -13,41 +14,25 @@ from litestar.response import Redirect, Template
 
 from mediation import access
 from mediation.advice import service as advice
-from mediation.advice.common import MediationError
-from mediation.case_mediation.views import MEDIATION_RULES, mediation_view
+from mediation.case_mediation.service import MEDIATION_RULES, mediation_view
 from mediation.cases.family_view import family_case
+from mediation.cases.lookup import date_of, require, user_of, visible_case
 from mediation.cases.model import Disagreement
-from mediation.cases.repository import find_case
-from mediation.certificates.service import KINDS, certificate, issue_certificate
-from mediation.errors import ServiceError
+from mediation.certificates.service import KINDS, issue_certificate
+from mediation.errors import Invalid, ServiceError
 from mediation.identity import CurrentUser
+from mediation.offers.service import make_offer, parse_slot
 from mediation.polls.replies import polls_of
-from mediation.services.service import mediators
-from mediation.web.auth import current_user
+from mediation.polls.service import open_poll
+from mediation.scheduling.service import DURATIONS, SessionPlan, needs_of, officers, search
+from mediation.scheduling.slots import LONDON
+from mediation.services.service import mediators, venues
+from mediation.sessions.invites import when
+from mediation.sessions.service import book
 from mediation.web.confirmations import confirm
-from mediation.web.forms import date_from_fields, form_values, page_errors, whole_number
+from mediation.web.forms import form_values, page_errors, whole_number
 
 CLOCK_COLOURS = {"running": "blue", "met": "green", "late": "orange", "breached": "red", "cancelled": "grey"}
-
-
-def user_of(request: Request) -> CurrentUser:
-    user = current_user(request)
-    assert user is not None  # the route guard lets no anonymous visitor in
-    return user
-
-
-async def visible_case(request: Request, reference: str) -> Disagreement:
-    case = await find_case(user_of(request), reference)
-    if case is None:
-        raise NotFoundException("Case not found")
-    return case
-
-
-def date_of(values: dict[str, str], field: str, label: str, errors: dict[str, str]) -> dt.date | None:
-    iso, error = date_from_fields(values, field, label)
-    if error:
-        errors[f"{field}-day"] = error
-    return dt.date.fromisoformat(iso) if iso else None
 
 
 async def render_mediation(
@@ -102,10 +87,10 @@ async def _with_date(
     day = date_of(v, field, label, errors)
     try:
         await change(day)
-    except MediationError as exc:
-        raise MediationError({**exc.errors, **errors}) from exc
+    except Invalid as exc:
+        raise Invalid({**exc.errors, **errors}) from exc
     if errors:
-        raise MediationError(errors)
+        raise Invalid(errors)
 
 
 async def _service(case: Disagreement, v: dict[str, str], user: CurrentUser) -> None:
@@ -187,20 +172,111 @@ async def mediation_form(
     return Redirect(f"/cases/{reference}/mediation", status_code=303)
 
 
-@get(
-    "/cases/{reference:str}/mediation/certificates/{number:str}",
-    name="mediation_certificate",
-    opt={"action": "view_case"},
-)
-async def certificate_page(request: Request, reference: FromPath[str], number: FromPath[str]) -> Template:
-    case = await visible_case(request, reference)
-    found = await certificate(case.id, number)
-    if found is None:
-        raise NotFoundException("Certificate not found")
-    return Template(
-        "mediation/certificate.html",
-        context={"title": f"Mediation certificate {number}", "case": case, "certificate": found},
+def plan_from(v: dict[str, str]) -> SessionPlan:
+    venue = v.get("venue", "")
+    return SessionPlan(
+        mediator_id=_int(v.get("mediator")) or 0,
+        venue_id=None if venue == "remote" else _int(venue),
+        remote=venue == "remote",
+        duration_minutes=_int(v.get("duration")) or 0,
+        la_officer_id=_int(v.get("la_officer")),
+        icb_officer_id=_int(v.get("icb_officer")),
+        authority_confirmed=v.get("authority") == "yes",
+        interpreter=v.get("interpreter", "")[:300],
+        shorter_notice_consent=v.get("consent") == "yes",
+        needs_hearing_loop=v.get("hearing_loop") == "yes",
+        needs_quiet_room=v.get("quiet_room") == "yes",
     )
 
 
-ROUTES = [mediation_page, mediation_form, certificate_page]
+async def _defaults(case: Disagreement) -> dict[str, str]:
+    needs = needs_of(case)
+    mediator = case.mediation.mediator_id
+    return {"mediator": str(mediator or ""), "venue": "remote" if needs.remote else "", "duration": "180"}
+
+
+async def render_schedule(
+    request: Request,
+    case: Disagreement,
+    values: dict[str, str],
+    *,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    errors = dict(errors or {})
+    result = None
+    if values.get("search") or errors:
+        result = await search(case, plan_from(values))
+        errors = {**result.errors, **errors}
+        if result.errors and status == 200:
+            status = 400
+    days = []
+    if result and result.slots:
+        for day, group in groupby(result.slots, key=lambda s: s[0].astimezone(LONDON).date()):
+            days.append(
+                (day, [(f"{s.isoformat()}/{e.isoformat()}", when(s, e).split(", ")[1]) for s, e in group])
+            )
+    service = case.mediation_service_id
+    return Template(
+        "mediation/schedule.html",
+        context={
+            "title": f"Find a time for mediation, case {case.reference}",
+            "case": case,
+            "values": values,
+            "errors": errors,
+            "result": result,
+            "days": days,
+            "needs": needs_of(case),
+            "mediators": await mediators(service) if service else [],
+            "venues": await venues(service) if service else [],
+            "la_officers": await officers(case.local_authority_id, "la_coordinator"),
+            "icb_officers": await officers(case.icb_id, "health_commissioner"),
+            "durations": DURATIONS,
+            "selected": set(values.get("_slots", [])),
+        },
+        status_code=status,
+    )
+
+
+@get("/cases/{reference:str}/mediation/schedule", name="mediation_schedule", opt={"action": "schedule"})
+async def schedule_page(request: Request, reference: FromPath[str]) -> Template:
+    case = await visible_case(request, reference)
+    require(user_of(request), "schedule", case)
+    given = {k: str(v) for k, v in request.query_params.items()}
+    values = {**await _defaults(case), **given} if not given.get("search") else given
+    return await render_schedule(request, case, values)
+
+
+@post("/cases/{reference:str}/mediation/sessions", name="mediation_book", opt={"action": "schedule"})
+async def book_or_offer(request: Request, reference: FromPath[str]) -> Template | Redirect:
+    case = await visible_case(request, reference)
+    user = user_of(request)
+    require(user, "schedule", case)
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items() if k not in {"_csrf_token", "slots"}}
+    keys = [str(k) for k in form.getall("slots", [])]
+    values.update({"search": "1", "_slots": keys})  # type: ignore[dict-item]
+    plan = plan_from(values)
+    try:
+        if values.get("action") == "offer":
+            await make_offer(case, plan, keys, actor=user)
+            confirm(request, "Times offered to the family")
+            return Redirect(f"/cases/{reference}/mediation", status_code=303)
+        if values.get("action") == "poll":
+            poll_id = await open_poll(case, plan, keys, values, actor=user)
+            confirm(request, "Times proposed to everyone invited")
+            return Redirect(f"/cases/{reference}/mediation/polls/{poll_id}", status_code=303)
+        if len(keys) != 1 or (slot := parse_slot(keys[0])) is None:
+            raise Invalid({"slots": "Select one time to book, or choose Offer these times to the family"})
+        plan.starts_at, plan.ends_at = slot
+        session_id = await book(case, plan, actor=user)
+    except ServiceError as exc:
+        found, status = page_errors(exc)
+        fresh = await visible_case(request, reference)
+        errors = {("slots" if k in {"slot", "state", "event"} else k): v for k, v in found.items()}
+        return await render_schedule(request, fresh, values, errors=errors, status=status)
+    confirm(request, "Mediation meeting booked")
+    return Redirect(f"/cases/{reference}/mediation/sessions/{session_id}", status_code=303)
+
+
+ROUTES = [mediation_page, mediation_form, schedule_page, book_or_offer]

@@ -10,7 +10,7 @@ import hashlib
 from typing import Any
 
 from mediation import timekeeping
-from mediation.advice.common import CERTIFICATE_CLOCKS, save_record
+from mediation.advice.service import save_record
 from mediation.advice.tables import MediationRecord
 from mediation.cases import events
 from mediation.cases.events import Change
@@ -25,6 +25,12 @@ from mediation.organisations.tables import Organisation
 from mediation.rules.deadlines import compute_deadline
 from mediation.rules.routing import DECISION_LABELS
 from mediation.settings import settings
+
+CERTIFICATE_CLOCKS = {
+    "after_decline": "certificate_after_decline",
+    "unable_to_arrange": "certificate_unable_to_arrange",
+    "after_mediation": "certificate_after_mediation",
+}
 
 KINDS = {
     "after_decline": "The family does not wish to pursue mediation",

@@ -13,11 +13,11 @@ from typing import Any
 from mediation import timekeeping
 from mediation.accounts.service import load_user
 from mediation.accounts.tokens import make_token, read_token
-from mediation.advice.common import MediationError
 from mediation.cases import events
 from mediation.cases.events import Change
 from mediation.cases.model import Disagreement
 from mediation.cases.repository import load_case
+from mediation.errors import Invalid
 from mediation.identity import CurrentUser
 from mediation.notify.service import queue_for_person
 from mediation.offers.tables import SessionOffer
@@ -65,11 +65,11 @@ async def allowed_slots(
     elif len(slots) > most:
         errors["slots"] = too_many
     if errors:
-        raise MediationError(errors)
+        raise Invalid(errors)
     for starts_at, ends_at in slots:
         problems = await check_times(case, plan, starts_at, ends_at)
         if problems:
-            raise MediationError({"slots": f"{when(starts_at, ends_at)}: {problems[0]}"})
+            raise Invalid({"slots": f"{when(starts_at, ends_at)}: {problems[0]}"})
     return slots
 
 
@@ -223,14 +223,14 @@ async def take_offer(token: str, key: str) -> int:
     """The family picks one of the offered times; every rule is checked again as the session is booked."""
     opened = await open_offer(token)
     if opened is None:
-        raise MediationError({"slot": "This link has expired or has already been used"})
+        raise Invalid({"slot": "This link has expired or has already been used"})
     offer, case = opened
     offered = {f"{s['starts_at']}/{s['ends_at']}" for s in offer["slots"]}
     slot = parse_slot(key) if key in offered else None
     if slot is None:
-        raise MediationError({"slot": "Select one of the times offered"})
+        raise Invalid({"slot": "Select one of the times offered"})
     family = await load_user(case.family_id)
     if family is None:
-        raise MediationError({"slot": "This link is no longer valid"})
+        raise Invalid({"slot": "This link is no longer valid"})
     plan = SessionPlan(**offer["plan"], starts_at=slot[0], ends_at=slot[1])
     return await book(case, plan, actor=family, offer_id=offer["id"])

@@ -8,12 +8,13 @@ from typing import Any
 import msgspec
 
 from mediation import timekeeping
-from mediation.advice.common import MediationError, save_record
+from mediation.advice.service import save_record
 from mediation.advice.tables import MediationRecord
 from mediation.cases import events
 from mediation.cases.events import Change
 from mediation.cases.model import Disagreement
 from mediation.cases.tables import DisputedMatter
+from mediation.errors import Invalid
 from mediation.identity import CurrentUser
 from mediation.outcomes.tables import IssueOutcome
 from mediation.rules.calendar import format_date
@@ -114,7 +115,7 @@ async def record_outcome(case: Disagreement, form: OutcomeForm, *, actor: Curren
     events.require(case, "mediation_held", actor=actor)
     errors = _validate(form, issues)
     if errors:
-        raise MediationError(errors)
+        raise Invalid(errors)
     events.check(
         case, "mediation_held", actor=actor, on=form.held_on, detail=outcome, on_field="held-day", label=label
     )
@@ -125,7 +126,7 @@ async def record_outcome(case: Disagreement, form: OutcomeForm, *, actor: Curren
         and case.mediation.live_sessions
         and held_on < case.mediation.last_session_on
     ):
-        raise MediationError(
+        raise Invalid(
             {
                 "held-day": f"The meeting is booked for {format_date(case.mediation.last_session_on)}: "
                 "the mediation cannot have been held before it"

@@ -6,18 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from mediation import access
-from mediation.case_mediation.pages import user_of, visible_case
+from mediation.cases.lookup import require, user_of, visible_case
 from mediation.cases.model import Disagreement
 from mediation.cases.repository import load_case
 from mediation.errors import NotFound, ServiceError
 from mediation.polls.replies import answer, book_from_poll, invitee_by_link, invitees_of, poll_of, results
 from mediation.polls.service import ANSWERS, ROLE_WORDS, slot_key
-from mediation.services.tables import Venue
+from mediation.services.service import venue_of
 from mediation.sessions.invites import REMOTE_PLACE
 from mediation.web.confirmations import confirm
 from mediation.web.forms import form_values, page_errors
@@ -28,7 +26,7 @@ CLOSED = "mediation/poll_link_closed.html"
 async def _place(plan: dict[str, Any]) -> str:
     if plan.get("remote") or not plan.get("venue_id"):
         return REMOTE_PLACE
-    venue = await Venue.select(Venue.name, Venue.address).where(Venue.id == plan["venue_id"]).first()
+    venue = await venue_of(plan["venue_id"])
     if venue is None:
         return ""
     address = " ".join(str(venue["address"]).split())
@@ -45,8 +43,7 @@ async def render_poll(
     status: int = 200,
 ) -> Template:
     user = user_of(request)
-    if not access.may(user, "view_meeting_poll", case):
-        raise PermissionDeniedException(access.refusal("view_meeting_poll"))
+    require(user, "view_meeting_poll", case)
     poll = await poll_of(case, poll_id)
     invitees = await invitees_of(poll_id)
     rows = results(poll, invitees)

@@ -11,14 +11,13 @@ from typing import Any
 
 from mediation import timekeeping
 from mediation.accounts.tokens import read_token
-from mediation.advice.common import MediationError, SlotTaken
 from mediation.audit.service import record as audit
 from mediation.cases import events
 from mediation.cases.events import Change
 from mediation.cases.model import Disagreement
 from mediation.cases.repository import load_case
 from mediation.db import transaction
-from mediation.errors import NotFound
+from mediation.errors import Invalid, NotFound
 from mediation.identity import CurrentUser
 from mediation.notify.service import queue_email, queue_for_person
 from mediation.offers.service import parse_slot
@@ -33,6 +32,7 @@ from mediation.polls.service import (
 from mediation.polls.tables import MeetingPoll, PollInvitee
 from mediation.rules.calendar import WorkingCalendar
 from mediation.scheduling.service import SessionPlan, needs_of
+from mediation.sessions.errors import SlotTaken
 from mediation.sessions.invites import when
 from mediation.sessions.service import book
 
@@ -114,7 +114,7 @@ async def answer(token: str, values: Mapping[str, str]) -> dict[str, Any]:
     invitee, poll = found
     answers, errors = read_answers(poll, values)
     if errors:
-        raise MediationError(errors)
+        raise Invalid(errors)
     async with transaction():
         updated = (
             await PollInvitee.update(
@@ -194,7 +194,7 @@ async def book_from_poll(
     events.check(case, "session_booked", actor=actor, on=timekeeping.today(), on_field="slot")
     poll = await poll_of(case, poll_id)
     if poll["status"] != "open":
-        raise MediationError({"slot": "This poll is closed: a meeting has already been booked from it"})
+        raise Invalid({"slot": "This poll is closed: a meeting has already been booked from it"})
     invitees = await invitees_of(poll_id)
     errors: dict[str, str] = {}
     key = values.get("slot", "")
@@ -213,7 +213,7 @@ async def book_from_poll(
     elif chosen is not None and can_agree == "no":
         errors["can_agree"] = CAN_AGREE
     if errors:
-        raise MediationError(errors)
+        raise Invalid(errors)
     assert slot is not None
     plan = SessionPlan(**poll["plan"], starts_at=slot[0], ends_at=slot[1])
     guests = []

@@ -19,11 +19,11 @@ from typing import Any
 from mediation import timekeeping
 from mediation.accounts.tables import Account
 from mediation.accounts.tokens import make_token
-from mediation.advice.common import MediationError
 from mediation.attendees.service import EMAIL, EMAIL_MAX, NAME_MAX
 from mediation.cases import events
 from mediation.cases.events import Change
 from mediation.cases.model import Disagreement
+from mediation.errors import Invalid
 from mediation.notify.service import queue_email, queue_for_person
 from mediation.offers.service import allowed_slots, handling_body, new_code, parse_slot, plan_dict, show_code
 from mediation.offers.service import reply_by_for as offer_reply_by
@@ -194,7 +194,7 @@ async def open_poll(
     )
     reply_by = reply_by_for(slots[0][0], shorter_notice=plan.shorter_notice_consent)
     if reply_by < today:
-        raise MediationError(
+        raise Invalid(
             {
                 "slots": f"{when(*slots[0])} is too soon to wait for answers: everyone would have to "
                 f"answer by {format_long_date(reply_by)}. Choose later times, or book one now"

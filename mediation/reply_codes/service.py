@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from mediation import timekeeping
 from mediation.accounts import link_requests
 from mediation.accounts.tokens import make_token
-from mediation.advice.common import MediationError
 from mediation.db import transaction
+from mediation.errors import Invalid
 from mediation.offers.service import CODE_ALPHABET, CODE_LENGTH, PURPOSE
 from mediation.offers.tables import SessionOffer
 from mediation.polls.service import last_start, link_for
@@ -41,7 +41,7 @@ def normalise(typed: str) -> str:
 
 
 async def open_by_code(typed: str, client: str) -> Opened:
-    """Count the try, then the token of the open offer or poll invitation with this code; MediationError
+    """Count the try, then the token of the open offer or poll invitation with this code; Invalid
     when it is wrong (a used or expired code is wrong too: the same answer, nothing to learn)."""
     async with transaction():
         decision = await link_requests.claim_attempt("reply_code", client, per_hour=REPLY_TRIES_PER_HOUR)
@@ -49,7 +49,7 @@ async def open_by_code(typed: str, client: str) -> Opened:
         return Opened(wait_seconds=decision.wait_seconds)
     code = normalise(typed)
     if len(code) != CODE_LENGTH or set(code) - set(CODE_ALPHABET):
-        raise MediationError({"code": WRONG_LENGTH if len(code) != CODE_LENGTH else NOT_FOUND})
+        raise Invalid({"code": WRONG_LENGTH if len(code) != CODE_LENGTH else NOT_FOUND})
     now = timekeeping.now()
     offer = (
         await SessionOffer.select(SessionOffer.id, SessionOffer.expires_at)
@@ -65,7 +65,7 @@ async def open_by_code(typed: str, client: str) -> Opened:
         .first()
     )
     if invitee is None:
-        raise MediationError({"code": NOT_FOUND})
+        raise Invalid({"code": NOT_FOUND})
     slots = json.loads(invitee["slots"]) if isinstance(invitee["slots"], str) else invitee["slots"]
     link = link_for(int(invitee["id"]), invitee["nonce"], last_start({"slots": slots}))
     return Opened(token=link.rsplit("/", 1)[1], path="/meeting-polls/")

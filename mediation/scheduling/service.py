@@ -10,11 +10,13 @@ import msgspec
 
 from mediation import timekeeping
 from mediation.accounts.tables import Account
-from mediation.advice.common import HELD_CLOCKS, arranging_calendar
 from mediation.cases.model import Disagreement
 from mediation.clocks.tables import ClockStatus, StatutoryClock
+from mediation.organisations.closures import calendar_for
+from mediation.rules.calendar import WorkingCalendar
 from mediation.scheduling.slots import (
     NO_WINDOW_SEARCH_DAYS,
+    STEP,
     Busy,
     SlotRules,
     SlotSearch,
@@ -25,9 +27,16 @@ from mediation.scheduling.tables import MediationSession, SessionAttendee, Sessi
 from mediation.services.service import independence_problem
 from mediation.services.tables import MediatorLeave, MediatorProfile, Venue, WorkingHours
 
+HELD_CLOCKS = ("mediation_held_by_la", "mediation_held_by_icb")
 CANCELLED = SessionStatus.cancelled.value  # a session with any other status holds its time
 AwareDatetime = Annotated[dt.datetime, msgspec.Meta(tz=True)]  # the API refuses a time without a zone
 DURATIONS = {120: "2 hours", 180: "3 hours", 240: "4 hours", 300: "5 hours"}
+
+
+async def arranging_calendar(case: Disagreement) -> WorkingCalendar:
+    """The arranging body's days for meetings: bank holidays plus its own closure days. Closures block
+    meeting slots; they never move a statutory date (those use the national calendar)."""
+    return await calendar_for(case.arranging_organisation_id or case.local_authority_id)
 
 
 class SessionPlan(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -298,3 +307,17 @@ async def search(case: Disagreement, plan: SessionPlan, *, now: dt.datetime | No
     return SearchResult(
         {}, [(s.starts_at, s.ends_at) for s in found.slots], found.reasons, consequence, window_end
     )
+
+
+async def start_times(plan: SessionPlan) -> list[str]:
+    """The start times (HH:MM, England) at which a session of the plan's length fits inside one of the
+    mediator's working blocks on some weekday: the reschedule list offers nothing outside their hours."""
+    length = dt.timedelta(minutes=plan.duration_minutes)
+    times: set[str] = set()
+    for block in await WorkingHours.select().where(WorkingHours.mediator == plan.mediator_id):
+        begin = dt.datetime.combine(dt.date(2000, 1, 3), block["starts"])
+        end = dt.datetime.combine(begin.date(), block["ends"])
+        while begin + length <= end:
+            times.add(f"{begin:%H:%M}")
+            begin += STEP
+    return sorted(times)

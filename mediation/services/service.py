@@ -10,14 +10,16 @@ import msgspec
 
 from mediation import timekeeping
 from mediation.accounts.tables import Account
-from mediation.advice.common import MediationError
 from mediation.audit import service as audit
 from mediation.cases.model import Disagreement
 from mediation.db import transaction
+from mediation.errors import Invalid
 from mediation.identity import CurrentUser
 from mediation.organisations.tables import Organisation, OrganisationKind
+from mediation.scheduling.slots import LONDON
 from mediation.scheduling.tables import MediationSession, SessionStatus
 from mediation.services.tables import MediatorLeave, MediatorProfile, Venue, WorkingHours
+from mediation.sessions.invites import when
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 FEATURES = {
@@ -195,7 +197,7 @@ async def save_mediator(
     if employed_by is not None and employed_by not in {e["id"] for e in await employers()}:
         errors["employed_by"] = "Select the other employer from the list, or None"
     if errors:
-        raise MediationError(errors)
+        raise Invalid(errors)
     now = timekeeping.now()
     async with transaction():
         row = MediatorProfile(
@@ -248,7 +250,7 @@ async def add_hours(
     elif start is not None and end <= start:
         errors["ends"] = "The end time must be after the start time"
     if errors:
-        raise MediationError(errors)
+        raise Invalid(errors)
     async with transaction():
         await WorkingHours.insert(
             WorkingHours(mediator=mediator_id, weekday=int(weekday), starts=start, ends=end)
@@ -283,12 +285,12 @@ async def add_leave(
     if len(reason) > 120:
         errors["leave_reason"] = "The reason must be 120 characters or fewer"
     if errors:
-        raise MediationError(errors)
+        raise Invalid(errors)
     assert first is not None and last is not None
     clashes = await _meetings_during(mediator_id, first, last)
     if clashes:
         listed = "; ".join(clashes)
-        raise MediationError(
+        raise Invalid(
             {
                 "first": f"The mediator has a meeting booked during this leave ({listed}). "
                 "Move or cancel it first, then record the leave"
@@ -309,8 +311,6 @@ async def add_leave(
 
 async def _meetings_during(mediator_id: int, first: dt.date, last: dt.date) -> list[str]:
     """Booked meetings of the mediator on any day from `first` to `last` (England's days)."""
-    from mediation.scheduling.slots import LONDON
-    from mediation.sessions.invites import when
 
     starts = dt.datetime.combine(first, dt.time(), tzinfo=LONDON)
     ends = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
@@ -340,7 +340,7 @@ async def add_venue(service_id: int, values: dict[str, str], *, actor: CurrentUs
     if not (capacity.isascii() and capacity.isdigit()) or not 2 <= int(capacity) <= 100:
         errors["capacity"] = "Enter how many people the room holds, a whole number from 2 to 100"
     if errors:
-        raise MediationError(errors)
+        raise Invalid(errors)
     flags = {key: values.get(key) == "yes" for key in FEATURES}
     async with transaction():
         row = Venue(service=service_id, name=name, address=address, capacity=int(capacity), **flags)
@@ -354,3 +354,10 @@ async def add_venue(service_id: int, values: dict[str, str], *, actor: CurrentUs
             after={"capacity": int(capacity), **flags},
         )
     return int(row.id)
+
+
+async def venue_of(venue_id: int | None) -> dict[str, str] | None:
+    """A venue's name and address (None for a remote meeting or a venue that is not there)."""
+    if not venue_id:
+        return None
+    return await Venue.select(Venue.name, Venue.address).where(Venue.id == venue_id).first()

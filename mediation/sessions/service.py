@@ -3,7 +3,7 @@
 On PostgreSQL, exclusion constraints (migration 2026-11-29T14:35:40) refuse a second live session for
 the same mediator, room or person at an overlapping time, even when two coordinators book at the same
 moment. On SQLite the write lock of an immediate transaction serialises bookings, and the overlap check
-inside it is what refuses the loser. Either way the loser gets a MediationError with conflict=True.
+inside it is what refuses the loser. Either way the loser gets a Invalid with conflict=True.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from typing import Any
 
 from mediation import timekeeping
 from mediation.accounts.tables import Account
-from mediation.advice.common import MediationError, SlotTaken, save_record
+from mediation.advice.service import save_record
 from mediation.advice.tables import MediationRecord
 from mediation.cases import events
 from mediation.cases.events import Change
 from mediation.cases.model import Disagreement
-from mediation.errors import Conflict
+from mediation.errors import Conflict, Invalid
 from mediation.identity import CurrentUser
 from mediation.offers.tables import SessionOffer
 from mediation.polls.tables import MeetingPoll
@@ -28,6 +28,7 @@ from mediation.scheduling.service import SessionPlan, busy_times, needs_of, plan
 from mediation.scheduling.slots import LONDON, check_slot
 from mediation.scheduling.tables import MediationSession, SessionAttendee, SessionStatus
 from mediation.services.tables import MediatorProfile
+from mediation.sessions.errors import SlotTaken
 from mediation.sessions.invites import is_guest, send_notices, when
 
 CONFLICT = (
@@ -135,13 +136,13 @@ async def book(
     event = "offer_accepted" if offer_id is not None else "session_booked"
     events.check(case, event, actor=actor, on=timekeeping.today(), on_field="slot")
     if plan.starts_at is None or plan.ends_at is None:
-        raise MediationError({"slot": "Choose a time for the session"})
+        raise Invalid({"slot": "Choose a time for the session"})
     starts_at, ends_at = plan.starts_at.astimezone(dt.UTC), plan.ends_at.astimezone(dt.UTC)
     errors = await plan_problems(case, plan)
     if errors:
-        raise MediationError(errors)
+        raise Invalid(errors)
     if ends_at - starts_at != dt.timedelta(minutes=plan.duration_minutes):
-        raise MediationError({"slot": "The chosen time does not match the session's length"})
+        raise Invalid({"slot": "The chosen time does not match the session's length"})
     await _refuse_problems(case, plan, starts_at, ends_at)
     booked: dict[str, int] = {}
 
@@ -245,7 +246,7 @@ async def _refuse_problems(
         booked = [p for p in problems if "already booked" in p]
         if booked and len(booked) == len(problems):
             raise SlotTaken({"slot": _sentence(problems)})
-        raise MediationError({"slot": _sentence(problems)})
+        raise Invalid({"slot": _sentence(problems)})
 
 
 def _sentence(problems: list[str]) -> str:
@@ -295,20 +296,20 @@ async def reschedule(
     events.check(case, "session_moved", actor=actor, on=timekeeping.today(), on_field="slot")
     session = await session_of(case, session_id)
     if session is None or session["status"] != SessionStatus.booked.value:
-        raise MediationError({"slot": "Only a booked session can be moved"})
+        raise Invalid({"slot": "Only a booked session can be moved"})
     errors: dict[str, str] = {}
     if not reason.strip():
         errors["reason"] = "Enter why the session is being moved"
     if starts_at is None:
         errors["slot"] = "Choose the new time"
     if errors:
-        raise MediationError(errors)
+        raise Invalid(errors)
     assert starts_at is not None
     plan = await plan_of(case, session)
     plan.shorter_notice_consent = consent
     errors = await plan_problems(case, plan)  # the mediator, room and officers must still be acceptable
     if errors:
-        raise MediationError(errors)
+        raise Invalid(errors)
     ends_at = starts_at + dt.timedelta(minutes=plan.duration_minutes)
     await _refuse_problems(case, plan, starts_at, ends_at, exclude=session_id)
 
@@ -374,9 +375,9 @@ async def cancel(case: Disagreement, session_id: int, reason: str, *, actor: Cur
     events.check(case, "session_cancelled", actor=actor, on=timekeeping.today(), on_field="slot")
     session = await session_of(case, session_id)
     if session is None or session["status"] != SessionStatus.booked.value:
-        raise MediationError({"slot": "Only a booked session can be cancelled"})
+        raise Invalid({"slot": "Only a booked session can be cancelled"})
     if not reason.strip():
-        raise MediationError({"cancel_reason": "Enter why the session is being cancelled"})
+        raise Invalid({"cancel_reason": "Enter why the session is being cancelled"})
 
     async def writes(change: Change) -> None:
         await _cancel_session(session, reason.strip())
@@ -417,3 +418,17 @@ def needs_summary(case: Disagreement) -> list[str]:
     if needs.breaks:
         out.append("Regular breaks, with a quiet room to take them in")
     return out
+
+
+async def attendees_of(session_id: int) -> list[dict[str, Any]]:
+    return await SessionAttendee.select().where(SessionAttendee.session == session_id)
+
+
+async def session_times(session_id: int) -> tuple[dt.datetime, dt.datetime]:
+    row = (
+        await MediationSession.select(MediationSession.starts_at, MediationSession.ends_at)
+        .where(MediationSession.id == session_id)
+        .first()
+    )
+    assert row is not None  # just booked in this request
+    return row["starts_at"], row["ends_at"]

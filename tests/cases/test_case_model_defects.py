@@ -10,12 +10,12 @@ import datetime as dt
 import pytest
 
 from mediation import timekeeping
-from mediation.advice.common import MediationError
 from mediation.advice.service import notify_icb, record_advice, record_request
-from mediation.case_mediation.views import mediation_view
+from mediation.case_mediation.service import mediation_view
 from mediation.cases.event_handlers import duty_done
 from mediation.cases.tables import Disagreement, DisputedMatter
 from mediation.clocks.tables import StatutoryClock
+from mediation.errors import Invalid
 from mediation.lodging.tables import LodgingDraft
 from mediation.notify.tables import Notification
 from mediation.offers.service import make_offer
@@ -190,7 +190,7 @@ async def test_leave_cannot_be_recorded_over_a_booked_meeting(app):
     plan.starts_at, plan.ends_at = await first_slot(w, plan)
     await book(await w.case(), plan, actor=w.la)
     day = plan.starts_at.astimezone(LONDON).date()
-    with pytest.raises(MediationError) as refused:
+    with pytest.raises(Invalid) as refused:
         await add_leave(w.service_id, w.profile_id, day, day, "Holiday", actor=w.mediator)
     assert "has a meeting booked during this leave" in refused.value.errors["first"]
     assert w.reference in refused.value.errors["first"]

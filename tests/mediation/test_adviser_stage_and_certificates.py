@@ -8,12 +8,11 @@ import datetime as dt
 import pytest
 
 from mediation import timekeeping
-from mediation.advice.common import MediationError
 from mediation.advice.service import assign_mediator, notify_icb, record_advice, unable_to_arrange
 from mediation.cases.tables import CaseDocument
 from mediation.certificates.service import issue_certificate
 from mediation.certificates.tables import MediationCertificate
-from mediation.errors import Conflict
+from mediation.errors import Conflict, Invalid
 from mediation.notify.tables import Notification
 from mediation.rules.deadlines import compute_deadline
 from mediation.rules.lifecycle import STATE_LABELS
@@ -168,7 +167,7 @@ async def test_a_mediator_employed_by_a_party_is_refused_as_not_independent(app)
         account=conflicted.id, service=w.service_id, employed_by=w.la_id, created_at=now, updated_at=now
     )
     await profile.save()
-    with pytest.raises(MediationError) as refused:
+    with pytest.raises(Invalid) as refused:
         await assign_mediator(await w.case(), profile.id, actor=w.mediator)
     message = refused.value.errors["mediator"]
     assert "a party to this disagreement" in message and "s.56" in message
@@ -177,7 +176,7 @@ async def test_a_mediator_employed_by_a_party_is_refused_as_not_independent(app)
 
 async def test_dates_in_the_future_are_refused_with_a_specific_message(app):
     w = await make_world()
-    with pytest.raises(MediationError) as refused:
+    with pytest.raises(Invalid) as refused:
         await record_advice(
             await w.case(), contacted_on=TODAY + dt.timedelta(days=1), choice="bogus", actor=w.mediator
         )

@@ -10,14 +10,15 @@ import pytest
 from icalendar import Calendar
 
 from mediation import timekeeping
-from mediation.advice.common import MediationError, SlotTaken
 from mediation.advice.service import record_advice
 from mediation.db import is_postgres
+from mediation.errors import Invalid
 from mediation.notify.email import SmtpConfig, build_message
 from mediation.notify.tables import Notification
 from mediation.scheduling.service import SessionPlan, search
 from mediation.scheduling.slots import LONDON
 from mediation.scheduling.tables import MediationSession, SessionAttendee
+from mediation.sessions.errors import SlotTaken
 from mediation.sessions.service import book, cancel, reschedule
 from tests.mediation.helpers import World, make_world, person
 
@@ -90,7 +91,7 @@ async def test_rescheduling_keeps_the_uid_raises_the_sequence_and_needs_a_reason
     w = await requested()
     session_id = await booked(w)
     before = await MediationSession.select().where(MediationSession.id == session_id).first()
-    with pytest.raises(MediationError) as refused:
+    with pytest.raises(Invalid) as refused:
         await reschedule(
             await w.case(),
             session_id,
@@ -119,7 +120,7 @@ async def test_rescheduling_onto_a_weekend_is_refused_with_the_reason(app):
     day = TODAY + dt.timedelta(days=14)
     saturday = day + dt.timedelta(days=(5 - day.weekday()) % 7)
     at = dt.datetime.combine(saturday, dt.time(10), tzinfo=LONDON)
-    with pytest.raises(MediationError) as refused:
+    with pytest.raises(Invalid) as refused:
         await reschedule(await w.case(), session_id, at, "Family asked", consent=False, actor=w.la)
     assert "is not a working day (Saturday)" in refused.value.errors["slot"]
 
@@ -127,7 +128,7 @@ async def test_rescheduling_onto_a_weekend_is_refused_with_the_reason(app):
 async def test_cancelling_needs_a_reason_and_sends_a_cancelling_invite(app):
     w = await requested()
     session_id = await booked(w)
-    with pytest.raises(MediationError):
+    with pytest.raises(Invalid):
         await cancel(await w.case(), session_id, " ", actor=w.la)
     await cancel(await w.case(), session_id, "Family unwell", actor=w.la)
     methods = {str(c["METHOD"]) for c in await invites_for(session_id)}

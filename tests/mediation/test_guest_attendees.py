@@ -348,7 +348,7 @@ async def test_a_full_room_takes_nobody_more(app):
 
     attending = await SessionAttendee.count().where(SessionAttendee.session == session_id)
     await Venue.update({Venue.capacity: attending}).where(Venue.id == session["venue"])
-    with pytest.raises(guests.MediationError) as refused:
+    with pytest.raises(guests.Invalid) as refused:
         await guests.name_guest(
             await w.case(),
             session_id,

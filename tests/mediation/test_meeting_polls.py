@@ -300,7 +300,7 @@ async def test_reminders_go_once_to_those_who_have_not_answered(app):
 
 
 async def test_times_too_soon_to_wait_for_answers_are_refused_with_the_reason(app):
-    from mediation.advice.common import MediationError
+    from mediation.errors import Invalid
     from mediation.polls.service import open_poll
     from mediation.scheduling.service import search
     from tests.mediation.test_booking import plan_for, requested
@@ -309,7 +309,7 @@ async def test_times_too_soon_to_wait_for_answers_are_refused_with_the_reason(ap
     plan = plan_for(w)
     found = await search(await w.case(), plan)
     keys = [f"{s.isoformat()}/{e.isoformat()}" for s, e in found.slots[:2]]  # the first legal day
-    with pytest.raises(MediationError) as refused:
+    with pytest.raises(Invalid) as refused:
         await open_poll(await w.case(), plan, keys, {}, actor=w.la)
     assert "too soon to wait for answers" in refused.value.errors["slots"]
     assert await MeetingPoll.count().where(MeetingPoll.disagreement == w.case_id) == 0

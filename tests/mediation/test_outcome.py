@@ -7,9 +7,8 @@ import datetime as dt
 import pytest
 
 from mediation import timekeeping
-from mediation.advice.common import MediationError
 from mediation.certificates.service import issue_certificate
-from mediation.errors import Conflict
+from mediation.errors import Conflict, Invalid
 from mediation.outcomes.service import IssueResult, OutcomeForm, record_outcome
 from mediation.outcomes.tables import IssueOutcome
 from mediation.rules.deadlines import compute_deadline
@@ -131,7 +130,7 @@ async def test_a_timescale_agreed_in_writing_replaces_the_regs_42_timescales(app
 async def test_an_agreement_needs_its_text_and_the_matching_order(app):
     w = await requested()
     await held_today(w)
-    with pytest.raises(MediationError) as refused:
+    with pytest.raises(Invalid) as refused:
         await record_outcome(
             await w.case(), form(results=[IssueResult("B", "agreed")], agreement_date=TODAY), actor=w.mediator
         )
@@ -147,7 +146,7 @@ async def test_the_outcome_cannot_be_dated_before_the_booked_meeting(app):
     plan = plan_for(w)
     plan.starts_at, plan.ends_at = await first_slot(w, plan)
     await book(await w.case(), plan, actor=w.la)  # a meeting in the coming days, not yet held
-    with pytest.raises(MediationError) as refused:
+    with pytest.raises(Invalid) as refused:
         await record_outcome(
             await w.case(),
             form(results=[IssueResult("B", "not_agreed"), IssueResult("F", "not_agreed")]),

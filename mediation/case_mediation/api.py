@@ -11,13 +11,15 @@ from typing import TypeVar
 
 import msgspec
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException, ValidationException
+from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody
 
 from mediation import access
-from mediation.case_mediation.views import MediationView, mediation_view
+from mediation.case_mediation.schemas import MediationView
+from mediation.case_mediation.service import mediation_view
 from mediation.cases.model import Disagreement
 from mediation.cases.repository import find_case
+from mediation.errors import NotFound, Refused
 from mediation.identity import CurrentUser
 from mediation.scheduling.service import AwareDatetime, SessionPlan, search
 from mediation.sessions.service import book, cancel, reschedule
@@ -63,9 +65,9 @@ async def _case(
     assert user is not None
     case = await find_case(user, reference)
     if case is None:
-        raise NotFoundException("Case not found")
+        raise NotFound("Case not found")
     if action is not None and not access.may(user, action, case):
-        raise PermissionDeniedException(access.refusal(action))
+        raise Refused(access.refusal(action))
     return user, case
 
 
