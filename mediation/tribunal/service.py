@@ -282,3 +282,13 @@ async def la_counts(today: dt.date) -> list[LaCounts]:
         )
         for r in rows
     ]
+
+
+async def appeal_matters(appeal_id: int) -> list[str]:
+    """The matters an appeal is about, in the order they were entered."""
+    rows = (
+        await AppealMatter.select(AppealMatter.matter)
+        .where(AppealMatter.appeal == appeal_id)
+        .order_by(AppealMatter.id)
+    )
+    return [r["matter"] for r in rows]
