@@ -23,36 +23,40 @@ from mediation.accounts import admin_pages as account_admin_pages
 from mediation.accounts import api as accounts_api
 from mediation.accounts import pages as account_pages
 from mediation.accounts import password_pages
+from mediation.attendees import pages as mediation_guest_pages
 from mediation.audit import pages as audit_pages
+from mediation.case_mediation import api as mediation_api
+from mediation.case_mediation import pages as mediation_pages
 from mediation.cases import api as cases_api
 from mediation.cases import contact_pages as case_contact_pages
 from mediation.cases import pages as case_pages
 from mediation.cases import work_pages as case_work_pages
+from mediation.certificates import pages as certificate_pages
 from mediation.errors import ServiceError
+from mediation.home import pages as home_pages
 from mediation.jobs import start_scheduler
 from mediation.lodging import pages as lodging_pages
-from mediation.mediation import api as mediation_api
-from mediation.mediation import guest_pages as mediation_guest_pages
-from mediation.mediation import other_pages as mediation_other_pages
-from mediation.mediation import pages as mediation_pages
-from mediation.mediation import poll_pages as mediation_poll_pages
-from mediation.mediation import reply_pages as mediation_reply_pages
-from mediation.mediation import schedule_pages as mediation_schedule_pages
 from mediation.notices import api as notices_api
 from mediation.notices import bulk_pages as notice_bulk_pages
 from mediation.notices import pages as notice_pages
 from mediation.notices import template_pages as notice_template_pages
 from mediation.notify import mailbox, mailbox_pages, print_pages
 from mediation.notify import pages as outbox_pages
+from mediation.offers import pages as offer_pages
 from mediation.organisations import api as organisations_api
 from mediation.organisations import pages as organisation_pages
+from mediation.outcomes import pages as outcome_pages
+from mediation.polls import pages as mediation_poll_pages
 from mediation.public import accessibility as accessibility_statement
 from mediation.public import api as public_api
 from mediation.public import pages as public_pages
 from mediation.reminders import pages as reminder_pages
+from mediation.reply_codes import pages as mediation_reply_pages
 from mediation.reports import api as reports_api
 from mediation.reports import pages as report_pages
 from mediation.scheduler_lease import SchedulerLease, run_when_leased
+from mediation.services import pages as mediation_other_pages
+from mediation.sessions import pages as mediation_schedule_pages
 from mediation.settings import ROOT, Settings, settings
 from mediation.tribunal import api as tribunal_api
 from mediation.tribunal import duty_pages as tribunal_duty_pages
@@ -185,6 +189,10 @@ def create_app(config: Settings = settings) -> Litestar:
             *tribunal_api.ROUTES,
             *mediation_poll_pages.ROUTES,
             *mediation_reply_pages.ROUTES,
+            *home_pages.ROUTES,
+            *certificate_pages.ROUTES,
+            *outcome_pages.ROUTES,
+            *offer_pages.ROUTES,
         ],
         lifespan=[lifespan],
         guards=[authorise, parameter_guard],  # every handler declares its action; access.PERMISSIONS decides

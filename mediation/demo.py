@@ -191,7 +191,7 @@ async def load_demo_data() -> bool:
 async def _demo_mediation_service(service_id: int, mediator_account: int) -> None:
     """A mediator with office hours and a step-free room, so sessions can be offered straight away."""
     from mediation.accounts.service import load_user
-    from mediation.mediation.people import add_hours, add_venue, save_mediator
+    from mediation.services.service import add_hours, add_venue, save_mediator
 
     mediator = await load_user(mediator_account)
     assert mediator is not None

@@ -13,7 +13,13 @@ TABLE_MODULES = [
     "mediation.notify.tables",
     "mediation.lodging.tables",
     "mediation.notices.tables",
-    "mediation.mediation.tables",
+    "mediation.services.tables",
+    "mediation.advice.tables",
+    "mediation.scheduling.tables",
+    "mediation.offers.tables",
+    "mediation.polls.tables",
+    "mediation.certificates.tables",
+    "mediation.outcomes.tables",
     "mediation.tribunal.tables",
 ]
 

@@ -11,8 +11,8 @@ import secrets
 import pytest
 
 from mediation import timekeeping
-from mediation.mediation.tables import MediationSession
 from mediation.organisations.tables import Organisation
+from mediation.scheduling.tables import MediationSession
 from tests.confirmations import banners, confirmation_after
 from tests.conftest import client_as, csrf_token
 from tests.mediation.helpers import make_world

@@ -8,8 +8,14 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from mediation.accounts import api_tokens, staff
-from mediation.accounts.service import AccountError, NewAccount, create_account
-from mediation.accounts.tables import ROLE_LABELS, Account, Role
+from mediation.accounts.service import (
+    ROLE_LABELS,
+    AccountError,
+    NewAccount,
+    Role,
+    create_account,
+    staff_accounts,
+)
 from mediation.errors import ServiceError
 from mediation.organisations.service import list_organisations
 from mediation.web.auth import current_user
@@ -21,19 +27,7 @@ STAFF_ROLES = {role.value: label for role, label in ROLE_LABELS.items() if role 
 
 @get("/admin/accounts", name="admin_accounts", opt={"action": "administer"})
 async def accounts_page(request: Request) -> Template:
-    rows = (
-        await Account.select(
-            Account.id,
-            Account.email,
-            Account.full_name,
-            Account.role,
-            Account.active,
-            Account.organisation.name.as_alias("organisation_name"),
-        )
-        .where(Account.role != Role.family.value)
-        .order_by(Account.role)
-        .order_by(Account.full_name)
-    )
+    rows = await staff_accounts()
     # Only a real account's address gets the banner, so a crafted link cannot put words on the page.
     changed = next((r for r in rows if r["email"] == request.query_params.get("changed")), None)
     return Template(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from mediation.accounts import throttle
 from mediation.accounts.passwords import hash_password_off_loop, password_problem, verify_password_off_loop
+from mediation.accounts.tables import ROLE_LABELS as ROLE_LABELS  # the pages read role names from here
 from mediation.accounts.tables import Account, Role, SignInAttempt
 from mediation.audit import service as audit
 from mediation.identity import CurrentUser
@@ -219,3 +221,20 @@ async def create_account(
         client=client,
     )
     return int(row.id)
+
+
+async def staff_accounts() -> list[dict[str, Any]]:
+    """Every account but families', by role then name, with its organisation's name (the admin list)."""
+    return (
+        await Account.select(
+            Account.id,
+            Account.email,
+            Account.full_name,
+            Account.role,
+            Account.active,
+            Account.organisation.name.as_alias("organisation_name"),
+        )
+        .where(Account.role != Role.family.value)
+        .order_by(Account.role)
+        .order_by(Account.full_name)
+    )

@@ -309,7 +309,7 @@ async def withdraw_case(
     case: Disagreement, reason: str, *, actor: CurrentUser, on: dt.date | None = None
 ) -> Disagreement:
     """The family (or the LA for it) withdraws the disagreement: every clock stops, meetings are cancelled."""
-    from mediation.mediation.booking import cancel_live_sessions
+    from mediation.sessions.service import cancel_live_sessions
 
     day = on or timekeeping.today()
     events.check(case, "withdrawn", actor=actor, on=day)

@@ -6,16 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 from mediation import timekeeping
+from mediation.advice import service as advice
 from mediation.cases import events
 from mediation.cases import schemas as s
 from mediation.cases.commands import close_case, withdraw_case
 from mediation.cases.contact_change import change_contact
 from mediation.cases.model import Disagreement
 from mediation.cases.work import add_note, assign_case
+from mediation.certificates.service import issue_certificate
 from mediation.identity import CurrentUser
-from mediation.mediation import advice
-from mediation.mediation.certificates import issue_certificate
-from mediation.mediation.outcome import form_for_api, issues_of, record_outcome
+from mediation.outcomes.service import form_for_api, issues_of, record_outcome
 from mediation.rules.calendar import format_date
 from mediation.rules.lifecycle import CERTIFICATE_RULES
 from mediation.tribunal import law

@@ -11,8 +11,7 @@ from mediation import access
 from mediation.cases.commands import reroute_case
 from mediation.cases.family_view import family_case
 from mediation.cases.repository import find_case
-from mediation.cases.service import RISK_LABELS, case_detail
-from mediation.cases.tables import CaseDocument
+from mediation.cases.service import RISK_LABELS, case_detail, case_document_file
 from mediation.cases.work import work_panel
 from mediation.errors import ServiceError
 from mediation.identity import CurrentUser
@@ -123,11 +122,7 @@ async def case_document(
     case = await find_case(_user(request), reference)
     if case is None:
         raise NotFoundException("Document not found")
-    doc = (
-        await CaseDocument.select(CaseDocument.filename, CaseDocument.content)
-        .where((CaseDocument.id == document_id) & (CaseDocument.disagreement == case.id))
-        .first()
-    )
+    doc = await case_document_file(case.id, document_id)
     if doc is None:
         raise NotFoundException("Document not found")
     safe_name = "".join(c for c in doc["filename"] if c.isalnum() or c in "._- ") or "document.pdf"

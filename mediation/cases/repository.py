@@ -63,7 +63,8 @@ async def _clocks(case_id: int) -> tuple[CaseClock, ...]:
 
 
 async def _mediation(case_id: int) -> MediationProgress:
-    from mediation.mediation.tables import MediationRecord, MediationSession, SessionStatus
+    from mediation.advice.tables import MediationRecord
+    from mediation.scheduling.tables import MediationSession, SessionStatus
 
     record = await MediationRecord.select().where(MediationRecord.disagreement == case_id).first()
     sessions = await MediationSession.select(MediationSession.status, MediationSession.starts_at).where(

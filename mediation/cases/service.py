@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import msgspec
 
@@ -197,3 +198,12 @@ async def get_case(user: CurrentUser, reference: str, *, client: str = "") -> Ca
     """One case if this user may see it, as pages and the API show it."""
     case = await find_case(user, reference)
     return None if case is None else await case_detail(user, case, client=client)
+
+
+async def case_document_file(case_id: int, document_id: int) -> dict[str, Any] | None:
+    """A document's file name and bytes, only when it belongs to this case."""
+    return (
+        await CaseDocument.select(CaseDocument.filename, CaseDocument.content)
+        .where((CaseDocument.id == document_id) & (CaseDocument.disagreement == case_id))
+        .first()
+    )

@@ -12,15 +12,15 @@ from mediation.identity import CurrentUser
 from mediation.lodging.service import local_authorities
 from mediation.notices.fields import BY_NAME, FIELDS, stored, validate_fields
 from mediation.notices.rendering import render_body
-from mediation.notices.tables import NoticeTemplate
 from mediation.notices.versions import (
     MAX_NOTE,
     current_template,
     list_versions,
+    local_authority,
     preview_context,
     save_version,
+    template_version_row,
 )
-from mediation.organisations.tables import Organisation
 from mediation.web.auth import current_user
 from mediation.web.forms import client_of, form_values, page_errors
 
@@ -35,11 +35,7 @@ async def _la_or_404(user: CurrentUser, la_id: int) -> dict:
     """Coordinators edit only their own LA's text; admins any LA's. Anything else looks missing."""
     if user.role == "la_coordinator" and user.organisation_id != la_id:
         raise NotFoundException("Local authority not found")
-    la = (
-        await Organisation.select(Organisation.id, Organisation.name)
-        .where((Organisation.id == la_id) & (Organisation.kind == "local_authority"))
-        .first()
-    )
+    la = await local_authority(la_id)
     if la is None:
         raise NotFoundException("Local authority not found")
     return la
@@ -132,19 +128,7 @@ async def template_save(request: Request, la_id: FromPath[int]) -> Template | Re
 )
 async def template_version(request: Request, la_id: FromPath[int], version: FromPath[int]) -> Template:
     la = await _la_or_404(_user(request), la_id)
-    row = (
-        await NoticeTemplate.select(
-            NoticeTemplate.version,
-            NoticeTemplate.body,
-            NoticeTemplate.fields,
-            NoticeTemplate.note,
-            NoticeTemplate.created_at,
-            NoticeTemplate.created_by.full_name.as_alias("author"),
-        )
-        .where((NoticeTemplate.local_authority == la_id) & (NoticeTemplate.version == version))
-        .output(load_json=True)
-        .first()
-    )
+    row = await template_version_row(la_id, version)
     if row is None:
         raise NotFoundException("Version not found")
     shown = None if row["fields"] is None else stored(row["fields"])

@@ -27,6 +27,7 @@ from mediation.organisations.service import (
     get_organisation,
     icb_for_la,
 )
+from mediation.organisations.tables import Organisation
 
 MAX_NOTE = 300
 FIRST_NOTE = "The service's default notice fields, from the council's record"
@@ -277,3 +278,29 @@ async def preview_context(la_id: int) -> tuple[dict[str, Any], list[str]]:
     icb_id = await icb_for_la(la_id)
     icb = await get_organisation(icb_id) if icb_id else None
     return sample_context(*PREVIEW_SAMPLE, la=None if missing else la, icb=icb), missing
+
+
+async def local_authority(la_id: int) -> dict[str, Any] | None:
+    """The LA's id and name, or None when the id is not a local authority."""
+    return (
+        await Organisation.select(Organisation.id, Organisation.name)
+        .where((Organisation.id == la_id) & (Organisation.kind == "local_authority"))
+        .first()
+    )
+
+
+async def template_version_row(la_id: int, version: int) -> dict[str, Any] | None:
+    """One saved version of an LA's notice text, with its author's name."""
+    return (
+        await NoticeTemplate.select(
+            NoticeTemplate.version,
+            NoticeTemplate.body,
+            NoticeTemplate.fields,
+            NoticeTemplate.note,
+            NoticeTemplate.created_at,
+            NoticeTemplate.created_by.full_name.as_alias("author"),
+        )
+        .where((NoticeTemplate.local_authority == la_id) & (NoticeTemplate.version == version))
+        .output(load_json=True)
+        .first()
+    )

@@ -266,8 +266,8 @@ async def run_sweeps(
     base_url: str | None = None,
 ) -> SweepReport:
     """Everything that should have gone out by `now`: the scheduled job, the start-up catch-up and the CLI."""
-    from mediation.mediation.guests import remind_guests
-    from mediation.mediation.poll_replies import remind_unanswered
+    from mediation.attendees.service import remind_guests
+    from mediation.polls.replies import remind_unanswered
 
     moment = now or timekeeping.now()
     today = sweep_day(moment)

@@ -12,8 +12,8 @@ from mediation.cases import events
 from mediation.cases.effects import family_rule
 from mediation.cases.events import Change
 from mediation.cases.model import Disagreement
+from mediation.certificates.service import latest_certificate_on
 from mediation.identity import CurrentUser
-from mediation.mediation.certificates import latest_certificate_on
 from mediation.rules.deadlines import compute_deadline
 from mediation.rules.errors import RulesError
 from mediation.rules.routing import route

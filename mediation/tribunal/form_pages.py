@@ -15,7 +15,7 @@ from mediation.tribunal.commands import appeal_row, appealable_matters, matters_
 from mediation.tribunal.decisions import record_outcomes, record_unopposed
 from mediation.tribunal.pages import base_context, case_for, date_values, read_dates
 from mediation.tribunal.schemas import AppealInput, OutcomesInput, TimetableInput, UnopposedInput
-from mediation.tribunal.tables import AppealMatter
+from mediation.tribunal.service import appeal_matters
 from mediation.tribunal.timetable import TIMETABLE_LABELS, save_timetable
 from mediation.web.confirmations import confirm
 from mediation.web.forms import form_values, page_errors
@@ -50,8 +50,7 @@ async def _form(
     matters = []
     if step == "outcomes":
         appeal = await appeal_row(case.id)
-        matters = [r["matter"] for r in await AppealMatter.select(AppealMatter.matter).where(
-            AppealMatter.appeal == appeal["id"]).order_by(AppealMatter.id)]  # fmt: skip
+        matters = await appeal_matters(appeal["id"])
     return Template(
         f"tribunal/{step}.html",
         context={

@@ -10,8 +10,8 @@ from mediation import timekeeping
 from mediation.access import visible_cases
 from mediation.cases.model import Disagreement as Case
 from mediation.cases.tables import Disagreement
+from mediation.certificates.service import latest_certificate_on
 from mediation.identity import CurrentUser
-from mediation.mediation.certificates import latest_certificate_on
 from mediation.organisations.tables import Organisation
 from mediation.rules.calendar import DEFAULT_CALENDAR
 from mediation.tribunal import law
@@ -282,3 +282,13 @@ async def la_counts(today: dt.date) -> list[LaCounts]:
         )
         for r in rows
     ]
+
+
+async def appeal_matters(appeal_id: int) -> list[str]:
+    """The matters an appeal is about, in the order they were entered."""
+    rows = (
+        await AppealMatter.select(AppealMatter.matter)
+        .where(AppealMatter.appeal == appeal_id)
+        .order_by(AppealMatter.id)
+    )
+    return [r["matter"] for r in rows]

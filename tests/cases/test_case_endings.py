@@ -9,11 +9,11 @@ import datetime as dt
 import pytest
 
 from mediation import timekeeping
+from mediation.advice.service import record_advice
 from mediation.cases.commands import close_case, withdraw_case
 from mediation.cases.event_handlers import duty_done
+from mediation.certificates.service import issue_certificate
 from mediation.errors import Conflict
-from mediation.mediation.advice import record_advice
-from mediation.mediation.certificates import issue_certificate
 from mediation.tribunal.commands import record_appeal
 from mediation.tribunal.schemas import AppealInput
 from tests.mediation.helpers import make_world

@@ -10,22 +10,22 @@ import datetime as dt
 import pytest
 
 from mediation import timekeeping
+from mediation.advice.service import notify_icb, record_advice, record_request
+from mediation.case_mediation.service import mediation_view
 from mediation.cases.event_handlers import duty_done
 from mediation.cases.tables import Disagreement, DisputedMatter
 from mediation.clocks.tables import StatutoryClock
+from mediation.errors import Invalid
 from mediation.lodging.tables import LodgingDraft
-from mediation.mediation.advice import notify_icb, record_advice, record_request
-from mediation.mediation.booking import book, reschedule
-from mediation.mediation.common import MediationError
-from mediation.mediation.offers import make_offer
-from mediation.mediation.outcome import IssueResult, OutcomeForm, record_outcome
-from mediation.mediation.people import add_leave
-from mediation.mediation.scheduling import plan_problems
-from mediation.mediation.slots import LONDON
-from mediation.mediation.tables import MediationSession
-from mediation.mediation.views import mediation_view
 from mediation.notify.tables import Notification
+from mediation.offers.service import make_offer
+from mediation.outcomes.service import IssueResult, OutcomeForm, record_outcome
 from mediation.reminders.service import sweep_clocks
+from mediation.scheduling.service import plan_problems
+from mediation.scheduling.slots import LONDON
+from mediation.scheduling.tables import MediationSession
+from mediation.services.service import add_leave
+from mediation.sessions.service import book, reschedule
 from tests.conftest import client_as
 from tests.lodging.helpers import answer, la_id, standard_answers, start_draft
 from tests.mediation.helpers import make_world
@@ -99,7 +99,7 @@ async def test_the_icb_acts_on_its_own_health_only_case(app):
     case = await notify_icb(case, notified_on=TODAY, actor=w.la)
     plan = plan_for(w, la_officer_id=None, icb_officer_id=w.icb.id)
     found = await first_slot(w, plan)
-    from mediation.mediation.scheduling import search
+    from mediation.scheduling.service import search
 
     slots = (await search(case, plan)).slots
     keys = [f"{s.isoformat()}/{e.isoformat()}" for s, e in slots[:2]]
@@ -173,7 +173,7 @@ async def test_regular_breaks_reach_the_meeting_page_and_the_slot_finder(app):
     w = await make_world(accessibility={"breaks": "yes"})
     view = await mediation_view(w.la, await w.case())
     assert any("Regular breaks" in need for need in view.needs)
-    from mediation.mediation.tables import Venue
+    from mediation.services.tables import Venue
 
     await Venue.update({Venue.quiet_room: False}).where(Venue.id == w.venue_id)
     problems = await plan_problems(await w.case(), plan_for(w))
@@ -190,7 +190,7 @@ async def test_leave_cannot_be_recorded_over_a_booked_meeting(app):
     plan.starts_at, plan.ends_at = await first_slot(w, plan)
     await book(await w.case(), plan, actor=w.la)
     day = plan.starts_at.astimezone(LONDON).date()
-    with pytest.raises(MediationError) as refused:
+    with pytest.raises(Invalid) as refused:
         await add_leave(w.service_id, w.profile_id, day, day, "Holiday", actor=w.mediator)
     assert "has a meeting booked during this leave" in refused.value.errors["first"]
     assert w.reference in refused.value.errors["first"]

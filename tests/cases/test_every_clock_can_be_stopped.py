@@ -9,12 +9,12 @@ import datetime as dt
 import pytest
 
 from mediation import timekeeping
+from mediation.advice.service import record_advice, unable_to_arrange
 from mediation.cases.event_handlers import duty_done
 from mediation.cases.repository import load_case
 from mediation.clocks.service import start_agreed_clock, start_clock
 from mediation.errors import Refused
-from mediation.mediation.advice import record_advice, unable_to_arrange
-from mediation.mediation.outcome import IssueResult
+from mediation.outcomes.service import IssueResult
 from mediation.rules.catalogue import BODIES, RULES, versions
 from mediation.tribunal.schemas import AppealInput, TimetableInput
 from tests.cases.test_case_model_defects import held_with_agreement

@@ -50,6 +50,7 @@ from hypothesis.stateful import (
 )
 
 from mediation import access, timekeeping
+from mediation.advice.service import assign_service
 from mediation.audit.tables import AuditEvent
 from mediation.cases import schemas as s
 from mediation.cases.commands import Matter, NewCase, create_case
@@ -59,17 +60,17 @@ from mediation.cases.model import Disagreement
 from mediation.cases.repository import load_case
 from mediation.cases.tables import Disagreement as DisagreementRow
 from mediation.identity import CurrentUser
-from mediation.mediation import booking
-from mediation.mediation.advice import assign_service
-from mediation.mediation.outcome import issues_of
-from mediation.mediation.scheduling import SessionPlan, needs_of, search
-from mediation.mediation.tables import MediationSession, MediatorProfile, Venue, WorkingHours
 from mediation.notify.tables import Notification
 from mediation.organisations.service import create_organisation, link_la_to_icb
+from mediation.outcomes.service import issues_of
 from mediation.reminders.service import sweep_clocks
 from mediation.rules import lifecycle
 from mediation.rules.catalogue import BODIES, ORDER_RULE_IDS, RULES
 from mediation.rules.lifecycle import CERTIFICATE_RULES
+from mediation.scheduling.service import SessionPlan, needs_of, search
+from mediation.scheduling.tables import MediationSession
+from mediation.services.tables import MediatorProfile, Venue, WorkingHours
+from mediation.sessions import service as booking
 from mediation.tribunal import law
 from mediation.tribunal.commands import appeal_row
 from mediation.tribunal.tables import AppealMatter

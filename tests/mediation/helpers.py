@@ -10,16 +10,16 @@ from typing import Any
 
 from mediation import timekeeping
 from mediation.accounts.service import NewAccount, create_account, load_user
+from mediation.advice.service import assign_service
 from mediation.cases.commands import Matter, NewCase, create_case
 from mediation.cases.model import Disagreement as Case
 from mediation.cases.repository import load_case
 from mediation.cases.tables import Disagreement
 from mediation.clocks.tables import StatutoryClock
 from mediation.identity import CurrentUser
-from mediation.mediation.advice import assign_service
-from mediation.mediation.tables import MediatorProfile, Venue, WorkingHours
 from mediation.organisations.service import create_organisation
 from mediation.organisations.tables import Organisation
+from mediation.services.tables import MediatorProfile, Venue, WorkingHours
 from tests.conftest import DEMO_PASSWORD
 
 
@@ -178,7 +178,8 @@ async def matrix_ids() -> dict[str, object]:
 
     from mediation.accounts.tables import Account
     from mediation.cases.tables import CaseDocument
-    from mediation.mediation.tables import MediationCertificate, MediationSession
+    from mediation.certificates.tables import MediationCertificate
+    from mediation.scheduling.tables import MediationSession
     from tests.test_authorisation_matrix import matrix_case
 
     reference = await matrix_case()
@@ -255,7 +256,7 @@ async def matrix_ids() -> dict[str, object]:
 async def _matrix_poll(case: dict[str, Any]) -> int:
     """An open meeting poll on the matrix case with no times and nobody asked, inserted directly."""
     from mediation.accounts.tables import Account
-    from mediation.mediation.tables import MeetingPoll
+    from mediation.polls.tables import MeetingPoll
 
     found = await MeetingPoll.select(MeetingPoll.id).where(MeetingPoll.disagreement == case["id"]).first()
     if found is not None:

@@ -8,15 +8,15 @@ import datetime as dt
 import pytest
 
 from mediation import timekeeping
+from mediation.advice.service import assign_mediator, notify_icb, record_advice, unable_to_arrange
 from mediation.cases.tables import CaseDocument
-from mediation.errors import Conflict
-from mediation.mediation.advice import assign_mediator, notify_icb, record_advice, unable_to_arrange
-from mediation.mediation.certificates import issue_certificate
-from mediation.mediation.common import MediationError
-from mediation.mediation.tables import MediationCertificate, MediatorProfile
+from mediation.certificates.service import issue_certificate
+from mediation.certificates.tables import MediationCertificate
+from mediation.errors import Conflict, Invalid
 from mediation.notify.tables import Notification
 from mediation.rules.deadlines import compute_deadline
 from mediation.rules.lifecycle import STATE_LABELS
+from mediation.services.tables import MediatorProfile
 from tests.mediation.helpers import make_world, person
 
 pytestmark = pytest.mark.anyio
@@ -123,7 +123,7 @@ async def test_certificate_numbers_run_on_per_service_and_year(app):
     first = await certificate_number(w)
     # A second case at the same service continues the sequence.
     w2 = await make_world(wants_mediation=False)
-    from mediation.mediation.advice import assign_service
+    from mediation.advice.service import assign_service
 
     await assign_service(await w2.case(), w.service_id, actor=w2.la)
     await record_advice(await w2.case(), contacted_on=TODAY, choice="decline", actor=w.mediator)
@@ -167,7 +167,7 @@ async def test_a_mediator_employed_by_a_party_is_refused_as_not_independent(app)
         account=conflicted.id, service=w.service_id, employed_by=w.la_id, created_at=now, updated_at=now
     )
     await profile.save()
-    with pytest.raises(MediationError) as refused:
+    with pytest.raises(Invalid) as refused:
         await assign_mediator(await w.case(), profile.id, actor=w.mediator)
     message = refused.value.errors["mediator"]
     assert "a party to this disagreement" in message and "s.56" in message
@@ -176,7 +176,7 @@ async def test_a_mediator_employed_by_a_party_is_refused_as_not_independent(app)
 
 async def test_dates_in_the_future_are_refused_with_a_specific_message(app):
     w = await make_world()
-    with pytest.raises(MediationError) as refused:
+    with pytest.raises(Invalid) as refused:
         await record_advice(
             await w.case(), contacted_on=TODAY + dt.timedelta(days=1), choice="bogus", actor=w.mediator
         )

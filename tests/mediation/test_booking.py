@@ -10,15 +10,16 @@ import pytest
 from icalendar import Calendar
 
 from mediation import timekeeping
+from mediation.advice.service import record_advice
 from mediation.db import is_postgres
-from mediation.mediation.advice import record_advice
-from mediation.mediation.booking import book, cancel, reschedule
-from mediation.mediation.common import MediationError, SlotTaken
-from mediation.mediation.scheduling import SessionPlan, search
-from mediation.mediation.slots import LONDON
-from mediation.mediation.tables import MediationSession, SessionAttendee
+from mediation.errors import Invalid
 from mediation.notify.email import SmtpConfig, build_message
 from mediation.notify.tables import Notification
+from mediation.scheduling.service import SessionPlan, search
+from mediation.scheduling.slots import LONDON
+from mediation.scheduling.tables import MediationSession, SessionAttendee
+from mediation.sessions.errors import SlotTaken
+from mediation.sessions.service import book, cancel, reschedule
 from tests.mediation.helpers import World, make_world, person
 
 pytestmark = pytest.mark.anyio
@@ -90,7 +91,7 @@ async def test_rescheduling_keeps_the_uid_raises_the_sequence_and_needs_a_reason
     w = await requested()
     session_id = await booked(w)
     before = await MediationSession.select().where(MediationSession.id == session_id).first()
-    with pytest.raises(MediationError) as refused:
+    with pytest.raises(Invalid) as refused:
         await reschedule(
             await w.case(),
             session_id,
@@ -119,7 +120,7 @@ async def test_rescheduling_onto_a_weekend_is_refused_with_the_reason(app):
     day = TODAY + dt.timedelta(days=14)
     saturday = day + dt.timedelta(days=(5 - day.weekday()) % 7)
     at = dt.datetime.combine(saturday, dt.time(10), tzinfo=LONDON)
-    with pytest.raises(MediationError) as refused:
+    with pytest.raises(Invalid) as refused:
         await reschedule(await w.case(), session_id, at, "Family asked", consent=False, actor=w.la)
     assert "is not a working day (Saturday)" in refused.value.errors["slot"]
 
@@ -127,7 +128,7 @@ async def test_rescheduling_onto_a_weekend_is_refused_with_the_reason(app):
 async def test_cancelling_needs_a_reason_and_sends_a_cancelling_invite(app):
     w = await requested()
     session_id = await booked(w)
-    with pytest.raises(MediationError):
+    with pytest.raises(Invalid):
         await cancel(await w.case(), session_id, " ", actor=w.la)
     await cancel(await w.case(), session_id, "Family unwell", actor=w.la)
     methods = {str(c["METHOD"]) for c in await invites_for(session_id)}
@@ -139,7 +140,7 @@ async def test_cancelling_needs_a_reason_and_sends_a_cancelling_invite(app):
 
 async def test_a_booking_refuses_a_room_without_step_free_access_when_the_family_needs_it(app):
     w = await requested(accessibility={"step_free": "yes"})
-    from mediation.mediation.tables import Venue
+    from mediation.services.tables import Venue
 
     await Venue.update({Venue.step_free: False}).where(Venue.id == w.venue_id)
     found = await search(await w.case(), plan_for(w))
@@ -183,7 +184,7 @@ async def _racers(count: int) -> tuple[list[dict], list[SessionPlan]]:
     cases, plans = [await w.case()], [plan]
     for _ in range(count - 1):
         other = await requested()
-        from mediation.mediation.advice import assign_service
+        from mediation.advice.service import assign_service
 
         await assign_service(await other.case(), w.service_id, actor=other.la)
         cases.append(await other.case())

@@ -11,16 +11,16 @@ import secrets
 import pytest
 from icalendar import Calendar
 
+from mediation.attendees import service as guests
 from mediation.audit.tables import AuditEvent
 from mediation.cases.tables import CaseDocument
-from mediation.mediation import guests
-from mediation.mediation.booking import cancel, reschedule
-from mediation.mediation.invites import load_session, place_of, when
-from mediation.mediation.slots import LONDON
-from mediation.mediation.tables import SessionAttendee
 from mediation.notify.tables import Notification
 from mediation.organisations.tables import Organisation
 from mediation.rules.calendar import WorkingCalendar
+from mediation.scheduling.slots import LONDON
+from mediation.scheduling.tables import SessionAttendee
+from mediation.sessions.invites import load_session, place_of, when
+from mediation.sessions.service import cancel, reschedule
 from tests.confirmations import confirmation_after
 from tests.conftest import csrf_token, sign_in
 from tests.mediation.helpers import World
@@ -344,11 +344,11 @@ async def test_a_full_room_takes_nobody_more(app):
     w = await requested()
     session_id = await booked(w)
     session = await load_session(session_id)
-    from mediation.mediation.tables import Venue
+    from mediation.services.tables import Venue
 
     attending = await SessionAttendee.count().where(SessionAttendee.session == session_id)
     await Venue.update({Venue.capacity: attending}).where(Venue.id == session["venue"])
-    with pytest.raises(guests.MediationError) as refused:
+    with pytest.raises(guests.Invalid) as refused:
         await guests.name_guest(
             await w.case(),
             session_id,

@@ -11,8 +11,9 @@ import pytest
 from icalendar import Calendar
 
 from mediation import timekeeping
-from mediation.mediation.tables import MediationCertificate, SessionOffer
+from mediation.certificates.tables import MediationCertificate
 from mediation.notify.tables import Notification
+from mediation.offers.tables import SessionOffer
 from tests.confirmations import confirmation_after
 from tests.conftest import sign_in
 from tests.mediation.helpers import World, make_world
@@ -157,7 +158,7 @@ async def test_two_coordinators_booking_the_same_time_the_loser_sees_a_conflict(
     w, la = await requested_world(app)
     keys = slot_keys((await la.get(f"/cases/{w.reference}/mediation/schedule", params=search_query(w))).text)
     other = await make_world()
-    from mediation.mediation.advice import assign_service, record_advice
+    from mediation.advice.service import assign_service, record_advice
 
     await assign_service(await other.case(), w.service_id, actor=other.la)
     await record_advice(await other.case(), contacted_on=TODAY, choice="mediate", actor=other.la)
@@ -302,7 +303,7 @@ async def test_the_api_books_and_answers_409_for_a_time_just_taken(app):
     assert booked.json()["mediation"]["state"] == "session_arranged"
     # Another case wanting the same mediator at the same time.
     other = await make_world()
-    from mediation.mediation.advice import assign_service, record_advice
+    from mediation.advice.service import assign_service, record_advice
 
     await assign_service(await other.case(), w.service_id, actor=other.la)
     await record_advice(await other.case(), contacted_on=TODAY, choice="mediate", actor=other.la)
@@ -347,8 +348,8 @@ async def test_the_api_refuses_a_time_without_a_time_zone(app):
 async def test_the_la_records_an_outside_advisers_certificate_when_no_service_is_assigned(app):
     """With no mediation service on the case, the LA records the certificate the adviser issued: its clock
     stops and the appeal is recomputed, with no document issued in anyone's name."""
+    from mediation.advice.service import record_advice
     from mediation.cases.repository import update_case
-    from mediation.mediation.advice import record_advice
 
     w = await make_world(wants_mediation=False)
     await record_advice(await w.case(), contacted_on=TODAY, choice="decline", actor=w.la)

@@ -9,9 +9,9 @@ import httpx
 import pytest
 from icalendar import Calendar
 
-from mediation.mediation.booking import plan_of, session_of
-from mediation.mediation.tables import SessionAttendee
 from mediation.organisations.tables import Organisation
+from mediation.scheduling.tables import SessionAttendee
+from mediation.sessions.service import plan_of, session_of
 from tests.conftest import sign_in
 from tests.mediation.helpers import World
 from tests.mediation.test_booking import booked, invites_for, requested
@@ -77,7 +77,7 @@ async def test_the_downloaded_invite_has_an_organiser_an_attendee_and_one_charse
 async def test_the_reschedule_list_offers_only_start_times_inside_the_mediators_hours(app):
     w = await requested(hours=((0, "10:00", "16:00"), (2, "09:30", "13:00")))
     session_id = await booked(w, venue_id=None, remote=True)
-    from mediation.mediation.schedule_pages import start_times
+    from mediation.sessions.pages import start_times
 
     case = await w.case()
     plan = await plan_of(case, await session_of(case, session_id))

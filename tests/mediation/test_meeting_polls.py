@@ -13,13 +13,14 @@ import pytest
 
 from mediation import timekeeping
 from mediation.audit.tables import AuditEvent
-from mediation.mediation.booking import book
-from mediation.mediation.poll_replies import remind_unanswered
-from mediation.mediation.polls import best_slot, reply_by_for
-from mediation.mediation.slots import LONDON, latest_notice_date
-from mediation.mediation.tables import MediationSession, MeetingPoll, PollInvitee
 from mediation.notify.tables import Notification
 from mediation.organisations.service import create_organisation
+from mediation.polls.replies import remind_unanswered
+from mediation.polls.service import best_slot, reply_by_for
+from mediation.polls.tables import MeetingPoll, PollInvitee
+from mediation.scheduling.slots import LONDON, latest_notice_date
+from mediation.scheduling.tables import MediationSession
+from mediation.sessions.service import book
 from tests.mediation.helpers import World, make_world, person
 from tests.mediation.test_mediation_pages import as_user, post, search_query, slot_keys
 
@@ -248,8 +249,8 @@ async def test_other_families_and_other_bodies_cannot_see_the_poll(app):
 async def test_booking_from_the_poll_checks_the_mediator_is_still_free(app):
     w, la, keys, poll_id = await _poll_world(app)
     other = await make_world()
-    from mediation.mediation.advice import assign_service, record_advice
-    from mediation.mediation.scheduling import SessionPlan
+    from mediation.advice.service import assign_service, record_advice
+    from mediation.scheduling.service import SessionPlan
 
     await assign_service(await other.case(), w.service_id, actor=other.la)
     await record_advice(await other.case(), contacted_on=TODAY, choice="mediate", actor=other.la)
@@ -299,16 +300,16 @@ async def test_reminders_go_once_to_those_who_have_not_answered(app):
 
 
 async def test_times_too_soon_to_wait_for_answers_are_refused_with_the_reason(app):
-    from mediation.mediation.common import MediationError
-    from mediation.mediation.polls import open_poll
-    from mediation.mediation.scheduling import search
+    from mediation.errors import Invalid
+    from mediation.polls.service import open_poll
+    from mediation.scheduling.service import search
     from tests.mediation.test_booking import plan_for, requested
 
     w = await requested(notice_days_ago=2)
     plan = plan_for(w)
     found = await search(await w.case(), plan)
     keys = [f"{s.isoformat()}/{e.isoformat()}" for s, e in found.slots[:2]]  # the first legal day
-    with pytest.raises(MediationError) as refused:
+    with pytest.raises(Invalid) as refused:
         await open_poll(await w.case(), plan, keys, {}, actor=w.la)
     assert "too soon to wait for answers" in refused.value.errors["slots"]
     assert await MeetingPoll.count().where(MeetingPoll.disagreement == w.case_id) == 0

@@ -7,13 +7,13 @@ import datetime as dt
 import pytest
 
 from mediation import timekeeping
-from mediation.errors import Conflict
-from mediation.mediation.booking import book
-from mediation.mediation.certificates import issue_certificate
-from mediation.mediation.common import MediationError
-from mediation.mediation.outcome import IssueResult, OutcomeForm, record_outcome
-from mediation.mediation.tables import IssueOutcome, MediationSession
+from mediation.certificates.service import issue_certificate
+from mediation.errors import Conflict, Invalid
+from mediation.outcomes.service import IssueResult, OutcomeForm, record_outcome
+from mediation.outcomes.tables import IssueOutcome
 from mediation.rules.deadlines import compute_deadline
+from mediation.scheduling.tables import MediationSession
+from mediation.sessions.service import book
 from tests.mediation.helpers import World, make_world
 from tests.mediation.test_booking import first_slot, plan_for, requested
 
@@ -86,7 +86,7 @@ async def test_an_agreement_on_appealable_and_other_matters_starts_both_regs_42_
 
 async def test_a_health_only_agreement_makes_the_icb_tell_the_la_within_a_week(app):
     w = await requested(sections=("C", "G"))
-    from mediation.mediation.advice import notify_icb
+    from mediation.advice.service import notify_icb
 
     await notify_icb(await w.case(), notified_on=TODAY, actor=w.la)
     await held_today(w, la_officer_id=None, authority_confirmed=True, icb_officer_id=w.icb.id)
@@ -130,7 +130,7 @@ async def test_a_timescale_agreed_in_writing_replaces_the_regs_42_timescales(app
 async def test_an_agreement_needs_its_text_and_the_matching_order(app):
     w = await requested()
     await held_today(w)
-    with pytest.raises(MediationError) as refused:
+    with pytest.raises(Invalid) as refused:
         await record_outcome(
             await w.case(), form(results=[IssueResult("B", "agreed")], agreement_date=TODAY), actor=w.mediator
         )
@@ -146,7 +146,7 @@ async def test_the_outcome_cannot_be_dated_before_the_booked_meeting(app):
     plan = plan_for(w)
     plan.starts_at, plan.ends_at = await first_slot(w, plan)
     await book(await w.case(), plan, actor=w.la)  # a meeting in the coming days, not yet held
-    with pytest.raises(MediationError) as refused:
+    with pytest.raises(Invalid) as refused:
         await record_outcome(
             await w.case(),
             form(results=[IssueResult("B", "not_agreed"), IssueResult("F", "not_agreed")]),

@@ -12,14 +12,14 @@ import pytest
 
 from mediation import timekeeping
 from mediation.accounts.tables import LinkRequest
-from mediation.mediation.offers import CODE_ALPHABET, make_offer
-from mediation.mediation.scheduling import search
-from mediation.mediation.slots import LONDON, latest_notice_date
-from mediation.mediation.tables import SessionOffer
 from mediation.notify.letters import render_letter_html
 from mediation.notify.tables import Notification
+from mediation.offers.service import CODE_ALPHABET, make_offer
+from mediation.offers.tables import SessionOffer
 from mediation.organisations.tables import Organisation
 from mediation.rules.calendar import format_long_date
+from mediation.scheduling.service import search
+from mediation.scheduling.slots import LONDON, latest_notice_date
 from tests.mediation.test_booking import plan_for, requested
 
 pytestmark = pytest.mark.anyio
@@ -108,8 +108,8 @@ async def test_guessing_codes_is_throttled_per_client(app):
 
 
 async def test_a_family_asked_by_post_about_poll_times_gets_a_code_too(app):
-    from mediation.mediation.polls import open_poll, reply_by_for
-    from mediation.mediation.tables import PollInvitee
+    from mediation.polls.service import open_poll, reply_by_for
+    from mediation.polls.tables import PollInvitee
 
     w = await requested(contact_by="post", notice_days_ago=2)
     plan = plan_for(w)

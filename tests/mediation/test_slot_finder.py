@@ -8,8 +8,8 @@ import holidays
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mediation.mediation.slots import LONDON, Busy, SlotRules, check_slot, find_slots, local_datetime
 from mediation.rules.calendar import WorkingCalendar
+from mediation.scheduling.slots import LONDON, Busy, SlotRules, check_slot, find_slots, local_datetime
 
 ENGLAND = holidays.country_holidays("GB", subdiv="ENG", years=range(2026, 2032))
 NINE_TO_FIVE = {d: [(dt.time(9), dt.time(17))] for d in range(5)}

@@ -9,8 +9,8 @@ import io
 import pikepdf
 
 from mediation import timekeeping
-from mediation.mediation.advice import record_advice
-from mediation.mediation.certificates import issue_certificate
+from mediation.advice.service import record_advice
+from mediation.certificates.service import issue_certificate
 from mediation.notify.letters import print_letter
 from mediation.notify.tables import Notification
 from tests.mediation.helpers import World, make_world

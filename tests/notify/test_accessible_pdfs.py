@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from mediation.cases.tables import CaseDocument
-from mediation.mediation.tables import MediationCertificate
+from mediation.certificates.tables import MediationCertificate
 from mediation.notices.tables import DecisionNotice
 from mediation.notify.letters import render_letter_pdf
 from mediation.notify.print_queue import letter_file

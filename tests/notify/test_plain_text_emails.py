@@ -18,14 +18,14 @@ import pytest
 
 from mediation import timekeeping
 from mediation.accounts import password_reset, registration
+from mediation.advice.service import notify_icb, record_advice, unable_to_arrange
+from mediation.attendees import service as guests
 from mediation.cases.commands import reroute_case
-from mediation.mediation import guests
-from mediation.mediation.advice import notify_icb, record_advice, unable_to_arrange
-from mediation.mediation.certificates import issue_certificate
-from mediation.mediation.offers import make_offer
-from mediation.mediation.scheduling import search
+from mediation.certificates.service import issue_certificate
 from mediation.notify.tables import Notification
+from mediation.offers.service import make_offer
 from mediation.reminders.service import run_sweeps
+from mediation.scheduling.service import search
 from mediation.settings import ROOT, settings
 from tests.conftest import DEMO_PASSWORD, sign_in
 from tests.lodging.helpers import la_id, lodge, standard_answers

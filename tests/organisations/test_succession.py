@@ -11,12 +11,12 @@ import httpx
 import pytest
 
 from mediation import access
+from mediation.advice.service import notify_icb
 from mediation.audit.tables import AuditEvent
 from mediation.cases.commands import Matter, NewCase, close_case, create_case, withdraw_case
 from mediation.cases.repository import find_case, load_case
 from mediation.cases.succession import apply_successions
 from mediation.clocks.tables import StatutoryClock
-from mediation.mediation.advice import notify_icb
 from mediation.organisations.service import (
     OrganisationInput,
     add_link,
@@ -186,8 +186,8 @@ async def test_before_the_successor_s_first_day_nothing_moves(app):
 
 async def test_a_council_that_has_ended_is_not_offered_and_its_new_cases_go_to_its_successor(app):
     """Councils are reorganised (Surrey into two councils in April 2027): the old one takes no new case."""
+    from mediation.advice.service import mediation_services
     from mediation.lodging.service import local_authorities
-    from mediation.mediation.advice import mediation_services
 
     tag = secrets.token_hex(3).upper()
     old = await create_organisation(name=f"Oldshire {tag}", kind="local_authority", code=f"OLD{tag}")

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from mediation.advice.service import record_decline
+from mediation.certificates.service import issue_certificate
 from mediation.errors import Conflict
-from mediation.mediation.advice import record_decline
-from mediation.mediation.certificates import issue_certificate
 from mediation.tribunal.checks import TribunalInputError
 from mediation.tribunal.commands import record_appeal
 from mediation.tribunal.schemas import AppealInput

@@ -11,8 +11,8 @@ from html import unescape
 import httpx
 
 from mediation import timekeeping
-from mediation.mediation.tables import SessionOffer
 from mediation.notify.tables import Notification
+from mediation.offers.tables import SessionOffer
 from tests.conftest import sign_in
 from tests.lodging.helpers import answer, la_id, lodge, standard_answers, start_draft
 from tests.mediation.helpers import World, make_world, person

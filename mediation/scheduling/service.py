@@ -1,0 +1,323 @@
+"""Everything a mediation slot must satisfy, read from the database: the plan (mediator, room or remote,
+attendees, adjustments) and the time rules (legal window, notice, working hours, leave, who is busy)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import msgspec
+
+from mediation import timekeeping
+from mediation.accounts.tables import Account
+from mediation.cases.model import Disagreement
+from mediation.clocks.tables import ClockStatus, StatutoryClock
+from mediation.organisations.closures import calendar_for
+from mediation.rules.calendar import WorkingCalendar
+from mediation.scheduling.slots import (
+    NO_WINDOW_SEARCH_DAYS,
+    STEP,
+    Busy,
+    SlotRules,
+    SlotSearch,
+    find_slots,
+    long_day,
+)
+from mediation.scheduling.tables import MediationSession, SessionAttendee, SessionStatus
+from mediation.services.service import independence_problem
+from mediation.services.tables import MediatorLeave, MediatorProfile, Venue, WorkingHours
+
+HELD_CLOCKS = ("mediation_held_by_la", "mediation_held_by_icb")
+CANCELLED = SessionStatus.cancelled.value  # a session with any other status holds its time
+AwareDatetime = Annotated[dt.datetime, msgspec.Meta(tz=True)]  # the API refuses a time without a zone
+DURATIONS = {120: "2 hours", 180: "3 hours", 240: "4 hours", 300: "5 hours"}
+
+
+async def arranging_calendar(case: Disagreement) -> WorkingCalendar:
+    """The arranging body's days for meetings: bank holidays plus its own closure days. Closures block
+    meeting slots; they never move a statutory date (those use the national calendar)."""
+    return await calendar_for(case.arranging_organisation_id or case.local_authority_id)
+
+
+class SessionPlan(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Who and where; `starts_at`/`ends_at` are set when booking an exact slot."""
+
+    mediator_id: int
+    venue_id: int | None = None
+    remote: bool = False
+    duration_minutes: int = 180
+    la_officer_id: int | None = None
+    icb_officer_id: int | None = None
+    authority_confirmed: bool = False  # the officers can agree a settlement (CoP 11)
+    interpreter: str = ""
+    shorter_notice_consent: bool = False
+    needs_hearing_loop: bool = False
+    needs_quiet_room: bool = False
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+
+
+class Needs(msgspec.Struct):
+    interpreter: str  # language ("" when none is needed); BSL counts
+    step_free: bool
+    remote: bool
+    la_required: bool
+    icb_required: bool
+    breaks: bool = False  # regular breaks: the room needs somewhere quiet to take them
+
+
+def needs_of(case: Disagreement) -> Needs:
+    access = case.accessibility or {}
+    parties = case.routing.parties
+    language = ""
+    if access.get("interpreter"):
+        language = access["interpreter"] if access["interpreter"] != "yes" else "an interpreter"
+    if access.get("bsl"):
+        language = "British Sign Language" + (f" and {language}" if language else "")
+    return Needs(
+        interpreter=language,
+        step_free=bool(access.get("step_free")),
+        remote=bool(access.get("remote")),
+        la_required="local_authority" in parties,
+        icb_required=bool(case.icb_id) and "health_commissioner" in parties,
+        breaks=bool(access.get("breaks")),
+    )
+
+
+async def officers(org_id: int | None, role: str) -> list[dict[str, Any]]:
+    if org_id is None:
+        return []
+    return (
+        await Account.select(Account.id, Account.full_name, Account.email)
+        .where((Account.organisation == org_id) & (Account.role == role) & Account.active.eq(True))
+        .order_by(Account.full_name)
+    )
+
+
+async def plan_problems(case: Disagreement, plan: SessionPlan) -> dict[str, str]:
+    """Everything about the plan that does not depend on the time; field id -> message."""
+    errors: dict[str, str] = {}
+    needs = needs_of(case)
+    mediator = (
+        await MediatorProfile.select(MediatorProfile.id)
+        .where(
+            (MediatorProfile.id == plan.mediator_id)
+            & (MediatorProfile.service == (case.mediation_service_id or 0))
+            & MediatorProfile.active.eq(True)
+        )
+        .first()
+    )
+    if not case.mediation_service_id:
+        errors["mediator"] = "Assign an independent mediation service to the case first"
+    elif mediator is None:
+        errors["mediator"] = "Select a mediator from the case's mediation service"
+    elif problem := await independence_problem(plan.mediator_id, case):
+        errors["mediator"] = problem
+    if plan.duration_minutes not in DURATIONS:
+        errors["duration"] = "Select how long the session lasts"
+    attendees = 2 + int(needs.la_required) + int(needs.icb_required) + int(bool(needs.interpreter))
+    if plan.remote:
+        if plan.venue_id is not None:
+            errors["venue"] = "A remote session has no room: select Remote or a room, not both"
+    elif needs.remote:
+        errors["venue"] = "The family needs to attend remotely: select Remote"
+    elif plan.venue_id is None:
+        errors["venue"] = "Select a room, or Remote"
+    else:
+        venue = (
+            await Venue.select()
+            .where(
+                (Venue.id == plan.venue_id)
+                & (Venue.service == (case.mediation_service_id or 0))
+                & Venue.active.eq(True)
+            )
+            .first()
+        )
+        if venue is None:
+            errors["venue"] = "Select a room of the case's mediation service"
+        elif venue["capacity"] < attendees:
+            errors["venue"] = f"{venue['name']} holds {venue['capacity']} people; {attendees} will attend"
+        elif needs.step_free and not venue["step_free"]:
+            errors["venue"] = f"The family needs step-free access and {venue['name']} does not have it"
+        elif plan.needs_hearing_loop and not venue["hearing_loop"]:
+            errors["venue"] = f"{venue['name']} has no hearing loop"
+        elif (plan.needs_quiet_room or needs.breaks) and not venue["quiet_room"]:
+            errors["venue"] = (
+                f"The family needs regular breaks and {venue['name']} has no quiet room to take them in"
+                if needs.breaks
+                else f"{venue['name']} has no quiet room for breaks"
+            )
+    la_ids = {o["id"] for o in await officers(case.local_authority_id, "la_coordinator")}
+    if needs.la_required and plan.la_officer_id not in la_ids:
+        errors["la_officer"] = "Select the local authority officer who will attend"
+    elif plan.la_officer_id is not None and plan.la_officer_id not in la_ids:
+        errors["la_officer"] = "Select an officer of this case's local authority"
+    icb_ids = {o["id"] for o in await officers(case.icb_id, "health_commissioner")}
+    if needs.icb_required and plan.icb_officer_id not in icb_ids:
+        errors["icb_officer"] = "Select the health commissioner's officer who will attend"
+    elif plan.icb_officer_id is not None and plan.icb_officer_id not in icb_ids:
+        errors["icb_officer"] = "Select an officer of this case's health commissioner"
+    if (plan.la_officer_id or plan.icb_officer_id) and not plan.authority_confirmed:
+        errors["authority"] = "Confirm the officers attending can agree how to settle the disagreement"
+    if needs.interpreter and not plan.interpreter.strip():
+        errors["interpreter"] = f"Book an interpreter ({needs.interpreter}) and enter their name or agency"
+    if len(plan.interpreter) > 200:
+        errors["interpreter"] = "The interpreter's name must be 200 characters or fewer"
+    return errors
+
+
+def people_in(case: Disagreement, plan: SessionPlan) -> dict[int, str]:
+    """Accounts that attend, with how a clash is described."""
+    people = {case.family_id: "the family"}
+    if plan.la_officer_id:
+        people[plan.la_officer_id] = "the local authority officer"
+    if plan.icb_officer_id:
+        people[plan.icb_officer_id] = "the health commissioner's officer"
+    return people
+
+
+async def legal_window(case_id: int) -> tuple[dt.date | None, str | None]:
+    """The due date of the running mediation_held_by_* clock, and its rule, if one runs."""
+    row = (
+        await StatutoryClock.select(StatutoryClock.due, StatutoryClock.rule)
+        .where(
+            (StatutoryClock.disagreement == case_id)
+            & StatutoryClock.rule.is_in(list(HELD_CLOCKS))
+            & (StatutoryClock.status == ClockStatus.running.value)
+        )
+        .order_by(StatutoryClock.due)
+        .first()
+    )
+    return (row["due"], row["rule"]) if row else (None, None)
+
+
+async def busy_times(
+    case: Disagreement,
+    plan: SessionPlan,
+    since: dt.datetime,
+    until: dt.datetime,
+    *,
+    exclude: int | None = None,
+) -> list[Busy]:
+    """Live sessions of the mediator and the room, and live attendances of the people, in a range."""
+    overlaps = (
+        (MediationSession.status != CANCELLED)
+        & (MediationSession.starts_at < until)
+        & (MediationSession.ends_at > since)
+        & (MediationSession.id != (exclude or 0))
+    )
+    who = MediationSession.mediator == plan.mediator_id
+    if plan.venue_id is not None:
+        who = who | (MediationSession.venue == plan.venue_id)
+    sessions = await MediationSession.select(
+        MediationSession.mediator,
+        MediationSession.venue,
+        MediationSession.starts_at,
+        MediationSession.ends_at,
+    ).where(overlaps & who)
+    busy = [
+        Busy(
+            s["starts_at"], s["ends_at"], "The mediator" if s["mediator"] == plan.mediator_id else "The room"
+        )
+        for s in sessions
+    ]
+    people = people_in(case, plan)
+    attending = await SessionAttendee.select(
+        SessionAttendee.account, SessionAttendee.starts_at, SessionAttendee.ends_at
+    ).where(
+        SessionAttendee.account.is_in(list(people))
+        & (SessionAttendee.status != CANCELLED)
+        & (SessionAttendee.starts_at < until)
+        & (SessionAttendee.ends_at > since)
+        & (SessionAttendee.session != (exclude or 0))
+    )
+    busy += [Busy(a["starts_at"], a["ends_at"], people[a["account"]].capitalize()) for a in attending]
+    return busy
+
+
+async def slot_rules(
+    case: Disagreement,
+    plan: SessionPlan,
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+    exclude: int | None = None,
+    now: dt.datetime | None = None,
+) -> SlotRules:
+    now = now or timekeeping.now()
+    hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for h in await WorkingHours.select().where(WorkingHours.mediator == plan.mediator_id):
+        hours.setdefault(h["weekday"], []).append((h["starts"], h["ends"]))
+    leave = await MediatorLeave.select(MediatorLeave.first_day, MediatorLeave.last_day).where(
+        (MediatorLeave.mediator == plan.mediator_id) & (MediatorLeave.last_day >= since.date())
+    )
+    window_end, _ = await legal_window(case.id)
+    return SlotRules(
+        today=now.astimezone(timekeeping.LONDON).date(),
+        now=now,
+        calendar=await arranging_calendar(case),
+        duration=dt.timedelta(minutes=plan.duration_minutes),
+        hours=hours,
+        leave=[(x["first_day"], x["last_day"]) for x in leave],
+        busy=await busy_times(case, plan, since, until, exclude=exclude),
+        window_end=window_end,
+        shorter_notice_consent=plan.shorter_notice_consent,
+    )
+
+
+class SearchResult(msgspec.Struct):
+    errors: dict[str, str]
+    slots: list[tuple[dt.datetime, dt.datetime]]
+    reasons: list[str]
+    consequence: str
+    window_end: dt.date | None
+
+
+def consequence_of(case: Disagreement, window_end: dt.date | None) -> str:
+    if window_end is None:
+        return "Try another mediator, room or duration, or ask the family whether they agree to less notice."
+    after = (
+        "which starts the 3-working-day clock for the mediation adviser to issue a mediation certificate"
+        if case.certificate_required
+        else "and tell the family; mediation can still be held later"
+    )
+    return (
+        f"No slot fits before the legal limit for holding mediation ({long_day(window_end)}): record that "
+        f"mediation cannot be arranged within 30 days, {after}."
+    )
+
+
+async def search(case: Disagreement, plan: SessionPlan, *, now: dt.datetime | None = None) -> SearchResult:
+    """The slots that satisfy every rule at once, or why there are none and what follows."""
+    errors = await plan_problems(case, plan)
+    window_end, _ = await legal_window(case.id)
+    if errors:
+        return SearchResult(errors, [], [], "", window_end)
+    now = now or timekeeping.now()
+    last = window_end or (now.date() + dt.timedelta(days=NO_WINDOW_SEARCH_DAYS))
+    rules = await slot_rules(
+        case,
+        plan,
+        since=now,
+        until=dt.datetime.combine(last + dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC),
+        now=now,
+    )
+    found: SlotSearch = find_slots(rules)
+    consequence = consequence_of(case, window_end) if not found.slots else ""
+    return SearchResult(
+        {}, [(s.starts_at, s.ends_at) for s in found.slots], found.reasons, consequence, window_end
+    )
+
+
+async def start_times(plan: SessionPlan) -> list[str]:
+    """The start times (HH:MM, England) at which a session of the plan's length fits inside one of the
+    mediator's working blocks on some weekday: the reschedule list offers nothing outside their hours."""
+    length = dt.timedelta(minutes=plan.duration_minutes)
+    times: set[str] = set()
+    for block in await WorkingHours.select().where(WorkingHours.mediator == plan.mediator_id):
+        begin = dt.datetime.combine(dt.date(2000, 1, 3), block["starts"])
+        end = dt.datetime.combine(begin.date(), block["ends"])
+        while begin + length <= end:
+            times.add(f"{begin:%H:%M}")
+            begin += STEP
+    return sorted(times)
