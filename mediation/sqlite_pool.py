@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 import aiosqlite
@@ -63,6 +64,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         try:
             async with connection.execute(query, args or []) as cursor:
                 await connection.commit()
+                rows: Iterable[Any]
                 if query_type == "insert" and self.get_version_sync() < 3.35:
                     rows = [
                         {

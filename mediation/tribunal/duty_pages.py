@@ -81,8 +81,10 @@ async def order_submit(request: Request, reference: FromPath[str]) -> Template |
     if not errors:
         try:
             data = OrderInput(
-                order_type=values["order_type"], made_on=dates["made_on"], sent_on=dates["sent_on"]
-            )  # type: ignore[arg-type]
+                order_type=values["order_type"],
+                made_on=dates["made_on"],  # type: ignore[arg-type]  # required: no errors means it is set
+                sent_on=dates["sent_on"],
+            )
             await record_order(case, data, actor=user)
             return _back(request, reference, "Tribunal order recorded")
         except ServiceError as exc:

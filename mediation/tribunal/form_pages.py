@@ -152,7 +152,7 @@ async def timetable_submit(request: Request, reference: FromPath[str]) -> Templa
     dates = read_dates(values, TIMETABLE_DATES, errors)
     if not errors:
         try:
-            data = TimetableInput(tribunal_reference=values.get("tribunal_reference", ""), **dates)  # type: ignore[arg-type]
+            data = TimetableInput(tribunal_reference=values.get("tribunal_reference", ""), **dates)
             await save_timetable(case, data, actor=user)
             return _back(request, reference, "Tribunal timetable updated")
         except ServiceError as exc:
