@@ -5,7 +5,7 @@ The order is (next_due_date, id) with cases that have nothing due last. Those ar
 dated cases and the undated ones, so a page reads each range from where the cursor stands (a row-value
 comparison the index serves) instead of one OR a planner can only filter by. Risk filters are ranges on
 next_due_date bounded by today's working days, never computed per row (indexes: migration
-2026-12-01T15:49:00).
+2026-12-01T17:00:01, trigram ones 17:00:03).
 """
 
 from __future__ import annotations
