@@ -61,7 +61,7 @@ async def startup_lock() -> AsyncIterator[None]:
         return
     import asyncpg  # PostgreSQL only
 
-    conn = await asyncpg.connect(**db.config)  # type: ignore[attr-defined]
+    conn = await asyncpg.connect(**db.config)  # type: ignore[attr-defined]  # engine() is typed as Piccolo's base Engine; `config` is PostgresEngine's, the only one here
     try:
         await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_ID)
         yield

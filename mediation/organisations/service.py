@@ -441,7 +441,7 @@ async def add_organisation(
         return None, errors
     values = _organisation_values(data)
     async with transaction():
-        row = Organisation(kind=data.kind, created_at=timekeeping.now(), **values)  # type: ignore[arg-type]
+        row = Organisation(kind=data.kind, created_at=timekeeping.now(), **values)  # type: ignore[arg-type]  # Piccolo takes columns by name at run time
         await row.save()
         await audit.record(
             actor=actor,
@@ -475,7 +475,7 @@ async def edit_organisation(
         )
         if not new and not old:
             return {}
-        await Organisation.update(values).where(Organisation.id == org_id)  # type: ignore[arg-type]
+        await Organisation.update(values).where(Organisation.id == org_id)  # type: ignore[arg-type]  # column names, as above
         await audit.record(
             actor=actor,
             action="update",
