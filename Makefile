@@ -14,3 +14,4 @@ lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy --strict mediation/rules
+	.venv/bin/mypy

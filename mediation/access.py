@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from piccolo.columns.combination import Where, WhereRaw
+from piccolo.columns.combination import WhereRaw
 
 from mediation.cases.model import Disagreement as Case
 from mediation.cases.tables import Disagreement
+from mediation.db_typing import Condition
 from mediation.identity import CurrentUser
 
 FAMILY, LA, ICB, MEDIATOR, ADMIN = "family", "la_coordinator", "health_commissioner", "mediator", "admin"
@@ -35,7 +36,7 @@ ROLE_FOR_ACTOR = {
 }
 
 
-def visible_cases(user: CurrentUser | None) -> Where | WhereRaw:
+def visible_cases(user: CurrentUser | None) -> Condition:
     """A WHERE clause restricting disagreements to those this user may see."""
     nothing = WhereRaw("1 = 0")
     if user is None:

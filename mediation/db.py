@@ -46,11 +46,11 @@ async def connection_pool() -> AsyncIterator[None]:
     if db.engine_type != "postgres":
         yield
         return
-    await db.start_connection_pool()  # type: ignore[attr-defined]
+    await db.start_connection_pool()
     try:
         yield
     finally:
-        await db.close_connection_pool()  # type: ignore[attr-defined]
+        await db.close_connection_pool()
 
 
 @contextlib.asynccontextmanager
@@ -61,7 +61,7 @@ async def startup_lock() -> AsyncIterator[None]:
         return
     import asyncpg  # PostgreSQL only
 
-    conn = await asyncpg.connect(**db.config)  # type: ignore[attr-defined]
+    conn = await asyncpg.connect(**db.config)  # type: ignore[attr-defined]  # engine() is typed as Piccolo's base Engine; `config` is PostgresEngine's, the only one here
     try:
         await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_ID)
         yield
@@ -117,7 +117,8 @@ async def _migration_engine(config: Settings) -> AsyncIterator[None]:
     from mediation import piccolo_conf
 
     owner = piccolo_conf.engine_for(config.migration_database)
-    await owner.start_connection_pool(min_size=1, max_size=2)  # type: ignore[attr-defined]
+    # The owner engine is PostgreSQL here (separate_migration_role); the union type also allows SQLite.
+    await owner.start_connection_pool(min_size=1, max_size=2)  # type: ignore[call-arg]
     app_engine, bookkeeping = piccolo_conf.DB, Migration._meta._db
     piccolo_conf.DB = owner
     Migration._meta.db = owner
@@ -126,7 +127,7 @@ async def _migration_engine(config: Settings) -> AsyncIterator[None]:
     finally:
         piccolo_conf.DB = app_engine
         Migration._meta._db = bookkeeping
-        await owner.close_connection_pool()  # type: ignore[attr-defined]
+        await owner.close_connection_pool()
 
 
 async def connect(db: DatabaseConfig) -> Any:
@@ -215,13 +216,13 @@ async def _warn_if_app_owns_audit_log() -> None:
         )
 
 
-def transaction():  # type: ignore[no-untyped-def]
+def transaction():
     """A write transaction; on SQLite take the write lock up front so read-then-write never deadlocks."""
     db = engine()
     if db.engine_type == "sqlite":
         from piccolo.engine.sqlite import TransactionType
 
-        return db.transaction(transaction_type=TransactionType.immediate)  # type: ignore[call-arg]
+        return db.transaction(transaction_type=TransactionType.immediate)
     return db.transaction()
 
 

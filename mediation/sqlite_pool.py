@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 import aiosqlite
@@ -29,7 +30,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         self.opened = 0  # connections opened so far (tests read it)
         # Each idle connection is a (non-daemon) thread: stop them as the interpreter exits, or it would
         # wait for them forever. threading's own hook runs before it joins threads (atexit runs after).
-        threading._register_atexit(self.forget)  # type: ignore[attr-defined]
+        threading._register_atexit(self.forget)  # type: ignore[attr-defined]  # a private hook of threading, not in typeshed
 
     async def _lend(self) -> aiosqlite.Connection:
         loop = asyncio.get_running_loop()
@@ -39,7 +40,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         if self._idle:
             return self._idle.pop()
         connection = await aiosqlite.connect(**self.connection_kwargs)
-        connection.row_factory = dict_factory  # type: ignore[assignment]
+        connection.row_factory = dict_factory  # type: ignore[assignment]  # aiosqlite types row_factory as sqlite3's Row factory only
         await connection.execute("PRAGMA foreign_keys = 1")
         self.opened += 1
         return connection
@@ -63,6 +64,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         try:
             async with connection.execute(query, args or []) as cursor:
                 await connection.commit()
+                rows: Iterable[Any]
                 if query_type == "insert" and self.get_version_sync() < 3.35:
                     rows = [
                         {

@@ -24,10 +24,13 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
-  echo "setup: installing Python packages"
-  .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e ".[dev]"
+# Exact, hash-checked versions from the lock (scripts/lock.sh writes it from pyproject.toml's ranges), then the
+# project itself without resolving anything again; tests/test_lock_file.py fails when the two disagree.
+if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ] || [ requirements-dev.lock -nt .venv/.installed ]; then
+  echo "setup: installing Python packages from requirements-dev.lock"
+  .venv/bin/pip install -q --require-hashes -r requirements-dev.lock
+  .venv/bin/pip install -q --no-deps -e .
+  .venv/bin/pip check
   touch .venv/.installed
 fi
 

@@ -142,7 +142,7 @@ async def authenticate(token: str) -> ApiTokenAuth | None:
     return ApiTokenAuth(token_id=int(row["id"]), account_id=int(row["account"]))
 
 
-def _summaries():  # type: ignore[no-untyped-def]
+def _summaries():
     return ApiToken.select(
         ApiToken.id,
         ApiToken.account.email.as_alias("account_email"),

@@ -11,6 +11,7 @@ from mediation.accounts.passwords import hash_password_off_loop, password_proble
 from mediation.accounts.tables import ROLE_LABELS as ROLE_LABELS  # the pages read role names from here
 from mediation.accounts.tables import Account, Role, SignInAttempt
 from mediation.audit import service as audit
+from mediation.db_typing import Condition
 from mediation.identity import CurrentUser
 from mediation.organisations.service import KIND_NOUNS
 from mediation.organisations.tables import Organisation, OrganisationKind
@@ -143,7 +144,7 @@ async def account_field_errors(
     editing one (`account_id`: its own address is not "taken")."""
     errors: dict[str, str] = {}
     email = normalise_email(email)
-    taken = Account.email == email
+    taken: Condition = Account.email == email
     if account_id is not None:
         taken = taken & (Account.id != account_id)
     if not email:

@@ -4,8 +4,8 @@ from enum import StrEnum
 
 from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, Secret, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
-from piccolo.table import Table
 
+from mediation.db_typing import Table
 from mediation.organisations.tables import Organisation
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from litestar import Request, get
 from litestar.response import Stream, Template
-from piccolo.columns.combination import Where, WhereRaw
+from piccolo.columns.combination import WhereRaw
 
 from mediation import timekeeping
 from mediation.accounts.service import normalise_email
@@ -28,6 +28,7 @@ from mediation.audit import service as audit
 from mediation.audit.tables import AuditEvent
 from mediation.cases.tables import Disagreement
 from mediation.db import transaction
+from mediation.db_typing import Condition
 from mediation.rules.lifecycle import VARIANTS
 from mediation.web.auth import current_user
 from mediation.web.forms import client_of, date_from_fields, whole_number
@@ -60,14 +61,14 @@ class Filters:
 
     values: dict[str, str]
     errors: dict[str, str] = field(default_factory=dict)
-    conditions: list[Where | WhereRaw] = field(default_factory=list)
+    conditions: list[Condition] = field(default_factory=list)
     described: list[str] = field(default_factory=list)
 
     @property
-    def where(self) -> Where | WhereRaw | None:
-        found: Where | WhereRaw | None = None
+    def where(self) -> Condition | None:
+        found: Condition | None = None
         for condition in self.conditions:
-            found = condition if found is None else found & condition  # type: ignore[operator]
+            found = condition if found is None else found & condition
         return found
 
     def query(self) -> str:

@@ -2,9 +2,9 @@
 
 from piccolo.columns import JSON, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
-from piccolo.table import Table
 
 from mediation.accounts.tables import Account
+from mediation.db_typing import Table
 
 
 class AuditEvent(Table):

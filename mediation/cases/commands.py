@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any
 
 import msgspec
 
@@ -98,7 +99,7 @@ async def _start_lodging_clocks(
     case_id: int, new: NewCase, routing: RoutingDecision, actor: CurrentUser | None
 ) -> None:
     notice = new.decision_notice_sent
-    common = {"decision_date": notice, "recorded_by": actor, "started_on": notice}
+    common: dict[str, Any] = {"decision_date": notice, "recorded_by": actor, "started_on": notice}
     if routing.certificate_required:
         # Regs 33: the adviser step comes before an appeal that needs a certificate.
         await start_clock(

@@ -158,7 +158,7 @@ async def record(
             entity="disagreement",
             entity_id=fresh.reference,
             summary=summary,
-            before=({**(before or {}), "state": fresh.state} if moved else dict(before))
+            before=({**(before or {}), "state": fresh.state} if moved else dict(before or {}))
             if (moved or before)
             else None,
             after={"on": on.isoformat(), **({"detail": detail} if detail else {}), **_plain(data)}

@@ -5,7 +5,7 @@ The order is (next_due_date, id) with cases that have nothing due last. Those ar
 dated cases and the undated ones, so a page reads each range from where the cursor stands (a row-value
 comparison the index serves) instead of one OR a planner can only filter by. Risk filters are ranges on
 next_due_date bounded by today's working days, never computed per row (indexes: migration
-2026-12-01T15:49:00).
+2026-12-01T17:00:01, trigram ones 17:00:03).
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ import re
 from dataclasses import dataclass
 
 import msgspec
-from piccolo.columns.combination import Where, WhereRaw
+from piccolo.columns.combination import WhereRaw
 from piccolo.query import OrderByRaw, Select
 
 from mediation import timekeeping
 from mediation.access import visible_cases
 from mediation.accounts.tables import Account
 from mediation.cases.tables import Disagreement as DisagreementRow
+from mediation.db_typing import Condition
 from mediation.errors import Invalid
 from mediation.identity import CurrentUser
 from mediation.rules.calendar import DEFAULT_CALENDAR
@@ -138,7 +139,7 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def search_condition(q: str) -> Where | WhereRaw:
+def search_condition(q: str) -> Condition:
     """A reference (SM-…) is matched exactly, through its unique index; anything else is part of the
     child's or the family's name (trigram indexes on PostgreSQL)."""
     text = q.strip()
@@ -155,7 +156,7 @@ def search_condition(q: str) -> Where | WhereRaw:
     )
 
 
-async def _assignee_condition(user: CurrentUser, assigned_to: str) -> Where | WhereRaw:
+async def _assignee_condition(user: CurrentUser, assigned_to: str) -> Condition:
     if assigned_to == "me":
         return DisagreementRow.assigned_to == user.id
     if assigned_to == "none":
@@ -171,7 +172,7 @@ async def _assignee_condition(user: CurrentUser, assigned_to: str) -> Where | Wh
     return DisagreementRow.assigned_to == (found["id"] if found else -1)
 
 
-async def _conditions(user: CurrentUser, filters: QueueFilters) -> Where | WhereRaw:
+async def _conditions(user: CurrentUser, filters: QueueFilters) -> Condition:
     where = visible_cases(user)
     if filters.state:
         where = where & (DisagreementRow.state == filters.state)
@@ -184,7 +185,7 @@ async def _conditions(user: CurrentUser, filters: QueueFilters) -> Where | Where
     return where
 
 
-def _dated_range(risk: str | None, today: dt.date) -> Where | WhereRaw | None:
+def _dated_range(risk: str | None, today: dt.date) -> Condition | None:
     """The dated cases a risk filter keeps, as a range on next_due_date (None: it keeps none)."""
     until = risk_bounds(today)
     if risk == "overdue":
@@ -207,12 +208,10 @@ def _beyond(position: Position, *, forwards: bool) -> WhereRaw:
     )
 
 
-def _segments(
-    risk: str | None, today: dt.date, start: Position | None, *, forwards: bool
-) -> list[Where | WhereRaw]:
+def _segments(risk: str | None, today: dt.date, start: Position | None, *, forwards: bool) -> list[Condition]:
     """The ranges to read, in reading order, from `start` (exclusive) onwards or backwards."""
     dated = _dated_range(risk, today)
-    undated: Where | WhereRaw | None = _DUE.is_null() if risk in (None, "on_track") else None
+    undated: Condition | None = _DUE.is_null() if risk in (None, "on_track") else None
     if start is not None and start.due is None:  # inside the undated range
         if undated is None:
             return []
@@ -227,7 +226,7 @@ def _segments(
     return ranges
 
 
-def _query(where: Where | WhereRaw, *, forwards: bool, limit: int) -> Select:
+def _query(where: Condition, *, forwards: bool, limit: int) -> Select:
     # Only the keyset here, no joins: the planner cannot then join every matching row before the LIMIT
     # when it underestimates them (an LA's share of one state); `_details` names the page's rows after.
     return (
@@ -332,7 +331,7 @@ async def queue_page(
 
 
 async def _offset_page(
-    where: Where | WhereRaw, risk: str | None, today: dt.date, *, limit: int, offset: int, role: str
+    where: Condition, risk: str | None, today: dt.date, *, limit: int, offset: int, role: str
 ) -> QueuePage:
     ranges = _segments(risk, today, None, forwards=True)
     if not ranges:

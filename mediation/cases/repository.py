@@ -6,19 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from piccolo.columns.combination import Where, WhereRaw
-
 from mediation import timekeeping
 from mediation.access import visible_cases
 from mediation.cases.model import AppealProgress, CaseClock, Disagreement, MediationProgress, Succession
 from mediation.cases.tables import Disagreement as DisagreementRow
 from mediation.clocks.tables import StatutoryClock
 from mediation.db import is_postgres
+from mediation.db_typing import Condition
 from mediation.identity import CurrentUser
 
 _ROW = DisagreementRow
 _COLUMNS = (
-    _ROW.all_columns(),
+    *_ROW.all_columns(),
     _ROW.family.full_name.as_alias("family_name"),
     _ROW.family.email.as_alias("family_email"),
     _ROW.local_authority.name.as_alias("la_name"),
@@ -212,7 +211,7 @@ def _aggregate(
     )
 
 
-async def _load(where: Where | WhereRaw) -> Disagreement | None:
+async def _load(where: Condition) -> Disagreement | None:
     row = await DisagreementRow.select(*_COLUMNS).where(where).output(load_json=True).first()
     if row is None:
         return None

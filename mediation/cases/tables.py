@@ -2,9 +2,9 @@
 
 from piccolo.columns import JSON, Boolean, Bytea, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
-from piccolo.table import Table
 
 from mediation.accounts.tables import Account
+from mediation.db_typing import Table
 from mediation.organisations.tables import Organisation
 
 
@@ -47,13 +47,13 @@ class Disagreement(Table):
     received_on = Date(null=True, default=None)
     contact_phone = Varchar(length=40, default="")
     # Lodging exactly once: a draft becomes at most one case, and a client's Idempotency-Key at most one
-    # (unique indexes in migration 2026-12-01T10:00:01).
+    # (unique indexes in migration 2026-12-01T17:00:01).
     lodging_draft = Integer(null=True, default=None)
     created_by = Integer(null=True, default=None)  # the account that lodged it (a family, or LA staff)
     idempotency_key = Varchar(length=200, null=True, default=None)
     idempotency_hash = Varchar(length=64, default="")  # of the request body: a reused key must match
     # The officer of the handling body who deals with the case (event `assigned`); queues filter on it
-    # (composite indexes in migration 2026-12-01T15:49:00).
+    # (composite indexes in migration 2026-12-01T17:00:01).
     assigned_to = ForeignKey(references=Account, on_delete=OnDelete.restrict, null=True, default=None)
     # The family asked for letters and documents in large print (issue 13); contact_by may also be "phone".
     large_print = Boolean(default=False)

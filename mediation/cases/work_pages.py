@@ -40,7 +40,9 @@ async def _change(
     except ServiceError as exc:
         errors, status = page_errors(exc)
         shown = {fields.get(key, key): message for key, message in errors.items()}
-        kept = {"sections": list(case.sections)} | {fields.get(k, k): v for k, v in values.items()}
+        kept: dict[str, object] = {"sections": list(case.sections)} | {
+            fields.get(k, k): v for k, v in values.items()
+        }
         return await render_case(request, reference, errors=shown, values=kept, status=status)
     confirm(request, saved)
     return Redirect(f"/cases/{reference}", status_code=303)

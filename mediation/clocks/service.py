@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import Any
 
 import msgspec
+from piccolo.columns import Column
 
 from mediation import timekeeping
 from mediation.audit import service as audit
@@ -64,7 +66,7 @@ def view_of(clock: CaseClock, today: dt.date) -> ClockView:
     )
 
 
-def _running(case_id: int, rule_id: str, actor: str | None = None):  # type: ignore[no-untyped-def]
+def _running(case_id: int, rule_id: str, actor: str | None = None):
     where = (
         (StatutoryClock.disagreement == case_id)
         & (StatutoryClock.rule == rule_id)
@@ -153,8 +155,8 @@ async def _write(
         .first()
     )
     if running is not None and keep_running:
-        return running["due"]  # type: ignore[no-any-return]
-    values = {
+        return running["due"]
+    values: dict[Column, Any] = {
         StatutoryClock.due: due,
         StatutoryClock.started_on: started_on,
         StatutoryClock.citation: citation,
@@ -177,7 +179,8 @@ async def _write(
         )
         action, summary = "clock_start", f"Clock started: {title}, due {format_date(due)} ({started_by})"
     else:
-        await StatutoryClock.update({**values, StatutoryClock.version: running["version"] + 1}).where(
+        # Piccolo's update() takes Column | str keys; dict keys are invariant, so dict[Column, Any] fails.
+        await StatutoryClock.update({**values, StatutoryClock.version: running["version"] + 1}).where(  # type: ignore[dict-item]
             StatutoryClock.id == running["id"]
         )
         action, summary = (
@@ -309,7 +312,7 @@ async def met_at_once(
         .order_by(StatutoryClock.id, ascending=False)
         .first()
     )
-    values = {
+    values: dict[Column, Any] = {
         StatutoryClock.due: deadline.due,
         StatutoryClock.started_on: on,
         StatutoryClock.citation: deadline.citation,
@@ -332,7 +335,8 @@ async def met_at_once(
             )
         )
     else:
-        await StatutoryClock.update({**values, StatutoryClock.version: latest["version"] + 1}).where(
+        # Piccolo's update() takes Column | str keys; dict keys are invariant, so dict[Column, Any] fails.
+        await StatutoryClock.update({**values, StatutoryClock.version: latest["version"] + 1}).where(  # type: ignore[dict-item]
             StatutoryClock.id == latest["id"]
         )
     late = on > deadline.due

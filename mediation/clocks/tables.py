@@ -4,9 +4,9 @@ from enum import StrEnum
 
 from piccolo.columns import JSON, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
-from piccolo.table import Table
 
 from mediation.cases.tables import Disagreement
+from mediation.db_typing import Table
 
 
 class ClockStatus(StrEnum):

@@ -218,7 +218,7 @@ async def submit(user: CurrentUser, draft: dict[str, Any], base_url: str) -> str
 
 
 async def _confirm(user: CurrentUser, new: NewCase, case: Disagreement, base_url: str) -> None:
-    named = {"council": case.local_authority_name, "icb": case.icb_name}
+    named: dict[str, Any] = {"council": case.local_authority_name, "icb": case.icb_name}
     dates = [
         f"- {family_title(c.rule, **named)}: by {format_long_date(c.due)}"
         for c in sorted(case.running_clocks, key=lambda c: (c.actor != "family", c.due))

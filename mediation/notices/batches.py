@@ -238,7 +238,8 @@ async def _issue_row(row: dict[str, Any], la_id: int, actor: CurrentUser | None)
             .where(DecisionNotice.dedupe_key == row["dedupe_key"])
             .first()
         )
-        return "issued" if await _settle(row, RowStatus.issued, notice_id=found["id"]) else "lost"
+        # found: the unique dedupe_key collided, so the notice that won is there.
+        return "issued" if await _settle(row, RowStatus.issued, notice_id=found["id"]) else "lost"  # type: ignore[index]
     return "issued"
 
 

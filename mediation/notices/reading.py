@@ -8,16 +8,17 @@ nothing, and a notice someone may not see looks exactly like a missing one.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 import msgspec
-from piccolo.columns.combination import Where, WhereRaw
+from piccolo.columns.combination import WhereRaw
 
 from mediation import timekeeping
 from mediation.accounts.service import normalise_email
 from mediation.audit import service as audit
 from mediation.cases.tables import CaseDocument
 from mediation.db import transaction
+from mediation.db_typing import Condition
 from mediation.identity import CurrentUser
 from mediation.lodging import questions as q
 from mediation.lodging.service import act_by, local_authorities
@@ -87,7 +88,7 @@ class NoticeDetail(msgspec.Struct):
     batch_id: int | None
 
 
-def visible_notices(user: CurrentUser | None) -> Where | WhereRaw:
+def visible_notices(user: CurrentUser | None) -> Condition:
     """The WHERE clause restricting notices to those this user may see."""
     nothing = WhereRaw("1 = 0")
     if user is None:
@@ -163,7 +164,7 @@ async def find_notice(user: CurrentUser | None, reference: str) -> dict[str, Any
     """The raw notice row if this user may see it; None otherwise, whether or not it exists."""
     return (
         await DecisionNotice.select(
-            DecisionNotice.all_columns(),
+            *DecisionNotice.all_columns(),
             DecisionNotice.local_authority.name.as_alias("la_name"),
             DecisionNotice.template.version.as_alias("template_version"),
         )
@@ -262,10 +263,10 @@ async def start_disagreement(user: CurrentUser, reference: str) -> str | None:
         .where((LodgingDraft.account == user.id) & (LodgingDraft.submitted.eq(False)))
         .output(load_json=True)
     )
-    for draft in drafts:
-        if draft["answers"].get("from_notice") == reference:
-            step = q.first_unanswered(draft["answers"], la_ids=la_ids, today=today) or "check"
-            return f"/lodge/{draft['id']}/{step}"
+    for existing in drafts:
+        if existing["answers"].get("from_notice") == reference:
+            step = q.first_unanswered(existing["answers"], la_ids=la_ids, today=today) or "check"
+            return f"/lodge/{existing['id']}/{step}"
     answers = _prefill(row)
     now = timekeeping.now()
     async with transaction():
@@ -275,7 +276,11 @@ async def start_disagreement(user: CurrentUser, reference: str) -> str | None:
         await draft.save()
         if row["plan_document"] is not None:
             # A copy owned by the draft: lodging attaches its documents to the case it creates.
-            plan = await CaseDocument.select().where(CaseDocument.id == row["plan_document"]).first()
+            # The notice's plan_document is a foreign key (on_delete restrict): the row is there.
+            plan = cast(
+                dict[str, Any],
+                await CaseDocument.select().where(CaseDocument.id == row["plan_document"]).first(),
+            )
             await CaseDocument.insert(
                 CaseDocument(
                     draft_id=draft.id,

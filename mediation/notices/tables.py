@@ -4,10 +4,10 @@ from enum import StrEnum
 
 from piccolo.columns import JSON, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
-from piccolo.table import Table
 
 from mediation.accounts.tables import Account
 from mediation.cases.tables import CaseDocument
+from mediation.db_typing import Table
 from mediation.organisations.tables import Organisation
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import cast
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
@@ -27,7 +28,7 @@ def _nums(tree: DictionaryObject) -> list[PdfObject]:
     found: list[PdfObject] = []
     if "/Nums" in tree:
         found.extend(tree["/Nums"])  # type: ignore[arg-type]
-    for kid in tree.get("/Kids", []):  # type: ignore[union-attr]
+    for kid in tree.get("/Kids", []):
         found.extend(_nums(kid.get_object()))
     return found
 
@@ -52,13 +53,13 @@ def _root_element(writer: PdfWriter) -> DictionaryObject | None:
 def _graft(writer: PdfWriter, reader: PdfReader, first_page: int) -> None:
     """Hang `reader`'s structure tree under the writer's root element, after its pages were appended
     from `first_page` on (pypdf maps the /Pg references of the cloned elements to those pages)."""
-    source_tree = reader.trailer["/Root"].get("/StructTreeRoot")
+    source_tree = cast(DictionaryObject, reader.trailer["/Root"]).get("/StructTreeRoot")
     root = _root_element(writer)
     if source_tree is None or root is None:
         return
     source_tree = source_tree.get_object()
-    tree = writer.root_object["/StructTreeRoot"].get_object()
-    nums = _nums(tree["/ParentTree"].get_object()) if "/ParentTree" in tree else []
+    tree = cast(DictionaryObject, writer.root_object["/StructTreeRoot"].get_object())
+    nums = _nums(cast(DictionaryObject, tree["/ParentTree"].get_object())) if "/ParentTree" in tree else []
     offset = max((_int(nums[i]) for i in range(0, len(nums), 2)), default=-1) + 1
     grafted = source_tree["/K"].clone(writer).get_object()
     if not isinstance(grafted, ArrayObject):

@@ -16,11 +16,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
-from piccolo.columns.combination import Where
 
 from mediation import timekeeping
 from mediation.audit import service as audit
 from mediation.db import transaction
+from mediation.db_typing import Condition
 from mediation.errors import Invalid, NotFound
 from mediation.identity import CurrentUser
 from mediation.notify.letters import _environment
@@ -45,7 +45,7 @@ class QueuedLetter(msgspec.Struct, frozen=True):
     posted_on: dt.date | None
 
 
-def _queue_of(user: CurrentUser) -> Where:
+def _queue_of(user: CurrentUser) -> Condition:
     """This organisation's rendered letters: nobody sees another organisation's queue."""
     return (
         (Notification.organisation_id == (user.organisation_id or -1))
@@ -87,7 +87,9 @@ _COLUMNS = (
 )
 
 
-async def _letters(where: Where, *, after: int | None, newest_first: bool, limit: int) -> list[QueuedLetter]:
+async def _letters(
+    where: Condition, *, after: int | None, newest_first: bool, limit: int
+) -> list[QueuedLetter]:
     if after is not None:
         where = where & ((Notification.id < after) if newest_first else (Notification.id > after))
     rows = await (

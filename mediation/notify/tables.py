@@ -4,7 +4,8 @@ from enum import StrEnum
 
 from piccolo.columns import JSON, Boolean, Bytea, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
-from piccolo.table import Table
+
+from mediation.db_typing import Table
 
 
 class Channel(StrEnum):

@@ -39,7 +39,7 @@ async def organisations_page(request: Request) -> Template:
     )
 
 
-async def _organisation_or_404(org_id: int):  # type: ignore[no-untyped-def]
+async def _organisation_or_404(org_id: int):
     org = await get_organisation(org_id)
     if org is None:
         raise NotFoundException("Organisation not found")
@@ -175,7 +175,7 @@ async def _form(
     errors: dict[str, str],
     *,
     org=None,
-    status: int = 200,  # type: ignore[no-untyped-def]
+    status: int = 200,
 ) -> Template:
     others = [o for o in await list_organisations() if org is None or o.id != org.id]
     return Template(
@@ -192,7 +192,7 @@ async def _form(
     )
 
 
-def _shown(org) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _shown(org) -> dict[str, str]:
     values = {k: getattr(org, k) or "" for k in ("name", "code", "email", "phone", "address", "website")}
     for field, _label in DATE_FIELDS:
         day = getattr(org, field)

@@ -4,7 +4,8 @@ from enum import StrEnum
 
 from piccolo.columns import Boolean, Date, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
-from piccolo.table import Table
+
+from mediation.db_typing import Table
 
 
 class OrganisationKind(StrEnum):
@@ -39,7 +40,9 @@ class Organisation(Table):
     valid_from = Date(null=True, default=None)
     valid_to = Date(null=True, default=None)
     # The body that takes over from the day after `valid_to`: new cases and open cases' duties go to it.
-    successor = ForeignKey(references="self", on_delete=OnDelete.restrict, null=True, default=None)
+    successor: ForeignKey["Organisation"] = ForeignKey(
+        references="self", on_delete=OnDelete.restrict, null=True, default=None
+    )
 
 
 class OrganisationContact(Table):

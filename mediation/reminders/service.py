@@ -20,6 +20,7 @@ from mediation.accounts.tables import Account, Role
 from mediation.audit import service as audit
 from mediation.clocks.tables import ClockStatus, StatutoryClock
 from mediation.db import transaction
+from mediation.db_typing import Condition
 from mediation.notify.service import check_subject, queue_for_person
 from mediation.notify.tables import Notification
 from mediation.reminders import messages
@@ -41,7 +42,8 @@ _KEY_CHUNK = 500
 DIGEST_ROLES = {Role.la_coordinator.value: "local_authority", Role.health_commissioner.value: "icb"}
 
 _CLOCK = StatutoryClock
-_CASE = StatutoryClock.disagreement
+# Any: Piccolo types a join through a foreign key (`_CASE.family.email`) as `Column | Any`.
+_CASE: Any = StatutoryClock.disagreement
 CLOCK_COLUMNS = (
     _CLOCK.id,
     _CLOCK.rule,
@@ -138,15 +140,15 @@ def _plan_clock(
         return out
     if clock["actor"] == "family" or not is_escalation_due(due, today, calendar):
         return []
-    recipient = directory.escalation_for(clock)
-    if recipient is None:
+    escalate_to = directory.escalation_for(clock)
+    if escalate_to is None:
         log.warning(
             "clock %s on %s is overdue but nobody is recorded to escalate to", clock["id"], clock["reference"]
         )
         return []
     late = working_days_left(due, today, calendar)
-    subject, body = messages.escalation(clock, recipient, working_days_late=late, base_url=base_url)
-    return [Outgoing(f"breach:{clock['id']}:v{version}", clock, recipient, subject, body, escalation=True)]
+    subject, body = messages.escalation(clock, escalate_to, working_days_late=late, base_url=base_url)
+    return [Outgoing(f"breach:{clock['id']}:v{version}", clock, escalate_to, subject, body, escalation=True)]
 
 
 async def _queue(item: Outgoing, forbidden: list[str]) -> bool:
@@ -214,7 +216,7 @@ async def sweep_digests(
 ) -> SweepReport:
     """One summary a working day for each LA coordinator and ICB officer whose cases need attention."""
     base_url = base_url or settings.base_url
-    where = Account.active == True  # noqa: E712 - Piccolo builds SQL from ==
+    where: Condition = Account.active == True  # noqa: E712 - Piccolo builds SQL from ==
     where &= Account.role.is_in(sorted(DIGEST_ROLES)) & Account.organisation.is_not_null()
     if organisations is not None:
         where &= Account.organisation.is_in(sorted(organisations) or [-1])
@@ -222,7 +224,7 @@ async def sweep_digests(
     directory = await Directory.load(org_ids)
     horizons = {org: digest_horizon(today, directory.calendar(org)) for org in org_ids}
     clocks = await running_clocks(due_until=max(horizons.values(), default=today), bodies_only=True)
-    planned: list[tuple[str, dict[str, Any], list[dict[str, Any]], str, str]] = []
+    planned: list[tuple[str, dict[str, Any], list[str], str, str]] = []
     for org in sorted(org_ids):
         if not directory.calendar(org).is_working_day(today):
             continue

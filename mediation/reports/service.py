@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -226,11 +226,13 @@ async def organisation_for(user: CurrentUser, requested: str | None) -> Organisa
     return OrganisationRef(**row)
 
 
-def _by_bucket(rows: list[Mapping[str, Any]]) -> dict[Any, Mapping[str, Any]]:
+def _by_bucket(rows: Sequence[Mapping[str, Any]]) -> dict[Any, Mapping[str, Any]]:
     return {r["bucket"]: r for r in rows}
 
 
-def _monthly(spec: MetricSpec, rows: list[Mapping[str, Any]], spans: list[tuple[dt.date, dt.date]]) -> Metric:
+def _monthly(
+    spec: MetricSpec, rows: Sequence[Mapping[str, Any]], spans: list[tuple[dt.date, dt.date]]
+) -> Metric:
     found = _by_bucket(rows)
     bars = []
     for i, (first, last) in enumerate(spans):

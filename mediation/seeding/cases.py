@@ -154,7 +154,7 @@ class CaseRows:
              "outcome", "created_at", "updated_at"),
             (await w.next_id("mediation_record"), case_id, mediator, story.adviser_on, story.choice,
              story.mediation_requested_on or (story.adviser_on if story.choice else None),
-             story.session_on if story.outcome else None, story.outcome, _at(story.adviser_on), self.now),
+             story.session_on if story.outcome else None, story.outcome, _at(story.adviser_on), self.now),  # type: ignore[arg-type]  # _mediation runs only when adviser_on is set
         )  # fmt: skip
         if story.certificate:
             await self._certificate(story, case_id, service, mediator)
@@ -239,7 +239,7 @@ class CaseRows:
             (aid, case_id, f"EH{la:03d}/{story.appeal_on:%y}/{case_id:07d}", story.appeal_on,
              story.la_received_on, story.la_received_on, response_due, story.response_on,
              story.hearing_on if story.response_on else None, story.decided_on,
-             story.certificate[1] if story.certificate else None, _at(story.appeal_on), self.now),
+             story.certificate[1] if story.certificate else None, _at(story.appeal_on), self.now),  # type: ignore[arg-type]  # _appeal runs only when appeal_on is set
         )  # fmt: skip
         outcome = ("allowed" if story.order else "dismissed") if story.decided_on else ""
         for matter in story.sections or (story.decision,):

@@ -44,7 +44,7 @@ async def appeal_row(case_id: int) -> dict[str, Any]:
     )
     if row is None:
         raise NoAppeal("No appeal has been recorded on this case yet")
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 async def last_day_to_appeal(case: Disagreement, certificate_on: dt.date | None) -> dt.date | None:

@@ -263,7 +263,7 @@ async def duty_for(case: Disagreement, obligation_id: int, user: CurrentUser) ->
     """A duty on this case owed by the user's own organisation; None for anyone else's."""
     if user.organisation_id is None:
         return None
-    return (  # type: ignore[no-any-return]
+    return (
         await TribunalObligation.select()
         .where(
             (TribunalObligation.id == obligation_id)
@@ -278,7 +278,7 @@ async def open_duty_for_rule(case: Disagreement, rule: str, user: CurrentUser) -
     """The open duty row of this rule owed by the user's organisation, if the tribunal made one."""
     if user.organisation_id is None:
         return None
-    return (  # type: ignore[no-any-return]
+    return (
         await TribunalObligation.select()
         .where(
             (TribunalObligation.disagreement == case.id)

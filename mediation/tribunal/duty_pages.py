@@ -81,8 +81,10 @@ async def order_submit(request: Request, reference: FromPath[str]) -> Template |
     if not errors:
         try:
             data = OrderInput(
-                order_type=values["order_type"], made_on=dates["made_on"], sent_on=dates["sent_on"]
-            )  # type: ignore[arg-type]
+                order_type=values["order_type"],
+                made_on=dates["made_on"],  # type: ignore[arg-type]  # required: no errors means it is set
+                sent_on=dates["sent_on"],
+            )
             await record_order(case, data, actor=user)
             return _back(request, reference, "Tribunal order recorded")
         except ServiceError as exc:
@@ -123,7 +125,7 @@ async def recommendation_submit(request: Request, reference: FromPath[str]) -> T
                 body=values["body"],
                 sections=values["sections"],
                 details=values.get("details", ""),
-                made_on=dates["made_on"],  # type: ignore[arg-type]
+                made_on=dates["made_on"],  # type: ignore[arg-type]  # required: no errors means it is set
                 received_on=dates["received_on"],
             )
             await record_recommendation(case, data, actor=user)
@@ -188,7 +190,7 @@ async def duty_submit(
     dates = read_dates(values, {"done_on": "Date it was done"}, errors, required=("done_on",))
     if not errors:
         try:
-            data = ActionInput(action=values["action"], done_on=dates["done_on"], note=values.get("note", ""))  # type: ignore[arg-type]
+            data = ActionInput(action=values["action"], done_on=dates["done_on"], note=values.get("note", ""))  # type: ignore[arg-type]  # required: no errors means it is set
             await record_action(case, duty, data, actor=user)
             return _back(request, reference, "What was done about the duty recorded")
         except ServiceError as exc:

@@ -102,7 +102,7 @@ async def appeal_submit(request: Request, reference: FromPath[str]) -> Template 
             await record_appeal(
                 case,
                 AppealInput(
-                    lodged_on=dates["lodged_on"],  # type: ignore[arg-type]
+                    lodged_on=dates["lodged_on"],  # type: ignore[arg-type]  # required: no errors means it is set
                     matters=values["matters"],
                     tribunal_reference=values.get("tribunal_reference", ""),
                     registered_on=dates["registered_on"],
@@ -151,7 +151,7 @@ async def timetable_submit(request: Request, reference: FromPath[str]) -> Templa
     dates = read_dates(values, TIMETABLE_DATES, errors)
     if not errors:
         try:
-            data = TimetableInput(tribunal_reference=values.get("tribunal_reference", ""), **dates)  # type: ignore[arg-type]
+            data = TimetableInput(tribunal_reference=values.get("tribunal_reference", ""), **dates)
             await save_timetable(case, data, actor=user)
             return _back(request, reference, "Tribunal timetable updated")
         except ServiceError as exc:
@@ -185,7 +185,7 @@ async def outcomes_submit(request: Request, reference: FromPath[str]) -> Templat
     outcomes = {k.removeprefix("outcome-"): v for k, v in values.items() if k.startswith("outcome-")}
     if not errors:
         try:
-            data = OutcomesInput(decision_on=dates["decision_on"], outcomes=outcomes)  # type: ignore[arg-type]
+            data = OutcomesInput(decision_on=dates["decision_on"], outcomes=outcomes)  # type: ignore[arg-type]  # required: no errors means it is set
             await record_outcomes(case, data, actor=user)
             return _back(request, reference, "Tribunal's decision recorded")
         except ServiceError as exc:
@@ -214,7 +214,7 @@ async def unopposed_submit(request: Request, reference: FromPath[str]) -> Templa
     if not errors:
         try:
             data = UnopposedInput(
-                notified_on=dates["notified_on"],  # type: ignore[arg-type]
+                notified_on=dates["notified_on"],  # type: ignore[arg-type]  # required: no errors means it is set
                 amendments_agreed=values.get("amendments_agreed") == "yes",
             )
             await record_unopposed(case, data, actor=user)

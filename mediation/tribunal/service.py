@@ -11,6 +11,7 @@ from mediation.access import visible_cases
 from mediation.cases.model import Disagreement as Case
 from mediation.cases.tables import Disagreement
 from mediation.certificates.service import latest_certificate_on
+from mediation.db_typing import Condition
 from mediation.identity import CurrentUser
 from mediation.organisations.tables import Organisation
 from mediation.rules.calendar import DEFAULT_CALENDAR
@@ -72,13 +73,13 @@ def _appeal_view(row: dict) -> AppealView:
 
 
 async def duties_on_case(case_id: int, user: CurrentUser, today: dt.date) -> list[ObligationView]:
-    where = TribunalObligation.disagreement == case_id
+    where: Condition = TribunalObligation.disagreement == case_id
     if user.role == "health_commissioner":
         # A recommendation reaches only the body it addresses.
         where = where & (TribunalObligation.owed_by == user.organisation_id)
     rows = (
         await TribunalObligation.select(
-            TribunalObligation.all_columns(),
+            *TribunalObligation.all_columns(),
             TribunalObligation.owed_by.name.as_alias("owed_by_name"),
             TribunalObligation.clock.citation.as_alias("citation"),
             TribunalObligation.clock.rule_status.as_alias("rule_status"),

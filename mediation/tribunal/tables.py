@@ -2,11 +2,11 @@
 
 from piccolo.columns import JSON, Boolean, Date, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
-from piccolo.table import Table
 
 from mediation.accounts.tables import Account
 from mediation.cases.tables import Disagreement
 from mediation.clocks.tables import StatutoryClock
+from mediation.db_typing import Table
 from mediation.organisations.tables import Organisation
 
 

@@ -164,7 +164,7 @@ class SessionBoundCSRFMiddleware(CSRFMiddleware):
                     )
                 if wanted != cookie:
                     message.setdefault("headers", [])
-                    self._set_cookie_if_needed(message=message, token=wanted)  # type: ignore[arg-type]
+                    self._set_cookie_if_needed(message=message, token=wanted)
             await send(message)
 
         return send_with_cookie
