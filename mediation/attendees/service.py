@@ -442,7 +442,7 @@ async def remind_guests(
         & (s.starts_at < now + REMINDER_LOOKAHEAD)
     )
     if local_authorities is not None:
-        where &= s.disagreement.local_authority.is_in(sorted(local_authorities) or [-1])
+        where &= s.disagreement.local_authority.is_in(sorted(local_authorities) or [-1])  # type: ignore[union-attr]  # Piccolo: a second foreign-key hop is typed Column
     rows = await a.select(
         a.id,
         a.role,
@@ -454,12 +454,12 @@ async def remind_guests(
         s.ends_at.as_alias("ends_at"),
         s.remote.as_alias("remote"),
         s.sequence.as_alias("sequence"),
-        s.venue.name.as_alias("venue_name"),
-        s.venue.address.as_alias("venue_address"),
-        s.disagreement.id.as_alias("case_id"),
-        s.disagreement.reference.as_alias("reference"),
-        s.disagreement.child_name.as_alias("child_name"),
-        s.disagreement.mediation_service.id.as_alias("service_id"),
+        s.venue.name.as_alias("venue_name"),  # type: ignore[union-attr]  # Piccolo: a second foreign-key hop is typed Column
+        s.venue.address.as_alias("venue_address"),  # type: ignore[union-attr]  # Piccolo: a second foreign-key hop is typed Column
+        s.disagreement.id.as_alias("case_id"),  # type: ignore[union-attr]  # Piccolo: a second foreign-key hop is typed Column
+        s.disagreement.reference.as_alias("reference"),  # type: ignore[union-attr]  # Piccolo: a second foreign-key hop is typed Column
+        s.disagreement.child_name.as_alias("child_name"),  # type: ignore[union-attr]  # Piccolo: a second foreign-key hop is typed Column
+        s.disagreement.mediation_service.id.as_alias("service_id"),  # type: ignore[union-attr]  # Piccolo: a second foreign-key hop is typed Column
     ).where(where)
     calendar = WorkingCalendar()
     queued = 0

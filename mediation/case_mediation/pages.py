@@ -55,7 +55,7 @@ async def render_mediation(
             "case": case,
             "view": view,
             "services": await advice.mediation_services() if "assign_service" in view.actions else [],
-            "mediators": await mediators(case.mediation_service_id)
+            "mediators": await mediators(case.mediation_service_id)  # type: ignore[arg-type]  # assign_mediator is offered only once a service is set
             if "assign_mediator" in view.actions
             else [],
             "choices": advice.CHOICES,

@@ -69,10 +69,10 @@ def available_actions(user: CurrentUser, case: Disagreement) -> list[str]:
 async def sessions_of(case_id: int) -> list[SessionView]:
     rows = (
         await MediationSession.select(
-            MediationSession.all_columns(),
+            *MediationSession.all_columns(),
             MediationSession.venue.name.as_alias("venue_name"),
             MediationSession.venue.address.as_alias("venue_address"),
-            MediationSession.mediator.account.full_name.as_alias("mediator_name"),
+            MediationSession.mediator.account.full_name.as_alias("mediator_name"),  # type: ignore[union-attr]  # Piccolo: a second foreign-key hop is typed Column
         )
         .where(MediationSession.disagreement == case_id)
         .order_by(MediationSession.starts_at)

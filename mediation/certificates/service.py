@@ -88,6 +88,7 @@ async def issue_certificate(
         .where(Organisation.id == case.mediation_service_id)
         .first()
     )
+    assert service is not None, "a certificate is issued only by the case's mediation service"
     appeal_due = None
     if routing.appeal_available:
         appeal_due = compute_deadline(

@@ -2,10 +2,10 @@
 
 from piccolo.columns import Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
-from piccolo.table import Table
 
 from mediation.accounts.tables import Account
 from mediation.cases.tables import CaseDocument, Disagreement
+from mediation.db_typing import Table
 from mediation.organisations.tables import Organisation
 
 

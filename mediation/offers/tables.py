@@ -2,10 +2,10 @@
 
 from piccolo.columns import JSON, Date, ForeignKey, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
-from piccolo.table import Table
 
 from mediation.accounts.tables import Account
 from mediation.cases.tables import Disagreement
+from mediation.db_typing import Table
 from mediation.scheduling.tables import MediationSession
 
 

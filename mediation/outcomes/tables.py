@@ -2,9 +2,9 @@
 
 from piccolo.columns import Boolean, ForeignKey, Text, Varchar
 from piccolo.columns.base import OnDelete
-from piccolo.table import Table
 
 from mediation.cases.tables import Disagreement
+from mediation.db_typing import Table
 
 
 class IssueOutcome(Table):

@@ -267,7 +267,7 @@ async def remind_unanswered(today: dt.date, *, local_authorities: Collection[int
         & (p.reply_by <= calendar.add_working_days(today, REMIND_WORKING_DAYS).date)
     )
     if local_authorities is not None:
-        where &= p.disagreement.local_authority.is_in(sorted(local_authorities) or [-1])
+        where &= p.disagreement.local_authority.is_in(sorted(local_authorities) or [-1])  # type: ignore[union-attr]  # Piccolo: a second foreign-key hop is typed Column
     rows = await i.select(
         i.id,
         i.role,
@@ -277,7 +277,7 @@ async def remind_unanswered(today: dt.date, *, local_authorities: Collection[int
         p.id.as_alias("poll_id"),
         p.slots.as_alias("slots"),
         p.reply_by.as_alias("reply_by"),
-        p.disagreement.id.as_alias("case_id"),
+        p.disagreement.id.as_alias("case_id"),  # type: ignore[union-attr]  # Piccolo: a second foreign-key hop is typed Column
     ).where(where)
     queued = 0
     cases: dict[int, Disagreement] = {}

@@ -12,6 +12,7 @@ from mediation import timekeeping
 from mediation.accounts.tables import Account
 from mediation.cases.model import Disagreement
 from mediation.clocks.tables import ClockStatus, StatutoryClock
+from mediation.db_typing import Condition
 from mediation.organisations.closures import calendar_for
 from mediation.rules.calendar import WorkingCalendar
 from mediation.scheduling.slots import (
@@ -206,7 +207,7 @@ async def busy_times(
         & (MediationSession.ends_at > since)
         & (MediationSession.id != (exclude or 0))
     )
-    who = MediationSession.mediator == plan.mediator_id
+    who: Condition = MediationSession.mediator == plan.mediator_id
     if plan.venue_id is not None:
         who = who | (MediationSession.venue == plan.venue_id)
     sessions = await MediationSession.select(

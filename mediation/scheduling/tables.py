@@ -4,10 +4,10 @@ from enum import StrEnum
 
 from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
-from piccolo.table import Table
 
 from mediation.accounts.tables import Account
 from mediation.cases.tables import Disagreement
+from mediation.db_typing import Table
 from mediation.services.tables import MediatorProfile, Venue
 
 

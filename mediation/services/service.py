@@ -343,7 +343,7 @@ async def add_venue(service_id: int, values: dict[str, str], *, actor: CurrentUs
         raise Invalid(errors)
     flags = {key: values.get(key) == "yes" for key in FEATURES}
     async with transaction():
-        row = Venue(service=service_id, name=name, address=address, capacity=int(capacity), **flags)
+        row = Venue(service=service_id, name=name, address=address, capacity=int(capacity), **flags)  # type: ignore[arg-type]  # Piccolo types **kwargs as the column dict
         await row.save()
         await audit.record(
             actor=actor,

@@ -2,9 +2,9 @@
 
 from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Time, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
-from piccolo.table import Table
 
 from mediation.accounts.tables import Account
+from mediation.db_typing import Table
 from mediation.organisations.tables import Organisation
 
 

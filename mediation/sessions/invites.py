@@ -111,12 +111,12 @@ def build_ics(
 async def load_session(session_id: int) -> dict[str, Any] | None:
     return (
         await MediationSession.select(
-            MediationSession.all_columns(),
+            *MediationSession.all_columns(),
             MediationSession.venue.name.as_alias("venue_name"),
             MediationSession.venue.address.as_alias("venue_address"),
-            MediationSession.mediator.account.full_name.as_alias("mediator_name"),
-            MediationSession.disagreement.mediation_service.name.as_alias("service_name"),
-            MediationSession.disagreement.mediation_service.email.as_alias("service_email"),
+            MediationSession.mediator.account.full_name.as_alias("mediator_name"),  # type: ignore[union-attr]  # Piccolo: a second foreign-key hop is typed Column
+            MediationSession.disagreement.mediation_service.name.as_alias("service_name"),  # type: ignore[union-attr]  # Piccolo: a second foreign-key hop is typed Column
+            MediationSession.disagreement.mediation_service.email.as_alias("service_email"),  # type: ignore[union-attr]  # Piccolo: a second foreign-key hop is typed Column
         )
         .where(MediationSession.id == session_id)
         .first()

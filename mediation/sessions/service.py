@@ -81,6 +81,7 @@ async def _attendees(case: Disagreement, plan: SessionPlan) -> list[dict[str, An
         .where(MediatorProfile.id == plan.mediator_id)
         .first()
     )
+    assert mediator is not None, "the plan's mediator was checked when the plan was made"
     family = accounts[case.family_id]
     family_email = case.written_email
     people = [
@@ -222,7 +223,7 @@ async def book(
     return booked["id"]
 
 
-async def _guarded(change):  # type: ignore[no-untyped-def]
+async def _guarded(change):  # untyped: callers pass several kinds
     """Run a booking change; PostgreSQL's exclusion constraint refusing an overlap is a SlotTaken."""
     try:
         return await change
