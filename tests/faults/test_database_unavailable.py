@@ -89,7 +89,7 @@ async def test_the_api_answers_503_with_a_detail_and_retry_after_when_the_databa
 
 
 async def test_a_page_shows_the_govuk_service_unavailable_page_when_the_database_is_down(app, monkeypatch):
-    from mediation.accounts import pages
+    from mediation.home import pages
 
     client = await client_as(app, "la_coordinator")
     monkeypatch.setattr(pages, "queue_page", _failing(ConnectionRefusedError(111, "Connect call failed")))

@@ -198,7 +198,7 @@ async def test_with_the_mailbox_off_its_pages_say_so_and_show_nothing(app, monke
         home = await admin.get("/home")
         assert 'href="/admin/mailbox"' in home.text  # on (the test set-up): linked from the admin home
         monkeypatch.setattr(mailbox_pages, "settings", dataclasses.replace(settings, mailbox=False))
-        monkeypatch.setattr("mediation.accounts.pages.settings", dataclasses.replace(settings, mailbox=False))
+        monkeypatch.setattr("mediation.home.pages.settings", dataclasses.replace(settings, mailbox=False))
         for path in (
             "/admin/mailbox",
             f"/admin/mailbox/{message_id}",

@@ -6,6 +6,7 @@ reference and not measured."""
 from __future__ import annotations
 
 import os
+import secrets
 
 import httpx
 import pytest
@@ -50,7 +51,11 @@ async def test_every_family_page_reads_at_reading_age_11_or_younger(app):
 
     async def client_for(who: str) -> httpx.AsyncClient:
         if who not in clients:
-            c = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local")
+            # A client address of its own: /reply counts wrong codes per client, and other tests' tries
+            # from the default test address would turn the "wrong code" page into "too many tries".
+            address = (f"198.51.100.{secrets.randbelow(250) + 1}", 50000)
+            transport = httpx.ASGITransport(app=app, client=address)  # type: ignore[arg-type]
+            c = httpx.AsyncClient(transport=transport, base_url="http://testserver.local")
             if who != "public":
                 await sign_in(c, DEMO_EMAILS["family"] if who == "family" else who, DEMO_PASSWORD)
             clients[who] = c
