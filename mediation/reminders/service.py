@@ -260,15 +260,16 @@ async def sweep_clocks(
 ) -> SweepReport:
     """Queue every reminder and escalation that should have gone out by `today` and has not.
 
-    A batch of clocks at a time: a few queries load the batch's cases (joined), its organisations'
-    directory and what the outbox already holds, then one transaction bulk-inserts its messages (ON
-    CONFLICT DO NOTHING on the dedupe key) and the timeline notes of the breaches it was first to queue.
-    A crash loses at most one batch's uncommitted messages, which the next run sends.
+    A batch of clocks at a time: a few queries load the batch's cases (joined), the organisations not
+    met in an earlier batch and what the outbox already holds, then one transaction bulk-inserts its
+    messages (ON CONFLICT DO NOTHING on the dedupe key) and the timeline notes of the breaches it was
+    first to queue. A crash loses at most one batch's uncommitted messages, which the next run sends.
     """
     base_url = base_url or settings.base_url
     report = SweepReport()
+    directory = Directory([], [], [], [])
     async for clocks in due_clocks(due_until=today + LOOKAHEAD, local_authorities=local_authorities):
-        directory = await Directory.load(
+        await directory.include(
             org for c in clocks for org in (c["local_authority"], c["icb"], c["mediation_service"])
         )
         planned = _plan_batch(clocks, directory, today, base_url)

@@ -5,18 +5,17 @@ process's event loop free."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import time
-from collections.abc import Iterator
 
 import pytest
 
-from mediation import db, timekeeping
+from mediation import timekeeping
 from mediation.organisations.tables import OrganisationContact
 from mediation.reminders import service
 from mediation.reminders.service import sweep_clocks
 from mediation.reminders.sweep import scheduled_sweep
+from tests.query_count import counted_queries
 from tests.reminders.conftest import outbox, remove_outbox
 from tests.reminders.helpers import add_clock, cases_owed_reminders, make_case
 
@@ -25,24 +24,6 @@ pytestmark = pytest.mark.anyio
 D = dt.date
 TODAY = D(2027, 3, 24)  # Wed: 2 working days before Tue 30 Mar 2027 (Easter in between)
 MORNING = dt.datetime(2027, 3, 24, 9, 30, tzinfo=dt.UTC)
-
-
-@contextlib.contextmanager
-def counted_queries() -> Iterator[list[str]]:
-    """Every SQL statement Piccolo sends while the block runs, in and out of transactions."""
-    engine_class = type(db.engine())  # the engines have __slots__: patch the class for the block
-    seen: list[str] = []
-    real = engine_class.run_querystring
-
-    async def counting(self, querystring, in_pool=True):  # noqa: ANN001, ANN202 - Piccolo's signature
-        seen.append(str(querystring))
-        return await real(self, querystring, in_pool=in_pool)
-
-    engine_class.run_querystring = counting  # type: ignore[method-assign]
-    try:
-        yield seen
-    finally:
-        engine_class.run_querystring = real  # type: ignore[method-assign]
 
 
 async def test_a_child_whose_name_shares_a_word_with_the_plain_subject_is_still_reminded(place):
