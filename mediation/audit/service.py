@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from contextvars import ContextVar
 from typing import Any
 
 import msgspec
@@ -52,9 +55,41 @@ def system_event(**fields: Any) -> AuditEvent:
     return event(actor=None, **fields)
 
 
+# Staff views seen while serving one request, written once its response has gone (web/deferred_audit.py).
+_views_of_request: ContextVar[list[AuditEvent] | None] = ContextVar("audit_views_of_request", default=None)
+
+
 async def record(**fields: Any) -> None:
-    """Write one audit row (the fields of `event`) in the caller's transaction."""
-    await AuditEvent.insert(event(**fields))
+    """Write one audit row (the fields of `event`) in the caller's transaction.
+
+    A view (action "view", which changes nothing) made while a request is served is kept for that
+    request and written, with the request's other views, right after its response is sent
+    (`views_after_response`): the page does not wait for the insert. Anywhere else it is written at once.
+    """
+    row = event(**fields)
+    pending = _views_of_request.get()
+    if pending is not None and row.action == "view":
+        pending.append(row)
+        return
+    await AuditEvent.insert(row)
+
+
+@contextlib.asynccontextmanager
+async def views_after_response() -> AsyncIterator[list[AuditEvent]]:
+    """Collect the views recorded inside the block; the caller writes them with `write_views`."""
+    pending: list[AuditEvent] = []
+    token = _views_of_request.set(pending)
+    try:
+        yield pending
+    finally:
+        _views_of_request.reset(token)
+
+
+async def write_views(pending: list[AuditEvent]) -> None:
+    """Write collected views in one insert (they belong to no transaction: a view changes nothing)."""
+    if pending:
+        await record_many(pending)
+        pending.clear()
 
 
 async def record_many(rows: list[AuditEvent]) -> None:
