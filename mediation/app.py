@@ -133,7 +133,7 @@ def create_app(config: Settings = settings) -> Litestar:
         secure=config.secure_cookies,
         httponly=True,
         samesite="lax",
-        exclude=STATIC_EXCLUDE,
+        exclude=[*STATIC_EXCLUDE, "^/api/v1/deadlines$", "^/api/v1/routing$"],  # public JSON: no session
     )
     public = {"action": "public"}
     assets = create_static_files_router(

@@ -18,6 +18,7 @@ from mediation.accounts.service import load_user
 from mediation.accounts.tables import Account
 from mediation.identity import CurrentUser
 from mediation.web.csrf import SessionBoundCSRFMiddleware
+from mediation.web.security import ASSET_PATHS, PUBLIC_JSON_PATHS
 from mediation.web.sessions import ROTATE_FLAG
 
 SESSION_USER_KEY = "account_id"
@@ -109,8 +110,8 @@ class CurrentUserMiddleware(ASGIMiddleware):
     """
 
     def should_bypass_for_scope(self, scope: Scope) -> bool:
-        # Static assets never need the user: skip the database read.
-        return scope["path"].startswith(("/assets/", "/static/"))
+        # Static assets and the public calculators never need the user: skip the work.
+        return scope["path"].startswith(ASSET_PATHS) or scope["path"] in PUBLIC_JSON_PATHS
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         user: CurrentUser | None = None
