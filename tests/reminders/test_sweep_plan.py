@@ -25,7 +25,7 @@ pytestmark = [
 ]
 
 TODAY = dt.date(2027, 3, 24)
-RUNNING_INDEXES = {"statutory_clock_running_due", "statutory_clock_case"}
+RUNNING_INDEXES = {"statutory_clock_running_due", "statutory_clock_case", "statutory_clock_running_uniq"}
 
 
 def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
@@ -67,8 +67,8 @@ async def test_a_page_of_due_clocks_reads_the_running_index_and_not_the_met_cloc
             scans = [n["Relation Name"] for n in nodes if n["Node Type"] == "Seq Scan"]
             # (The test database's few thousand cases may be hashed whole; the 40,000 clocks never are.)
             assert "statutory_clock" not in scans, scans
-            # Nationally the running clocks' (due, id); for one LA its cases' running clocks (disagreement,
-            # status, due): either way only running clocks are read.
+            # Nationally the running clocks' (due, id); for one LA its cases' running clocks (by case:
+            # (disagreement, status, due) or the partial unique one): only running clocks are read.
             intended = {"statutory_clock_running_due"} if local_authorities is None else RUNNING_INDEXES
             assert intended & {n.get("Index Name") for n in nodes}, nodes
             # 400 running clocks on a few dozen pages, their cases and families: not 40,000 clocks' pages.
