@@ -64,6 +64,7 @@ from mediation.tribunal import form_pages as tribunal_form_pages
 from mediation.tribunal import pages as tribunal_pages
 from mediation.web import openapi, system
 from mediation.web.auth import CurrentUserMiddleware, TokenAwareCSRFMiddleware, authorise
+from mediation.web.deferred_audit import DeferredViewAuditMiddleware
 from mediation.web.edge import EdgeRequest, parameter_guard
 from mediation.web.errors import http_exception_handler, internal_error_handler, service_error_handler
 from mediation.web.security import security_headers
@@ -136,7 +137,7 @@ def create_app(config: Settings = settings) -> Litestar:
         secure=config.secure_cookies,
         httponly=True,
         samesite="lax",
-        exclude=STATIC_EXCLUDE,
+        exclude=[*STATIC_EXCLUDE, "^/api/v1/deadlines$", "^/api/v1/routing$"],  # public JSON: no session
     )
     public = {"action": "public"}
     assets = create_static_files_router(
@@ -200,6 +201,7 @@ def create_app(config: Settings = settings) -> Litestar:
         before_send=[security_headers],  # on every response, 404/405 and middleware's 401 included
         plugins=[openapi.HonestSchema()],  # pages out of the OpenAPI, each API operation's refusals in it
         middleware=[
+            DeferredViewAuditMiddleware(),  # staff views audited after the response (web/deferred_audit.py)
             session_config.middleware,
             CurrentUserMiddleware(),
             # Innermost, where csrf_config would put Litestar's own; API-token requests skip it.

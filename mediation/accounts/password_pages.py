@@ -15,6 +15,7 @@ from mediation.accounts import password_reset as reset
 from mediation.settings import settings
 from mediation.web.auth import CHANGE_PASSWORD_PATH, begin_session, current_user
 from mediation.web.forms import client_of, form_values
+from mediation.web.sessions import end_sessions_of
 
 INVALID_LINK = "accounts/reset_link_invalid.html"
 
@@ -69,6 +70,9 @@ async def reset_password_submit(request: Request, token: FromPath[str]) -> Templ
             context={"token": token, "errors": errors, "target": target},
             status_code=400,
         )
+    # Every session of the account ends now: they keep a snapshot of the person (web/auth.py), so the
+    # raised session generation alone would reach them only at their next re-check.
+    await end_sessions_of(target.account_id, request.app.stores.get("sessions"))
     if current_user(request) is not None:
         request.clear_session()  # whoever was signed in on this browser: every session has ended
     return Redirect("/password-reset-complete", status_code=303)
@@ -99,6 +103,7 @@ async def change_password_submit(request: Request) -> Template | Redirect:
             context={"errors": errors, "forced": user.must_change_password},
             status_code=429 if errors.get("current_password", "").startswith(reset.TOO_MANY) else 400,
         )
+    await end_sessions_of(user.id, request.app.stores.get("sessions"))  # every other one, at once
     await begin_session(request, user.id)  # this browser stays signed in, on a new session id
     return Redirect(f"{CHANGE_PASSWORD_PATH}/changed", status_code=303)
 

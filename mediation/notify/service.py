@@ -7,7 +7,7 @@ runs the insert on the current transaction, so the message commits or rolls back
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from mediation import timekeeping
@@ -15,6 +15,7 @@ from mediation.notify.tables import Channel, DeliveryStatus, Notification
 
 SUBJECT_MAX = 200  # Notification.subject is Varchar(200)
 DEDUPE_KEY_MAX = 200
+INSERT_CHUNK = 100  # rows per INSERT: ~20 columns each stays far below SQLite's bound-parameter limit
 
 
 def check_subject(subject: str, forbidden_names: Iterable[str]) -> None:
@@ -54,7 +55,7 @@ def _attachments(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return cleaned
 
 
-async def _queue(
+def notification_row(
     *,
     channel: Channel,
     dedupe_key: str,
@@ -62,12 +63,13 @@ async def _queue(
     forbidden_names: Iterable[str],
     attachments: Iterable[Mapping[str, Any]],
     **fields: Any,
-) -> bool:
+) -> Notification:
+    """A checked outbox row, not yet written: raises ValueError for a message that must not be sent."""
     check_subject(subject, forbidden_names)
     if not dedupe_key or len(dedupe_key) > DEDUPE_KEY_MAX:
         raise ValueError(f"a dedupe_key must be 1 to {DEDUPE_KEY_MAX} characters")
     now = timekeeping.now()
-    row = Notification(
+    return Notification(
         channel=channel.value,
         dedupe_key=dedupe_key,
         subject=subject,
@@ -78,17 +80,26 @@ async def _queue(
         created_at=now,
         **fields,
     )
-    # DO NOTHING on the unique dedupe_key: re-running the same event (a retried request, a job run twice)
-    # queues nothing new. RETURNING tells us which case we were in.
-    inserted = (
-        await Notification.insert(row)
-        .on_conflict(target=Notification.dedupe_key, action="DO NOTHING")
-        .returning(Notification.id)
-    )
-    return bool(inserted)
 
 
-async def queue_email(
+async def insert_new(rows: Sequence[Notification]) -> set[str]:
+    """Write rows to the outbox in a few multi-row inserts; return the dedupe keys that were new.
+
+    DO NOTHING on the unique dedupe_key: re-running the same event (a retried request, a job run twice, a
+    second process sweeping at once) queues nothing new. RETURNING tells us which rows were ours.
+    """
+    inserted: set[str] = set()
+    for start in range(0, len(rows), INSERT_CHUNK):
+        returned = (
+            await Notification.insert(*rows[start : start + INSERT_CHUNK])
+            .on_conflict(target=Notification.dedupe_key, action="DO NOTHING")
+            .returning(Notification.dedupe_key)
+        )
+        inserted.update(r["dedupe_key"] for r in returned)
+    return inserted
+
+
+def email_row(
     *,
     to: str,
     name: str,
@@ -99,12 +110,11 @@ async def queue_email(
     disagreement_id: int | None = None,
     attachments: Iterable[Mapping[str, Any]] = (),
     forbidden_names: Iterable[str] = (),
-) -> bool:
-    """Queue an email; True if newly queued, False if this dedupe_key was already queued."""
+) -> Notification:
     to = to.strip()
     if "@" not in to or any(c.isspace() for c in to) or len(to) > 254:
         raise ValueError("an email notification needs a valid address")
-    return await _queue(
+    return notification_row(
         channel=Channel.email,
         dedupe_key=dedupe_key,
         subject=subject,
@@ -116,6 +126,12 @@ async def queue_email(
         body_html=body_html,
         disagreement_id=disagreement_id,
     )
+
+
+async def queue_email(**fields: Any) -> bool:
+    """Queue an email (the fields of `email_row`); True if newly queued, False if this dedupe_key was
+    already queued."""
+    return bool(await insert_new([email_row(**fields)]))
 
 
 async def handling_body(disagreement_id: int | None) -> tuple[int | None, bool]:
@@ -138,7 +154,7 @@ async def handling_body(disagreement_id: int | None) -> tuple[int | None, bool]:
     return (row["icb"] if health_only else row["local_authority"]), bool(row["large_print"])
 
 
-async def queue_letter(
+def letter_row(
     *,
     name: str,
     address: str,
@@ -150,14 +166,10 @@ async def queue_letter(
     forbidden_names: Iterable[str] = (),
     organisation_id: int | None = None,
     large_print: bool = False,
-) -> bool:
-    """Queue a posted letter (rendered to PDF by the delivery job); attachments become enclosures.
-    `organisation_id`: whose print queue it joins; by default the body handling the case. Large print
-    when asked for here or on the family's contact details."""
+) -> Notification:
     if not address.strip():
         raise ValueError("a letter needs a postal address")
-    handler, asked = await handling_body(disagreement_id)
-    return await _queue(
+    return notification_row(
         channel=Channel.letter,
         dedupe_key=dedupe_key,
         subject=subject,
@@ -167,9 +179,22 @@ async def queue_letter(
         postal_address=address.strip(),
         body_text=body_text,
         disagreement_id=disagreement_id,
-        organisation_id=organisation_id or handler,
-        large_print=large_print or asked,
+        organisation_id=organisation_id,
+        large_print=large_print,
     )
+
+
+async def queue_letter(
+    *, organisation_id: int | None = None, large_print: bool = False, **fields: Any
+) -> bool:
+    """Queue a posted letter (the fields of `letter_row`; rendered to PDF by the delivery job);
+    attachments become enclosures. `organisation_id`: whose print queue it joins; by default the body
+    handling the case. Large print when asked for here or on the family's contact details."""
+    if not str(fields.get("address", "")).strip():
+        raise ValueError("a letter needs a postal address")
+    handler, asked = await handling_body(fields.get("disagreement_id"))
+    row = letter_row(organisation_id=organisation_id or handler, large_print=large_print or asked, **fields)
+    return bool(await insert_new([row]))
 
 
 async def queue_for_person(

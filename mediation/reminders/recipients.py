@@ -77,6 +77,7 @@ class Directory:
         for c in closures:
             days[c["organisation"]][c["day"]] = c["reason"]
         self._calendars = {org: WorkingCalendar(d) for org, d in days.items()}
+        self.loaded: set[int] = set(self.organisations)  # ids looked up (see `include`)
 
     @classmethod
     async def load(cls, organisation_ids: Iterable[int | None]) -> Directory:
@@ -103,7 +104,22 @@ class Directory:
         closures = await OrganisationClosure.select(
             OrganisationClosure.organisation, OrganisationClosure.day, OrganisationClosure.reason
         ).where(OrganisationClosure.organisation.is_in(ids))
-        return cls(organisations, contacts, accounts, closures)
+        directory = cls(organisations, contacts, accounts, closures)
+        directory.loaded = set(ids)
+        return directory
+
+    async def include(self, organisation_ids: Iterable[int | None]) -> None:
+        """Add the organisations not looked up yet: a sweep's batches share one directory, so each
+        organisation's contacts, staff and closures are read once a sweep, not once a batch."""
+        missing = {i for i in organisation_ids if i is not None} - self.loaded
+        if not missing:
+            return
+        more = await Directory.load(missing)
+        self.organisations.update(more.organisations)
+        self.contacts.update(more.contacts)
+        self.accounts.update(more.accounts)
+        self._calendars.update(more._calendars)
+        self.loaded |= more.loaded
 
     def calendar(self, organisation_id: int | None) -> WorkingCalendar:
         return self._calendars.get(organisation_id or 0, WorkingCalendar())

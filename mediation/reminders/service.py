@@ -11,9 +11,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from piccolo.query import Select
 
 from mediation import timekeeping
 from mediation.accounts.tables import Account, Role
@@ -21,7 +23,7 @@ from mediation.audit import service as audit
 from mediation.clocks.tables import ClockStatus, StatutoryClock
 from mediation.db import transaction
 from mediation.db_typing import Condition
-from mediation.notify.service import check_subject, queue_for_person
+from mediation.notify.service import check_subject, email_row, insert_new, letter_row
 from mediation.notify.tables import Notification
 from mediation.reminders import messages
 from mediation.reminders.recipients import Directory, Recipient
@@ -39,6 +41,7 @@ LONDON = ZoneInfo("Europe/London")
 SEND_FROM_HOUR = 7  # nothing goes out overnight: before 7am the sweep acts as of the previous day
 LOOKAHEAD = dt.timedelta(days=31)  # covers 5 working days before a due date, closures included
 _KEY_CHUNK = 500
+BATCH = 500  # clocks planned and queued together: one transaction, a few queries, bounded memory
 DIGEST_ROLES = {Role.la_coordinator.value: "local_authority", Role.health_commissioner.value: "icb"}
 
 _CLOCK = StatutoryClock
@@ -55,14 +58,16 @@ CLOCK_COLUMNS = (
     _CASE.id.as_alias("case_id"),
     _CASE.reference.as_alias("reference"),
     _CASE.child_name.as_alias("child_name"),
-    _CASE.local_authority.id.as_alias("local_authority"),
-    _CASE.icb.id.as_alias("icb"),
-    _CASE.mediation_service.id.as_alias("mediation_service"),
+    _CASE.local_authority.as_alias("local_authority"),  # the ids on the case: no join to organisation
+    _CASE.icb.as_alias("icb"),
+    _CASE.mediation_service.as_alias("mediation_service"),
     _CASE.contact_by.as_alias("contact_by"),
     _CASE.contact_email.as_alias("contact_email"),
     _CASE.postal_address.as_alias("postal_address"),
     _CASE.family.full_name.as_alias("family_name"),
     _CASE.family.email.as_alias("family_email"),
+    _CASE.arranged_by.as_alias("arranged_by"),
+    _CASE.large_print.as_alias("large_print"),
 )
 
 
@@ -72,6 +77,7 @@ class SweepReport:
     escalations: int = 0
     digests: int = 0
     already_queued: int = 0  # found in the outbox: sent by an earlier run or another process
+    refused: int = 0  # messages that could not be written (logged): the rest of the sweep goes on
 
     def __add__(self, other: SweepReport) -> SweepReport:
         return SweepReport(
@@ -88,13 +94,19 @@ class Outgoing:
     body: str
     escalation: bool = False
 
-    @property
-    def plain_subject(self) -> str:
-        """Used when the subject would contain a child's name (a child called May, due 8 May)."""
+    def subjects(self) -> tuple[str, ...]:
+        """The subject, then plainer ones for when it would contain a child's name (a child called May,
+        due 8 May; a child called Reminder Child): each names fewer words than the one before."""
         reference = self.clock.get("reference")
         if not reference:
-            return "Your daily summary of deadlines"
-        return f"{'Deadline missed' if self.escalation else 'Deadline reminder'}: disagreement {reference}"
+            return (self.subject, "Your daily summary of deadlines", "Your daily summary", "Daily summary")
+        what = "Deadline missed" if self.escalation else "Deadline reminder"
+        return (
+            self.subject,
+            f"{what}: disagreement {reference}",
+            f"Disagreement {reference}",
+            str(reference),
+        )
 
 
 def sweep_day(now: dt.datetime) -> dt.date:
@@ -151,63 +163,158 @@ def _plan_clock(
     return [Outgoing(f"breach:{clock['id']}:v{version}", clock, escalate_to, subject, body, escalation=True)]
 
 
-async def _queue(item: Outgoing, forbidden: list[str]) -> bool:
-    subject = item.subject
+def sendable_subject(item: Outgoing, forbidden: list[str]) -> str | None:
+    """The first of the message's subjects that names no child (None: every one would)."""
+    return next((s for s in item.subjects() if _names_nobody(s, forbidden)), None)
+
+
+def _row(item: Outgoing, forbidden: list[str]) -> Notification:
+    """The outbox row for one message, with the first subject that names no child; ValueError if none
+    does or the message cannot be sent (a malformed address)."""
+    subject = sendable_subject(item, forbidden)
+    if subject is None:
+        raise ValueError("every subject line would contain a child's name")
+    recipient, case = item.recipient, item.clock
+    common: dict[str, Any] = {
+        "name": recipient.name,
+        "subject": subject,
+        "body_text": item.body,
+        "dedupe_key": item.key,
+        "disagreement_id": case.get("case_id"),
+        "forbidden_names": forbidden,
+    }
+    if recipient.email.strip():
+        return email_row(to=recipient.email, **common)
+    # A letter joins the print queue of the body handling the case (see notify.service.handling_body).
+    health_only = case.get("arranged_by") == "health_commissioner" and case.get("icb")
+    return letter_row(
+        address=recipient.address,
+        organisation_id=case.get("icb") if health_only else case.get("local_authority"),
+        large_print=bool(case.get("large_print")),
+        **common,
+    )
+
+
+def _names_nobody(subject: str, forbidden: list[str]) -> bool:
     try:
         check_subject(subject, forbidden)
     except ValueError:
-        subject = item.plain_subject
-    return await queue_for_person(
-        email=item.recipient.email or None,
-        name=item.recipient.name,
-        address=item.recipient.address,
-        subject=subject,
-        body_text=item.body,
-        dedupe_key=item.key,
-        disagreement_id=item.clock.get("case_id"),
-        forbidden_names=forbidden,
-    )
+        return False
+    return True
+
+
+def _rows(items: Iterable[Outgoing], forbidden: Callable[[Outgoing], list[str]]) -> list[Notification]:
+    """Rows for every message that can be written; one that cannot is logged and counted, never fatal."""
+    rows = []
+    for item in items:
+        try:
+            rows.append(_row(item, forbidden(item)))
+        except ValueError as exc:
+            log.error("not queued %s: %s", item.key, exc)
+    return rows
+
+
+def due_clocks_query(
+    *,
+    due_until: dt.date,
+    local_authorities: Collection[int] | None = None,
+    after: tuple[dt.date, int] | None = None,
+    size: int = BATCH,
+) -> Select:
+    """One page of running clocks due by `due_until`, in (due, id) order, after the (due, id) `after`.
+
+    Reads the partial index on running clocks' (due, id) (statutory_clock_running_due): the cost follows
+    the clocks due, never the met and cancelled ones stored beside them.
+    """
+    where = (_CLOCK.status == ClockStatus.running.value) & (_CLOCK.due <= due_until)
+    if local_authorities is not None:
+        where &= _CASE.local_authority.is_in(sorted(local_authorities) or [-1])
+    if after is not None:
+        where &= (_CLOCK.due >= after[0]) & ((_CLOCK.due > after[0]) | (_CLOCK.id > after[1]))
+    return StatutoryClock.select(*CLOCK_COLUMNS).where(where).order_by(_CLOCK.due, _CLOCK.id).limit(size)
+
+
+async def due_clocks(
+    *, due_until: dt.date, local_authorities: Collection[int] | None = None
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every running clock due by `due_until`, a batch at a time (keyset paging): memory holds one batch."""
+    after: tuple[dt.date, int] | None = None
+    while True:
+        rows = await due_clocks_query(
+            due_until=due_until, local_authorities=local_authorities, after=after, size=BATCH
+        )
+        if rows:
+            yield rows
+        if len(rows) < BATCH:
+            return
+        after = (rows[-1]["due"], rows[-1]["id"])
+
+
+def _plan_batch(
+    clocks: list[dict[str, Any]], directory: Directory, today: dt.date, base_url: str
+) -> list[Outgoing]:
+    planned = []
+    for clock in clocks:
+        try:
+            planned += _plan_clock(clock, directory, today, base_url)
+        except Exception:  # one clock's bad data must not stop everyone else's reminders
+            log.exception("could not plan the messages for clock %s on %s", clock["id"], clock["reference"])
+    return planned
 
 
 async def sweep_clocks(
     today: dt.date, *, local_authorities: Collection[int] | None = None, base_url: str | None = None
 ) -> SweepReport:
-    """Queue every reminder and escalation that should have gone out by `today` and has not."""
+    """Queue every reminder and escalation that should have gone out by `today` and has not.
+
+    A batch of clocks at a time: a few queries load the batch's cases (joined), the organisations not
+    met in an earlier batch and what the outbox already holds, then one transaction bulk-inserts its
+    messages (ON CONFLICT DO NOTHING on the dedupe key) and the timeline notes of the breaches it was
+    first to queue. A crash loses at most one batch's uncommitted messages, which the next run sends.
+    """
     base_url = base_url or settings.base_url
-    clocks = await running_clocks(due_until=today + LOOKAHEAD, local_authorities=local_authorities)
-    directory = await Directory.load(
-        org for c in clocks for org in (c["local_authority"], c["icb"], c["mediation_service"])
-    )
-    planned = [item for clock in clocks for item in _plan_clock(clock, directory, today, base_url)]
-    done = await already_queued(item.key for item in planned)
-    report = SweepReport(already_queued=len(done))
-    by_clock: dict[int, list[Outgoing]] = {}
-    for item in planned:
-        if item.key not in done:
-            by_clock.setdefault(item.clock["id"], []).append(item)
-    for items in by_clock.values():
-        # One transaction per clock: a crash loses at most this clock's messages, which the next run sends.
+    report = SweepReport()
+    directory = Directory([], [], [], [])
+    async for clocks in due_clocks(due_until=today + LOOKAHEAD, local_authorities=local_authorities):
+        await directory.include(
+            org for c in clocks for org in (c["local_authority"], c["icb"], c["mediation_service"])
+        )
+        planned = _plan_batch(clocks, directory, today, base_url)
+        done = await already_queued(item.key for item in planned)
+        report.already_queued += len(done)
+        fresh = [item for item in planned if item.key not in done]
+        rows = _rows(fresh, lambda item: [item.clock["child_name"]])
+        report.refused += len(fresh) - len(rows)
         async with transaction():
-            for item in items:
-                if not await _queue(item, [item.clock["child_name"]]):
-                    report.already_queued += 1
-                elif item.escalation:
-                    report.escalations += 1
-                    await _record_breach(item.clock, item.recipient.label)
-                else:
-                    report.reminders += 1
+            inserted = await insert_new(rows)
+            breaches = [item for item in fresh if item.escalation and item.key in inserted]
+            await _record_breaches(breaches)
+        report.already_queued += len(rows) - len(inserted)
+        report.escalations += len(breaches)
+        report.reminders += sum(1 for item in fresh if not item.escalation and item.key in inserted)
     return report
 
 
-async def _record_breach(clock: Mapping[str, Any], escalated_to: str) -> None:
-    await audit.record(
-        actor=None,
-        action="breach",
-        entity="statutory_clock",
-        entity_id=f"{clock['case_id']}:{clock['rule']}",
-        summary=messages.breach_note(clock, escalated_to),
-        after={"rule": clock["rule"], "due": clock["due"].isoformat(), "version": clock["version"]},
-        disagreement_id=clock["case_id"],
+async def _record_breaches(items: list[Outgoing]) -> None:
+    """The timeline note of each breach, in one insert (inside the batch's transaction)."""
+    if not items:
+        return
+    await audit.record_many(
+        [
+            audit.system_event(
+                action="breach",
+                entity="statutory_clock",
+                entity_id=f"{item.clock['case_id']}:{item.clock['rule']}",
+                summary=messages.breach_note(item.clock, item.recipient.label),
+                after={
+                    "rule": item.clock["rule"],
+                    "due": item.clock["due"].isoformat(),
+                    "version": item.clock["version"],
+                },
+                disagreement_id=item.clock["case_id"],
+            )
+            for item in items
+        ]
     )
 
 
@@ -249,15 +356,19 @@ async def sweep_digests(
                 planned.append((f"digest:{account['id']}:{today.isoformat()}", account, names, subject, body))
     done = await already_queued(p[0] for p in planned)
     report = SweepReport(already_queued=len(done))
+    names_for: dict[str, list[str]] = {}
+    fresh = []
     for key, account, names, subject, body in planned:
-        if key in done:
-            continue
-        recipient = Recipient(key, account["full_name"], account["email"])
-        item = Outgoing(key, {}, recipient, subject, body)
-        if await _queue(item, names):
-            report.digests += 1
-        else:
-            report.already_queued += 1
+        if key not in done:
+            names_for[key] = names
+            fresh.append(
+                Outgoing(key, {}, Recipient(key, account["full_name"], account["email"]), subject, body)
+            )
+    rows = _rows(fresh, lambda item: names_for[item.key])
+    inserted = await insert_new(rows)
+    report.refused += len(fresh) - len(rows)
+    report.digests += len(inserted)
+    report.already_queued += len(rows) - len(inserted)
     return report
 
 

@@ -12,11 +12,16 @@ import asyncio
 import dataclasses
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import mediation  # noqa: F401 - sets PICCOLO_CONF before anything touches the database
 from mediation.settings import settings
+
+if TYPE_CHECKING:
+    from mediation.reminders.service import SweepReport
 
 NO_BASE_URL = (
     "BASE_URL is not set: the links in reminder emails would point at {guess}, which is not where the "
@@ -67,12 +72,34 @@ if __name__ == "__main__":
     raise SystemExit(main())
 
 
-async def scheduled_sweep() -> None:
-    """The APScheduler job (mediation/jobs.py): every 15 minutes, and once at start-up to catch up."""
+async def scheduled_sweep(*, local_authorities: Sequence[int] | None = None) -> SweepReport:
+    """The APScheduler job (mediation/jobs.py): every 15 minutes, and once at start-up to catch up.
+
+    Runs this module's command in a child process, so a sweep of national size (hundreds of thousands of
+    clocks) never holds the web process's event loop, its GIL or its memory: `/health` and every page stay
+    fast while it runs. Only the process holding the scheduler lease runs the job (scheduler_lease.py).
+    """
     import logging
 
-    from mediation.reminders.service import run_sweeps
+    from mediation import timekeeping
+    from mediation.reminders.service import SweepReport
 
-    report = await run_sweeps()
-    if report.reminders or report.escalations or report.digests:
+    args = ["--now", timekeeping.now().isoformat(), "--base-url", settings.base_url]
+    for la in local_authorities or ():
+        args += ["--local-authority", str(la)]
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "mediation.reminders.sweep",
+        *args,
+        env={**os.environ, "DATABASE_URL": settings.database_url},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await child.communicate()
+    if child.returncode != 0:
+        raise RuntimeError(f"the reminder sweep failed ({child.returncode}): {err.decode()[-2000:]}")
+    report = SweepReport(**json.loads(out.decode().strip().splitlines()[-1]))
+    if report.reminders or report.escalations or report.digests or report.refused:
         logging.getLogger(__name__).info("reminders: %s", report)
+    return report

@@ -13,9 +13,15 @@ from mediation.cases.model import rule_title
 from mediation.cases.tables import Disagreement
 from mediation.clocks.tables import ClockStatus, StatutoryClock
 from mediation.identity import CurrentUser
-from mediation.notify.service import check_subject
 from mediation.reminders.recipients import Directory
-from mediation.reminders.service import CLOCK_COLUMNS, LOOKAHEAD, Outgoing, _plan_clock, already_queued
+from mediation.reminders.service import (
+    CLOCK_COLUMNS,
+    LOOKAHEAD,
+    Outgoing,
+    _plan_clock,
+    already_queued,
+    sendable_subject,
+)
 from mediation.settings import settings
 
 MAX_DAYS = 31
@@ -41,12 +47,8 @@ def _kind(item: Outgoing) -> str:
 
 
 def _subject(item: Outgoing) -> str:
-    """The subject as the sweep will send it (never with the child's name)."""
-    try:
-        check_subject(item.subject, [item.clock["child_name"]])
-    except ValueError:
-        return item.plain_subject
-    return item.subject
+    """The subject as the sweep will send it: the first of its subjects without the child's name."""
+    return sendable_subject(item, [item.clock["child_name"]]) or "(not sent: every subject names the child)"
 
 
 async def reminders_due(user: CurrentUser, *, today: dt.date, days: int) -> list[PlannedSend]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Headers
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
@@ -11,17 +12,27 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Empty, Receive, Scope, Send
 
-from mediation import access
+from mediation import access, timekeeping
 from mediation.accounts import api_tokens
 from mediation.accounts.service import load_user
 from mediation.accounts.tables import Account
 from mediation.identity import CurrentUser
 from mediation.web.csrf import SessionBoundCSRFMiddleware
+from mediation.web.security import ASSET_PATHS, PUBLIC_JSON_PATHS
 from mediation.web.sessions import ROTATE_FLAG
 
 SESSION_USER_KEY = "account_id"
 # The account's `session_epoch` when the session began; sessions from before the key existed hold none (0).
 SESSION_EPOCH_KEY = "session_epoch"
+# What the pages need of the person (a CurrentUser's fields) and when the account was last read for it:
+# a signed-in request is served from the session, with no account query, until the snapshot is
+# USER_RECHECK_SECONDS old; then one query re-reads the account (still active, same session generation)
+# and refreshes it. Disabling an account deletes its sessions at once (`end_sessions_of`); a password
+# change or reset elsewhere, or a role change, reaches other sessions within USER_RECHECK_SECONDS. Kept
+# in the session store, not in the process, so any worker serves any request alike.
+SESSION_SNAPSHOT_KEY = "user"
+SESSION_CHECKED_KEY = "user_checked_at"
+USER_RECHECK_SECONDS = 30
 INVALID_TOKEN = "The API token is not valid or has been revoked"
 CHANGE_PASSWORD_PATH = "/account/password"
 MUST_CHANGE_PASSWORD = "Change your temporary password before you continue"
@@ -40,9 +51,46 @@ async def begin_session(connection: ASGIConnection[Any, Any, Any, Any], account_
     planted id is worthless), holding the account and its current session generation."""
     row = await Account.select(Account.session_epoch).where(Account.id == account_id).first()
     epoch = int(row["session_epoch"] or 0) if row else 0
+    user = await load_user(account_id, session_epoch=epoch)
     connection.clear_session()
     connection.scope.setdefault("state", {})[ROTATE_FLAG] = True
-    connection.set_session({SESSION_USER_KEY: account_id, SESSION_EPOCH_KEY: epoch})
+    data: dict[str, Any] = {SESSION_USER_KEY: account_id, SESSION_EPOCH_KEY: epoch}
+    if user is not None:
+        _remember(data, user)
+    connection.set_session(data)
+
+
+def _remember(session: dict[str, Any], user: CurrentUser) -> None:
+    session[SESSION_SNAPSHOT_KEY] = msgspec.to_builtins(user)
+    session[SESSION_CHECKED_KEY] = timekeeping.wall_clock().timestamp()
+
+
+def _remembered(session: dict[str, Any]) -> CurrentUser | None:
+    """The session's snapshot of the person while it is fresh (and is the session's own account)."""
+    checked = session.get(SESSION_CHECKED_KEY)
+    if not isinstance(checked, int | float):
+        return None
+    age = timekeeping.wall_clock().timestamp() - checked
+    if not 0 <= age < USER_RECHECK_SECONDS:
+        return None
+    try:
+        user = msgspec.convert(session.get(SESSION_SNAPSHOT_KEY), CurrentUser)
+    except msgspec.ValidationError:
+        return None
+    return user if user.id == session.get(SESSION_USER_KEY) else None
+
+
+async def session_user(session: dict[str, Any]) -> CurrentUser | None:
+    """The signed-in person of a session: from its snapshot while fresh, else re-read (and remembered)."""
+    user = _remembered(session)
+    if user is not None:
+        return user
+    epoch = session.get(SESSION_EPOCH_KEY, 0)
+    epoch = epoch if isinstance(epoch, int) else -1  # not one this service wrote: no match
+    user = await load_user(session[SESSION_USER_KEY], session_epoch=epoch)
+    if user is not None:
+        _remember(session, user)
+    return user
 
 
 def bearer_token(scope: Scope) -> str | None:
@@ -62,8 +110,8 @@ class CurrentUserMiddleware(ASGIMiddleware):
     """
 
     def should_bypass_for_scope(self, scope: Scope) -> bool:
-        # Static assets never need the user: skip the database read.
-        return scope["path"].startswith(("/assets/", "/static/"))
+        # Static assets and the public calculators never need the user: skip the work.
+        return scope["path"].startswith(ASSET_PATHS) or scope["path"] in PUBLIC_JSON_PATHS
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         user: CurrentUser | None = None
@@ -77,9 +125,7 @@ class CurrentUserMiddleware(ASGIMiddleware):
         else:
             session = scope.get("session")
             if isinstance(session, dict) and isinstance(session.get(SESSION_USER_KEY), int):
-                epoch = session.get(SESSION_EPOCH_KEY, 0)
-                epoch = epoch if isinstance(epoch, int) else -1  # not one this service wrote: no match
-                user = await load_user(session[SESSION_USER_KEY], session_epoch=epoch)
+                user = await session_user(session)
                 if user is None:
                     # Ended by a password change or reset elsewhere, or the account was switched off:
                     # the session is dropped (the store deletes it, the cookie expires): anonymous now.

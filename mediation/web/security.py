@@ -8,10 +8,10 @@ raises, which no app middleware sees. The nonce is made when a template first as
 
 from __future__ import annotations
 
+import functools
 import secrets
 from typing import Any
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
 from mediation.settings import settings
@@ -34,19 +34,39 @@ def content_security_policy(nonce: str | None) -> str:
     )
 
 
+FIXED_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+NO_STORE = ("Cache-Control", "no-store")  # pages carry children's data: no shared or back-button caches
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+ASSET_PATHS = ("/assets/", "/static/")
+# Public JSON that needs no session, no signed-in person and no audit: the middleware skips them.
+PUBLIC_JSON_PATHS = frozenset({"/api/v1/deadlines", "/api/v1/routing"})
+_CSP = b"content-security-policy"
+_CSP_WITHOUT_NONCE = content_security_policy(None).encode("latin-1")
+
+
+@functools.cache
+def _fixed(no_store: bool, hsts: bool) -> tuple[frozenset[bytes], tuple[tuple[bytes, bytes], ...]]:
+    """The headers every response gets, encoded once: the names they replace and the (name, value) pairs."""
+    pairs = [*FIXED_HEADERS, *([NO_STORE] if no_store else []), *([HSTS] if hsts else [])]
+    encoded = tuple((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in pairs)
+    return frozenset({_CSP, *(name for name, _ in encoded)}), encoded
+
+
 async def security_headers(message: Message, scope: Scope) -> None:
     if message["type"] != "http.response.start":
         return
-    headers = MutableScopeHeaders.from_message(message)
     nonce = scope.get("state", {}).get(NONCE_KEY)
-    headers["Content-Security-Policy"] = content_security_policy(nonce if isinstance(nonce, str) else None)
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["X-Frame-Options"] = "DENY"
-    headers["Referrer-Policy"] = "same-origin"
-    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    if not scope.get("path", "").startswith(("/assets/", "/static/")):
-        # Pages carry children's data: never keep them in shared or back-button caches.
-        headers["Cache-Control"] = "no-store"
-    if settings.secure_cookies:
-        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    csp = content_security_policy(nonce).encode("latin-1") if isinstance(nonce, str) else _CSP_WITHOUT_NONCE
+    replaced, fixed = _fixed(not scope.get("path", "").startswith(ASSET_PATHS), settings.secure_cookies)
+    # One pass over the response's headers (each MutableScopeHeaders assignment scanned them all again):
+    # ours replace any of the same name, the rest stay as the handler set them.
+    headers = [pair for pair in message.get("headers", ()) if bytes(pair[0]).lower() not in replaced]
+    headers.append((_CSP, csp))
+    headers.extend(fixed)
+    message["headers"] = headers

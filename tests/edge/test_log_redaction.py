@@ -8,7 +8,7 @@ import secrets
 
 import pytest
 
-from mediation.web.log_redaction import REDACTED, RedactSecrets, uvicorn_log_config
+from mediation.web.log_redaction import REDACTED, QueuedAccessLog, RedactSecrets, uvicorn_log_config
 
 ACCESS_FORMAT = '%s - "%s %s HTTP/%s" %d'  # uvicorn's access line
 
@@ -78,7 +78,32 @@ def test_paths_without_secrets_are_logged_as_they_are(route_paths):
         assert url in access_line(log_filter, "GET", url)
 
 
-def test_the_served_access_log_uses_the_filter():
-    config = uvicorn_log_config()
-    assert "redact_secrets" in config["handlers"]["access"]["filters"]
-    assert config["filters"]["redact_secrets"]["()"] is RedactSecrets
+def test_the_served_access_log_is_redacted_and_written_by_its_own_thread(route_paths):
+    """uvicorn's access log goes through QueuedAccessLog: the request's thread only queues the record;
+    the listener's thread redacts, formats and writes it."""
+    import io
+    import logging.config
+    import threading
+
+    names = ("uvicorn", "uvicorn.error", "uvicorn.access")
+    saved = {n: (logging.getLogger(n).handlers[:], logging.getLogger(n).propagate) for n in names}
+    logging.config.dictConfig(uvicorn_log_config())
+    try:
+        handler = logging.getLogger("uvicorn.access").handlers[0]
+        assert isinstance(handler, QueuedAccessLog)
+        handler.target.stream = io.StringIO()
+        handler.target.filters = [RedactSecrets(route_paths)]
+        threads: list[str] = []
+        handler.target.addFilter(lambda record: threads.append(threading.current_thread().name) or True)
+        token = secrets.token_urlsafe(24)
+        logging.getLogger("uvicorn.access").info(
+            ACCESS_FORMAT, "127.0.0.1:5000", "GET", f"/reset-password/{token}", "1.1", 200
+        )
+        handler.stop()  # drains the queue
+        written = handler.target.stream.getvalue()
+        assert "/reset-password/" in written and REDACTED in written and token not in written, written
+        assert threads and threading.main_thread().name not in threads
+    finally:
+        for name, (handlers, propagate) in saved.items():
+            logging.getLogger(name).handlers[:] = handlers
+            logging.getLogger(name).propagate = propagate

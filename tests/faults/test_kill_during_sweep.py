@@ -1,5 +1,5 @@
-"""kill -9 of a process in the middle of a reminder sweep (inside a clock's transaction, or between two
-clocks), then a restart: every reminder and escalation is queued once, arrives once, and every breach is
+"""kill -9 of a process in the middle of a reminder sweep (inside a batch's transaction, or between two
+batches), then a restart: every reminder and escalation is queued once, arrives once, and every breach is
 noted on the timeline once."""
 
 from __future__ import annotations
@@ -31,21 +31,22 @@ from mediation.reminders import service, sweep
 
 args = json.loads(sys.argv[1])
 mode, after = args["mode"], args["after"]
-queued = committed = 0
+inserts = committed = 0
+service.BATCH = 2  # clocks, so that 6 cases make several batches
 
-if mode == "inside_transaction":  # the 3rd clock's first message is written, its transaction is open
-    real_queue = service._queue
+if mode == "inside_transaction":  # a batch's messages are written, its transaction is still open
+    real_insert = service.insert_new
 
-    async def queue(item, forbidden):
-        global queued
-        result = await real_queue(item, forbidden)
-        queued += 1
-        if queued == after:
+    async def insert_new(rows):
+        global inserts
+        result = await real_insert(rows)
+        inserts += 1
+        if inserts == after:
             await hang(args["marker"])
         return result
 
-    service._queue = queue
-elif mode == "between_clocks":  # the 2nd clock's transaction has committed, the 3rd has not begun
+    service.insert_new = insert_new
+elif mode == "between_batches":  # a batch's transaction has committed, the next has not begun
     real_transaction = service.transaction
 
     @contextlib.asynccontextmanager
@@ -71,10 +72,11 @@ def _sweep(place, mode: str, after: int) -> Child:
 @pytest.mark.parametrize(
     ("mode", "after", "committed_before_kill"),
     [
-        # Clocks are swept in id order: case 0's reminder clock (3 messages), its overdue clock (1),
-        # case 1's reminder clock (3). The 7th message is the first of case 1's: its transaction dies.
-        ("inside_transaction", 5, 4),
-        ("between_clocks", 2, 4),
+        # Clocks are swept two at a time in (due, id) order: the 1st batch is two overdue clocks (one
+        # escalation each), the 2nd the third overdue clock and case 0's reminder clock (1 + 3 messages).
+        # Killed with the 2nd batch written but not committed, only the 1st batch's 2 are there.
+        ("inside_transaction", 2, 2),
+        ("between_batches", 2, 6),
     ],
 )
 async def test_a_sweep_killed_mid_way_and_run_again_queues_and_delivers_everything_once(

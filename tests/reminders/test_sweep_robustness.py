@@ -41,22 +41,23 @@ async def test_a_sweep_interrupted_mid_way_and_run_again_sends_nothing_twice_and
 ):
     case_ids = await cases_owed_reminders(place, 6)
     reminders, escalations = _expected(6)
-    real_queue = service._queue
+    monkeypatch.setattr(service, "BATCH", 2)  # clocks: several batches, each in its own transaction
+    real_insert = service.insert_new
     calls = 0
 
-    async def failing_queue(item, forbidden):
+    async def failing_insert(rows):
         nonlocal calls
         calls += 1
-        if calls == 8:  # part-way through the third case's messages
+        if calls == 2:  # the second batch's messages, inside its transaction
             raise RuntimeError("the process was killed")
-        return await real_queue(item, forbidden)
+        return await real_insert(rows)
 
-    monkeypatch.setattr(service, "_queue", failing_queue)
+    monkeypatch.setattr(service, "insert_new", failing_insert)
     with pytest.raises(RuntimeError):
         await sweep_clocks(TODAY, local_authorities=[place.la])
     after_crash = len(await outbox(place))
     assert 0 < after_crash < reminders + escalations
-    monkeypatch.setattr(service, "_queue", real_queue)
+    monkeypatch.setattr(service, "insert_new", real_insert)
 
     report = await sweep_clocks(TODAY, local_authorities=[place.la])
     assert report.reminders + report.escalations == reminders + escalations - after_crash

@@ -1,0 +1,103 @@
+"""The sweep at national scale: a child's name never aborts it, one bad message never stops the others,
+its queries follow the clocks due (never the clocks stored), and the scheduled run leaves the web
+process's event loop free."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+
+import pytest
+
+from mediation import timekeeping
+from mediation.organisations.tables import OrganisationContact
+from mediation.reminders import service
+from mediation.reminders.service import sweep_clocks
+from mediation.reminders.sweep import scheduled_sweep
+from tests.query_count import counted_queries
+from tests.reminders.conftest import outbox, remove_outbox
+from tests.reminders.helpers import add_clock, cases_owed_reminders, make_case
+
+pytestmark = pytest.mark.anyio
+
+D = dt.date
+TODAY = D(2027, 3, 24)  # Wed: 2 working days before Tue 30 Mar 2027 (Easter in between)
+MORNING = dt.datetime(2027, 3, 24, 9, 30, tzinfo=dt.UTC)
+
+
+async def test_a_child_whose_name_shares_a_word_with_the_plain_subject_is_still_reminded(place):
+    # "Reminder" is in the plain subject ("Deadline reminder: disagreement SM-..."), "Missed" in the
+    # escalation's: before the fix the sweep raised ValueError and queued nothing for anybody.
+    reminded, _ = await make_case(place, child_name="Reminder Child")
+    await add_clock(reminded, "mediation_held_by_la", due=D(2027, 3, 30), started_on=D(2027, 3, 1))
+    escalated, _ = await make_case(place, child_name="Missed Deadline")
+    await add_clock(escalated, "order_amend_plan", due=D(2027, 3, 18), started_on=D(2027, 2, 11))
+    report = await sweep_clocks(TODAY, local_authorities=[place.la])
+    assert (report.reminders, report.escalations, report.refused) == (3, 1, 0)
+    for message in await outbox(place):
+        for word in ("reminder", "child", "missed", "deadline"):
+            assert word not in message["subject"].casefold().split(), message["subject"]
+        assert message["subject"].startswith("Disagreement SM-")
+
+
+async def test_one_message_that_cannot_be_written_never_stops_the_rest_of_the_sweep(place):
+    await cases_owed_reminders(place, 3)
+    # A malformed address on the SEND team contact: each reminder to it is refused, and logged.
+    await OrganisationContact.update({OrganisationContact.email: "send team at the council"}).where(
+        (OrganisationContact.organisation == place.la) & (OrganisationContact.purpose == "send_team")
+    )
+    await OrganisationContact.update({OrganisationContact.address: ""}).where(
+        (OrganisationContact.organisation == place.la) & (OrganisationContact.purpose == "send_team")
+    )
+    report = await sweep_clocks(TODAY, local_authorities=[place.la])
+    assert report.refused == 3  # one per reminder clock
+    assert (report.reminders, report.escalations) == (6, 2)  # both coordinators each time; the breaches
+    assert len(await outbox(place)) == 8
+
+
+async def test_the_sweeps_queries_follow_the_clocks_due_not_the_clocks_stored(place, monkeypatch):
+    monkeypatch.setattr(service, "BATCH", 4)
+    await cases_owed_reminders(place, 3)  # 3 reminder clocks (3 messages each), 2 overdue (1 each)
+    with counted_queries() as few_stored:
+        first = await sweep_clocks(TODAY, local_authorities=[place.la])
+    assert (first.reminders, first.escalations) == (9, 2)
+    await remove_outbox(place)  # so the second sweep queues it all again
+    # Now 60 more clocks stored, all met or cancelled, some due in the window: the same queries.
+    for i in range(30):
+        case_id, _ = await make_case(place)
+        for status in ("met", "cancelled"):
+            await add_clock(
+                case_id,
+                "mediation_held_by_la",
+                due=D(2027, 3, 20 + i % 10),
+                started_on=D(2027, 3, 1),
+                status=status,
+            )
+    with counted_queries() as many_stored:
+        again = await sweep_clocks(TODAY, local_authorities=[place.la])
+    assert (again.reminders, again.escalations) == (9, 2)
+    assert len(many_stored) == len(few_stored)
+    # Per batch of 4 clocks: the batch, 4 for the directory, 1 for the outbox's keys, 1 insert of the
+    # messages, 1 of the breach notes, and the transaction's own statements; one more for the empty page.
+    # Per message or per clock it would be at least 11 inserts.
+    assert len(few_stored) <= 2 * 12 + 1, few_stored
+
+
+async def test_the_scheduled_sweep_runs_off_the_event_loop_while_requests_are_served(place, client):
+    await cases_owed_reminders(place, 20)
+    served: list[float] = []
+    with timekeeping.use_clock(MORNING):
+        sweep = asyncio.create_task(scheduled_sweep(local_authorities=[place.la]))
+        while not sweep.done():
+            started = time.perf_counter()
+            response = await client.get("/health")
+            assert response.status_code == 200
+            served.append(time.perf_counter() - started)
+            await asyncio.sleep(0.01)
+        report = await sweep
+    assert (report.reminders, report.escalations) == (60, 10)
+    assert len(await outbox(place)) == 72  # and the two coordinators' digests
+    # Requests kept being answered throughout (a sweep on the loop would have held them all at once).
+    assert len(served) >= 5
+    assert max(served) < 0.5, served
