@@ -26,7 +26,14 @@ pytestmark = [
 ]
 
 TODAY = dt.date(2027, 3, 24)
-RUNNING_INDEXES = {"statutory_clock_running_due", "statutory_clock_case", "statutory_clock_running_uniq"}
+# Indexes that read running clocks only: with the owner's statistics (two-role run) PostgreSQL may also pick
+# the plain status index for `status = 'running'`, which skips the met clocks just as well.
+RUNNING_INDEXES = {
+    "statutory_clock_running_due",
+    "statutory_clock_case",
+    "statutory_clock_running_uniq",
+    "statutory_clock_status",
+}
 
 
 def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
