@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
 from typing import Any
@@ -87,12 +88,26 @@ class SweepReport:
 
 @dataclasses.dataclass(frozen=True)
 class Outgoing:
+    """One message the sweep may queue. Its words are written only when first read (`render`), so a
+    message the outbox already holds (an idle sweep's every message) costs its key and nothing more."""
+
     key: str
     clock: Mapping[str, Any]
     recipient: Recipient
-    subject: str
-    body: str
+    render: Callable[[], tuple[str, str]] = dataclasses.field(repr=False, compare=False)
     escalation: bool = False
+
+    @functools.cached_property
+    def _message(self) -> tuple[str, str]:
+        return self.render()
+
+    @property
+    def subject(self) -> str:
+        return self._message[0]
+
+    @property
+    def body(self) -> str:
+        return self._message[1]
 
     def subjects(self) -> tuple[str, ...]:
         """The subject, then plainer ones for when it would contain a child's name (a child called May,
@@ -144,12 +159,17 @@ def _plan_clock(
     reminder = reminder_due(due=due, started_on=clock["started_on"], today=today, calendar=calendar)
     if reminder is not None:
         left = working_days_left(today, due, calendar)
-        out = []
-        for recipient in directory.for_clock(clock):
-            subject, body = messages.reminder(clock, recipient, working_days_left=left, base_url=base_url)
-            key = f"reminder:{clock['id']}:v{version}:{reminder.kind}:{recipient.key}"
-            out.append(Outgoing(key, clock, recipient, subject, body))
-        return out
+        return [
+            Outgoing(
+                f"reminder:{clock['id']}:v{version}:{reminder.kind}:{recipient.key}",
+                clock,
+                recipient,
+                functools.partial(
+                    messages.reminder, clock, recipient, working_days_left=left, base_url=base_url
+                ),
+            )
+            for recipient in directory.for_clock(clock)
+        ]
     if clock["actor"] == "family" or not is_escalation_due(due, today, calendar):
         return []
     escalate_to = directory.escalation_for(clock)
@@ -159,8 +179,10 @@ def _plan_clock(
         )
         return []
     late = working_days_left(due, today, calendar)
-    subject, body = messages.escalation(clock, escalate_to, working_days_late=late, base_url=base_url)
-    return [Outgoing(f"breach:{clock['id']}:v{version}", clock, escalate_to, subject, body, escalation=True)]
+    render = functools.partial(
+        messages.escalation, clock, escalate_to, working_days_late=late, base_url=base_url
+    )
+    return [Outgoing(f"breach:{clock['id']}:v{version}", clock, escalate_to, render, escalation=True)]
 
 
 def sendable_subject(item: Outgoing, forbidden: list[str]) -> str | None:
@@ -211,6 +233,8 @@ def _rows(items: Iterable[Outgoing], forbidden: Callable[[Outgoing], list[str]])
             rows.append(_row(item, forbidden(item)))
         except ValueError as exc:
             log.error("not queued %s: %s", item.key, exc)
+        except Exception:  # its words are written here (Outgoing.render): bad data stops this one only
+            log.exception("not queued %s: its message could not be written", item.key)
     return rows
 
 
@@ -329,41 +353,47 @@ async def sweep_digests(
         where &= Account.organisation.is_in(sorted(organisations) or [-1])
     org_ids = {a["organisation"] for a in await Account.select(Account.organisation).where(where)}
     directory = await Directory.load(org_ids)
-    horizons = {org: digest_horizon(today, directory.calendar(org)) for org in org_ids}
-    clocks = await running_clocks(due_until=max(horizons.values(), default=today), bodies_only=True)
-    planned: list[tuple[str, dict[str, Any], list[str], str, str]] = []
-    for org in sorted(org_ids):
-        if not directory.calendar(org).is_working_day(today):
-            continue
-        for role, column in DIGEST_ROLES.items():
-            staff = directory.staff(org, role)
-            ours = [c for c in clocks if c[column] == org] if staff else []
-            overdue = [c for c in ours if c["due"] < today]
-            upcoming = [c for c in ours if today <= c["due"] <= horizons[org]]
-            if not (overdue or upcoming):
-                continue
-            names = sorted({c["child_name"] for c in overdue + upcoming})
-            for account in staff:
-                subject, body = messages.digest(
-                    account,
-                    directory.name_of(org),
-                    today=today,
-                    horizon=horizons[org],
-                    overdue=overdue,
-                    upcoming=upcoming,
-                    base_url=base_url,
-                )
-                planned.append((f"digest:{account['id']}:{today.isoformat()}", account, names, subject, body))
-    done = await already_queued(p[0] for p in planned)
+    # Who is owed a summary today, and which of those the outbox already holds: asked by key before
+    # any clock is read or any summary written, so an idle run (every summary queued) reads no clocks.
+    owed = [
+        (org, role, column, account, f"digest:{account['id']}:{today.isoformat()}")
+        for org in sorted(org_ids)
+        if directory.calendar(org).is_working_day(today)
+        for role, column in DIGEST_ROLES.items()
+        for account in directory.staff(org, role)
+    ]
+    done = await already_queued(key for *_, key in owed)
     report = SweepReport(already_queued=len(done))
+    owed = [entry for entry in owed if entry[-1] not in done]
+    if not owed:
+        return report
+    horizons = {org: digest_horizon(today, directory.calendar(org)) for org, *_ in owed}
+    clocks = await running_clocks(due_until=max(horizons.values()), bodies_only=True)
     names_for: dict[str, list[str]] = {}
     fresh = []
-    for key, account, names, subject, body in planned:
-        if key not in done:
-            names_for[key] = names
-            fresh.append(
-                Outgoing(key, {}, Recipient(key, account["full_name"], account["email"]), subject, body)
+    theirs: dict[tuple[int, str], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+    for org, role, column, account, key in owed:
+        if (org, role) not in theirs:
+            ours = [c for c in clocks if c[column] == org]
+            theirs[org, role] = (
+                [c for c in ours if c["due"] < today],
+                [c for c in ours if today <= c["due"] <= horizons[org]],
             )
+        overdue, upcoming = theirs[org, role]
+        if not (overdue or upcoming):
+            continue
+        names_for[key] = sorted({c["child_name"] for c in overdue + upcoming})
+        render = functools.partial(
+            messages.digest,
+            account,
+            directory.name_of(org),
+            today=today,
+            horizon=horizons[org],
+            overdue=overdue,
+            upcoming=upcoming,
+            base_url=base_url,
+        )
+        fresh.append(Outgoing(key, {}, Recipient(key, account["full_name"], account["email"]), render))
     rows = _rows(fresh, lambda item: names_for[item.key])
     inserted = await insert_new(rows)
     report.refused += len(fresh) - len(rows)

@@ -101,3 +101,35 @@ async def test_the_scheduled_sweep_runs_off_the_event_loop_while_requests_are_se
     # Requests kept being answered throughout (a sweep on the loop would have held them all at once).
     assert len(served) >= 5
     assert max(served) < 0.5, served
+
+
+async def test_an_idle_sweep_writes_no_message_and_reads_no_clock_for_the_summaries(place, monkeypatch):
+    # The outbox already holds everything: a second run must ask it by key and stop there, never
+    # writing the words of a message it will not queue, nor loading the clocks the summaries list.
+    await cases_owed_reminders(place, 3)
+    with timekeeping.use_clock(MORNING):
+        first = await service.run_sweeps(local_authorities=[place.la])
+    assert (first.reminders, first.escalations, first.digests) == (9, 2, 2)
+    written: list[str] = []
+    for name in ("reminder", "escalation", "digest"):
+        real = getattr(service.messages, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):
+            written.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(service.messages, name, spy)
+    summaries_read: list[dict] = []
+    real_running = service.running_clocks
+
+    async def running(**kwargs):
+        summaries_read.append(kwargs)
+        return await real_running(**kwargs)
+
+    monkeypatch.setattr(service, "running_clocks", running)
+    with timekeeping.use_clock(MORNING):
+        again = await service.run_sweeps(local_authorities=[place.la])
+    assert (again.reminders, again.escalations, again.digests) == (0, 0, 0)
+    assert again.already_queued == 9 + 2 + 2
+    assert written == []
+    assert summaries_read == []
