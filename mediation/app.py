@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
 from litestar.config.csrf import CSRFConfig
 from litestar.exceptions import HTTPException
 from litestar.middleware.base import DefineMiddleware
@@ -85,6 +87,14 @@ def _session_store(config: Settings) -> Store:
 
         return RedisStore.with_client(url=config.redis_url, namespace="mediation-sessions")
     return DatabaseSessionStore()
+
+
+async def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """The app's one route guard: who may take the handler's action, then parameters the database could
+    not take. One async guard, because Litestar runs each sync guard in a worker thread and copies the
+    handler once per guard: two sync guards cost two thread hops and two copies on every request."""
+    authorise(connection, handler)
+    parameter_guard(connection, handler)
 
 
 def create_app(config: Settings = settings) -> Litestar:
@@ -196,7 +206,7 @@ def create_app(config: Settings = settings) -> Litestar:
             *offer_pages.ROUTES,
         ],
         lifespan=[lifespan],
-        guards=[authorise, parameter_guard],  # every handler declares its action; access.PERMISSIONS decides
+        guards=[guard],  # every handler declares its action; access.PERMISSIONS decides
         request_class=EdgeRequest,  # hostile JSON and forms refused as they are read (web/edge.py)
         before_send=[security_headers],  # on every response, 404/405 and middleware's 401 included
         plugins=[openapi.HonestSchema()],  # pages out of the OpenAPI, each API operation's refusals in it
