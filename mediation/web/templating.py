@@ -16,6 +16,7 @@ from jinja2 import (
     PackageLoader,
     PrefixLoader,
 )
+from markupsafe import Markup
 
 from mediation.rules.calendar import format_long_date
 from mediation.settings import ROOT
@@ -97,6 +98,91 @@ class HoistedMacro:
         return self.macro(*args, **kwargs)
 
 
+# The small GOV.UK components a page calls many times with the same options (a tag per row, the queue's
+# filters, buttons, back links): their HTML depends on the options alone, so it is kept by the options.
+MEMOISED = {
+    "button": "govukButton",
+    "select": "govukSelect",
+    "tag": "govukTag",
+    "input": "govukInput",
+    "back-link": "govukBackLink",
+    "pagination": "govukPagination",
+}
+_MEMO_COMPONENTS = "|".join(map(re.escape, MEMOISED))
+_MEMO_IMPORT = re.compile(
+    r'\{%(-?)\s*from\s+"govuk_frontend_jinja/components/(' + _MEMO_COMPONENTS + r')/macro\.html"'
+    r"\s+import\s+(\w+)\s*(-?)%\}"
+)
+MEMO_SIZE = 2048  # entries per component; the cache starts again when full
+
+
+class _Unkeyable(Exception):
+    pass
+
+
+def _key(value: Any) -> Any:
+    """A hashable stand-in for a macro's options that keeps every difference the output could follow
+    (escaped text and Markup apart, True apart from 1); options it cannot read are never memoised."""
+    if isinstance(value, Markup):
+        return ("M", str(value))
+    if isinstance(value, str):
+        return value
+    if value is None or isinstance(value, (bool, int, float)):
+        return (type(value).__name__, value)
+    if isinstance(value, dict):
+        return ("D", tuple(sorted((str(k), _key(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple)):
+        return ("L", tuple(_key(v) for v in value))
+    raise _Unkeyable(type(value).__name__)
+
+
+class MemoisedMacro:
+    """A GOV.UK component called as `govukX(params)`: the first call with some options renders them, later
+    calls with the same options return that HTML. A call with a `caller` block, or options holding
+    anything but plain data (an Undefined, an object), renders every time."""
+
+    def __init__(self, env: Environment, component: str, name: str) -> None:
+        self.macro = HoistedMacro(env, f"{GOVUK}/components/{component}/macro.html", name)
+        self.rendered: dict[Any, Any] = {}
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs or len(args) != 1:
+            return self.macro(*args, **kwargs)
+        try:
+            key = _key(args[0])
+        except _Unkeyable:
+            return self.macro(*args)
+        found = self.rendered.get(key)
+        if found is None:
+            if len(self.rendered) >= MEMO_SIZE:
+                self.rendered.clear()
+            found = self.rendered[key] = self.macro(*args)
+        return found
+
+
+class MemoisedImports(BaseLoader):
+    """Our templates' imports of the components in MEMOISED become the memoised globals of the same name
+    (the import line turns into a comment with the same whitespace control, so the output is unchanged)."""
+
+    def __init__(self, inner: BaseLoader) -> None:
+        self.inner = inner
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        source, filename, uptodate = self.inner.get_source(environment, template)
+        return _MEMO_IMPORT.sub(_as_comment, source), filename, uptodate
+
+    def list_templates(self) -> list[str]:
+        return self.inner.list_templates()
+
+
+def _as_comment(found: re.Match[str]) -> str:
+    if MEMOISED[found[2]] != found[3]:
+        return found[0]  # imported under another name: leave it
+    return "{#" + found[1] + " " + found[4] + "#}"
+
+
 def _register_govuk_macros(env: Environment, loader: HoistedImports) -> None:
     """Every GOV.UK macro template compiled now, and each helper it imports made a global."""
     for name in loader.list_templates():
@@ -104,6 +190,8 @@ def _register_govuk_macros(env: Environment, loader: HoistedImports) -> None:
             env.get_template(f"{GOVUK}/{name}")
     for macro, template in loader.hoisted.items():
         env.globals[macro] = HoistedMacro(env, template, macro)
+    for component, name in MEMOISED.items():
+        env.globals[name] = MemoisedMacro(env, component, name)
 
 
 def build_environment(*, auto_reload: bool | None = None) -> Environment:
@@ -113,7 +201,9 @@ def build_environment(*, auto_reload: bool | None = None) -> Environment:
 
     govuk = HoistedImports(PackageLoader(GOVUK))
     env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(ROOT / "templates")), PrefixLoader({GOVUK: govuk})]),
+        loader=ChoiceLoader(
+            [MemoisedImports(FileSystemLoader(str(ROOT / "templates"))), PrefixLoader({GOVUK: govuk})]
+        ),
         auto_reload=settings.template_auto_reload if auto_reload is None else auto_reload,
         autoescape=True,
         # GOV.UK's template.html calls macros without params; ChainableUndefined lets that render.

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from jinja2 import ChainableUndefined, Environment, PackageLoader, PrefixLoader
+from markupsafe import Markup
 
 from mediation.settings import ROOT
-from mediation.web.templating import build_environment
+from mediation.web.templating import MEMOISED, MemoisedMacro, _key, build_environment
 
 FIXTURES = sorted(
     (ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk" / "components").glob("*/fixtures.json")
@@ -88,3 +89,52 @@ def test_a_tag_no_longer_imports_its_helper_template_on_every_call():
     page.render()
     assert time.perf_counter() - started < 1
     assert loads.count("govuk_frontend_jinja/macros/attributes.html") <= 1  # was once per tag: 50
+
+
+MEMOISED_FIXTURES = [p for p in FIXTURES if p.parent.name in MEMOISED]
+
+
+@pytest.mark.skipif(not MEMOISED_FIXTURES, reason="GOV.UK Frontend's fixtures come with npm install")
+@pytest.mark.parametrize("fixtures", MEMOISED_FIXTURES, ids=lambda p: p.parent.name)
+def test_a_memoised_component_gives_the_packages_html_first_time_and_every_time(fixtures: Path, environments):
+    component = fixtures.parent.name
+    plain, ours = environments
+    memo = ours.globals[MEMOISED[component]]
+    assert isinstance(memo, MemoisedMacro)
+    for fixture in json.loads(fixtures.read_text())["fixtures"]:
+        expected = _call(plain, component, fixture["options"])
+        assert expected is not None
+        first, again = str(memo(fixture["options"])), str(memo(fixture["options"]))
+        assert first == again == expected, fixture["name"]
+
+
+def test_our_templates_call_the_memoised_components_and_each_set_of_options_renders_once():
+    env = build_environment(auto_reload=False)
+    source, _, _ = env.loader.get_source(env, "home/staff.html")
+    assert "import govukSelect" not in source and "import govukButton" not in source
+    memo = env.globals["govukTag"]
+    renders = []
+    real = memo.macro
+
+    def counted(*args, **kwargs):
+        renders.append(args)
+        return real(*args, **kwargs)
+
+    memo.macro = counted
+    page = env.from_string(
+        '{% for n in range(50) %}{{ govukTag({"text": "On track"}) }}'
+        '{{ govukTag({"text": "Late"}) }}{% endfor %}'
+    )
+    html = page.render()
+    assert html.count("On track") == 50 and html.count("Late") == 50
+    assert len(renders) == 2
+
+
+def test_options_that_differ_only_in_markup_or_type_are_kept_apart():
+    env = build_environment(auto_reload=False)
+    tag = env.globals["govukTag"]
+    assert "&lt;b&gt;" in tag({"text": "<b>"})
+    assert "<b>" in tag({"html": Markup("<b>")}) and "&lt;b&gt;" not in tag({"html": Markup("<b>")})
+    assert _key({"a": True}) != _key({"a": 1}) and _key(Markup("x")) != _key("x")
+    # Anything but plain data (an Undefined, an object) is rendered every time, never kept.
+    assert str(env.globals["govukButton"]({"text": "Go", "attributes": {"x": object()}})).count("Go") == 1
