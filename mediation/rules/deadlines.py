@@ -8,6 +8,7 @@ An organisation's closures still block mediation slots; that is the slot finder'
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -64,7 +65,24 @@ def compute_deadline(
     optional `certificate_issued` for `appeal`, `mediation_date` for `mediation_notice`;
     `agreement_appealable` also takes `order`, the id of the matching order_* rule. The rule version used
     is the one in force on `decision_date`, which defaults to the rule's first input date.
+
+    A pure function of its arguments (the catalogue and the national calendar are fixed in code), so the
+    answers are kept: the same question again costs a dictionary look-up. Refusals are never kept.
     """
+    try:
+        key = (rule_id, tuple(sorted(inputs.items())), decision_date)
+        hash(key)
+    except TypeError:  # an input that is not a date or a string: let the checks below say so
+        return _compute(rule_id, inputs, decision_date)
+    return _kept(*key)
+
+
+@functools.lru_cache(maxsize=8192)
+def _kept(rule_id: str, inputs: tuple[tuple[str, date | str], ...], decision_date: date | None) -> Deadline:
+    return _compute(rule_id, dict(inputs), decision_date)
+
+
+def _compute(rule_id: str, inputs: Mapping[str, date | str], decision_date: date | None) -> Deadline:
     spec = versions(rule_id)[-1]  # raises UnknownRule; every version of a rule takes the same inputs
     if not spec.computable:
         raise RuleInputError(
