@@ -201,6 +201,7 @@ def measure_http(
     args: argparse.Namespace, url: str, f: dict[str, object]
 ) -> tuple[dict[str, list[Run]], dict[str, float]]:
     log_dir = ROOT / "var" / "benchmarks"
+    log_dir.mkdir(parents=True, exist_ok=True)  # on PostgreSQL nothing else has made it
     ceiling_port, service_port = free_port(), free_port()
     ceiling_cmd = [PYTHON, "-m", "benchmarks.ceiling", str(ceiling_port)]
     service_env = _env(
