@@ -11,7 +11,6 @@ from typing import TypeVar
 
 import msgspec
 from litestar import Request, get, post
-from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody
 
 from mediation import access
@@ -19,7 +18,7 @@ from mediation.case_mediation.schemas import MediationView
 from mediation.case_mediation.service import mediation_view
 from mediation.cases.model import Disagreement
 from mediation.cases.repository import find_case
-from mediation.errors import NotFound, Refused
+from mediation.errors import BadParameter, NotFound, Refused
 from mediation.identity import CurrentUser
 from mediation.scheduling.service import AwareDatetime, SessionPlan, search
 from mediation.sessions.service import book, cancel, reschedule
@@ -112,7 +111,7 @@ async def api_slots(request: Request, reference: FromPath[str], data: JSONBody[S
     _, case = await _case(request, reference, "schedule")
     found = await search(case, data)
     if found.errors:
-        raise ValidationException("; ".join(found.errors.values()))
+        raise BadParameter("; ".join(found.errors.values()))
     return SlotsResponse(
         slots=[Slot(s, e) for s, e in found.slots],
         reasons=found.reasons,
