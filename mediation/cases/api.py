@@ -29,7 +29,7 @@ from mediation.cases.queue import (
     read_cursor,
 )
 from mediation.cases.repository import find_case
-from mediation.cases.schemas import EventRequest, LodgeRequest
+from mediation.cases.schemas import EventRequest, LodgeRequest, RerouteRequest
 from mediation.cases.service import CaseDetail, case_detail
 from mediation.errors import BadParameter, Invalid, NotFound
 from mediation.identity import CurrentUser
@@ -197,11 +197,6 @@ async def api_case_event(
         raise NotFound("Case not found")
     case = await event_handlers.apply(case, data, actor=user)
     return await case_detail(user, case, client=client_of(request))
-
-
-class RerouteRequest(msgspec.Struct, forbid_unknown_fields=True):
-    sections: list[str]
-    reason: str
 
 
 @post(
