@@ -155,12 +155,7 @@ def unavailable_response(request: Request) -> Response:
             media_type=MediaType.JSON,
             headers=headers,
         )
-    return Template(
-        "errors/error.html",
-        context={"status": 503, "title": TITLES[503], "detail": ""},
-        status_code=503,
-        headers=headers,
-    )
+    return error_page(503, "", headers=headers)
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
@@ -179,8 +174,4 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
             },
             status_code=status,
         )
-    return Template(
-        "errors/error.html",
-        context={"status": status, "title": TITLES[500], "detail": ""},
-        status_code=status,
-    )
+    return error_page(status, "")
