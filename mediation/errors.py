@@ -26,6 +26,13 @@ class Invalid(ServiceError):
     status_code = 422
 
 
+class BadParameter(Invalid):
+    """A query parameter (or a request the API reads as one) that cannot be answered: 400, as the HTTP
+    edge answers any unreadable parameter. A body field that is wrong is `Invalid` (422)."""
+
+    status_code = 400
+
+
 class Conflict(ServiceError):
     """It cannot happen now: the lifecycle's own sentence, or someone else changed the case first."""
 
@@ -42,6 +49,16 @@ class NotFound(ServiceError):
     """Missing, or not the caller's to see: the two look the same (404)."""
 
     status_code = 404
+
+
+class TooManyRequests(ServiceError):
+    """Past a limit (sign-in attempts, reset emails): 429, with `Retry-After` in seconds."""
+
+    status_code = 429
+
+    def __init__(self, errors: dict[str, str] | str, *, retry_after: int, field: str = "detail") -> None:
+        super().__init__(errors, field=field)
+        self.retry_after = retry_after
 
 
 def sentence(text: str) -> str:

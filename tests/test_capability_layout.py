@@ -5,10 +5,13 @@ cycle, and no capability is named like the package."""
 from __future__ import annotations
 
 import ast
+import builtins
 import importlib
 from pathlib import Path
 
 from piccolo.table import Table
+
+from mediation.errors import ServiceError
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mediation"
 
@@ -200,3 +203,193 @@ def test_every_known_upward_import_still_exists() -> None:
 
 def test_no_capability_is_named_like_the_package() -> None:
     assert not (PACKAGE / "mediation").exists()
+
+
+# Exceptions a capability defines outside its errors.py (or not as a ServiceError), each a signal that
+# never reaches a person: caught by the capability's own code, which answers in its place.
+EXCEPTIONS_OUTSIDE_ERRORS = {
+    "cases/commands.py:AlreadyLodged": "a unique index refused a second case for the draft or key; both "
+    "callers (lodging/service.py, cases/api_lodging.py) catch it and replay the first case, which it looks "
+    "up from the NewCase it carries, so it lives beside create_case",
+    "notices/batches.py:_LostClaim": "another worker took the batch row; _issue_row answers 'lost'",
+}
+
+# Capability modules that still name a Litestar exception, each for a reason a refusal cannot serve.
+LITESTAR_EXCEPTIONS_OUTSIDE_WEB = {
+    "cases/api.py:ValidationException": "the key of the route-level handler that gives a body Litestar "
+    "cannot decode the contract's 422 (web/errors.py: unprocessable) on lodging and events",
+}
+
+
+def _capability_files(root: Path) -> list[Path]:
+    packages = [p for p in root.iterdir() if p.is_dir() and (p / "__init__.py").exists()]
+    return sorted(f for p in packages if p.name not in NOT_CAPABILITIES for f in p.rglob("*.py"))
+
+
+def _resolve_bases(path: Path, tree: ast.Module) -> dict[str, list[type | str]]:
+    """Each top-level class -> its bases: a class object (looked up through the module's imports or
+    builtins), or the name of another class in the same file."""
+    imported: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                imported[alias.asname or alias.name] = f"{node.module}:{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    imported[alias.asname] = alias.name
+                else:  # `import a.b` binds `a`; `a.b.C` is looked up from `a`
+                    imported[alias.name.split(".")[0]] = alias.name.split(".")[0]
+    local = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
+
+    def lookup(expr: ast.expr) -> type | str | None:
+        dotted = ast.unparse(expr)
+        head, _, rest = dotted.partition(".")
+        if dotted in local:
+            return dotted
+        if head in imported:
+            module, _, name = imported[head].partition(":")
+            parts = [name] if name else []
+            parts += rest.split(".") if rest else []
+            value: object = importlib.import_module(module)
+            for i, part in enumerate(parts):
+                if not hasattr(value, part) and not name:  # a submodule not imported yet
+                    importlib.import_module(".".join([module, *parts[: i + 1]]))
+                value = getattr(value, part, None)
+            return value if isinstance(value, type) else None
+        value = getattr(builtins, dotted, None)
+        return value if isinstance(value, type) else None
+
+    return {
+        n.name: [b for b in map(lookup, n.bases) if b is not None]
+        for n in tree.body
+        if isinstance(n, ast.ClassDef)
+    }
+
+
+def _derives(
+    bases: dict[str, list[type | str]], name: str, kind: type, seen: frozenset[str] = frozenset()
+) -> bool:
+    return any(
+        (isinstance(b, type) and issubclass(b, kind))
+        or (isinstance(b, str) and b not in seen and _derives(bases, b, kind, seen | {name}))
+        for b in bases[name]
+    )
+
+
+def _exception_problems(root: Path, allowed: dict[str, str]) -> list[str]:
+    """Every exception class a capability defines: in its errors.py, derived from ServiceError."""
+    problems = []
+    for path in _capability_files(root):
+        bases = _resolve_bases(path, ast.parse(path.read_text()))
+        shown = str(path.relative_to(root))
+        for name in bases:
+            if not _derives(bases, name, BaseException) or f"{shown}:{name}" in allowed:
+                continue
+            if path.name != "errors.py":
+                problems.append(f"{shown}: {name} belongs in {path.parent.name}/errors.py")
+            elif not _derives(bases, name, ServiceError):
+                problems.append(f"{shown}: {name} must derive from mediation.errors.ServiceError")
+    return problems
+
+
+def test_capability_exceptions_are_service_errors_in_their_errors_module() -> None:
+    problems = _exception_problems(PACKAGE, EXCEPTIONS_OUTSIDE_ERRORS)
+    assert problems == [], "a capability's refusals subclass mediation/errors.py in its errors.py:\n" + (
+        "\n".join(problems)
+    )
+
+
+def test_every_allowed_exception_outside_errors_still_exists() -> None:
+    found = set()
+    for path in _capability_files(PACKAGE):
+        shown = str(path.relative_to(PACKAGE))
+        found |= {f"{shown}:{name}" for name in _resolve_bases(path, ast.parse(path.read_text()))}
+    assert set(EXCEPTIONS_OUTSIDE_ERRORS) <= found, set(EXCEPTIONS_OUTSIDE_ERRORS) - found
+
+
+def test_the_exception_check_catches_a_stray_or_bare_exception(tmp_path: Path) -> None:
+    things = tmp_path / "things"
+    things.mkdir()
+    (things / "__init__.py").write_text("")
+    (things / "service.py").write_text(
+        "from mediation.errors import Conflict\n"
+        "import mediation.errors\n"
+        "class Oops(ValueError):\n    pass\n"
+        "class Clash(Conflict):\n    pass\n"
+        "class Deeper(Clash):\n    pass\n"
+        "class Gone(mediation.errors.NotFound):\n    pass\n"
+        "class Allowed(Exception):\n    pass\n"
+        "class NotAnError:\n    pass\n"
+    )
+    (things / "errors.py").write_text(
+        "from mediation.errors import Invalid\n"
+        "class Fine(Invalid):\n    pass\n"
+        "class Bare(Exception):\n    pass\n"
+    )
+    found = _exception_problems(tmp_path, {"things/service.py:Allowed": "a planted allowance"})
+    assert found == [
+        "things/errors.py: Bare must derive from mediation.errors.ServiceError",
+        "things/service.py: Oops belongs in things/errors.py",
+        "things/service.py: Clash belongs in things/errors.py",
+        "things/service.py: Deeper belongs in things/errors.py",
+        "things/service.py: Gone belongs in things/errors.py",
+    ]
+
+
+def _litestar_exception_imports(root: Path, allowed: dict[str, str]) -> list[str]:
+    problems = []
+    for path in _capability_files(root):
+        shown = str(path.relative_to(root))
+        for module, name, line in _imports(ast.parse(path.read_text())):
+            if module == "litestar.exceptions" and f"{shown}:{name}" not in allowed:
+                problems.append(f"{shown}:{line} imports litestar.exceptions.{name}")
+            elif (module == "litestar" and name == "exceptions") or module.startswith("litestar.exceptions."):
+                problems.append(f"{shown}:{line} imports {module}{'.' + name if name else ''}")
+    return problems
+
+
+def test_capabilities_raise_service_errors_not_litestar_exceptions() -> None:
+    problems = _litestar_exception_imports(PACKAGE, LITESTAR_EXCEPTIONS_OUTSIDE_WEB)
+    assert problems == [], "raise mediation.errors' NotFound, Refused, Invalid...; web/ maps them:\n" + (
+        "\n".join(problems)
+    )
+
+
+def test_every_allowed_litestar_exception_import_is_still_needed() -> None:
+    found = {
+        f"{path.relative_to(PACKAGE)}:{name}"
+        for path in _capability_files(PACKAGE)
+        for module, name, _ in _imports(ast.parse(path.read_text()))
+        if module == "litestar.exceptions"
+    }
+    assert set(LITESTAR_EXCEPTIONS_OUTSIDE_WEB) <= found, set(LITESTAR_EXCEPTIONS_OUTSIDE_WEB) - found
+
+
+def test_the_litestar_exception_check_catches_an_import(tmp_path: Path) -> None:
+    things = tmp_path / "things"
+    things.mkdir()
+    (things / "__init__.py").write_text("")
+    (things / "pages.py").write_text(
+        "from litestar.exceptions import NotFoundException\n"
+        "def f():\n    from litestar.exceptions import ValidationException\n"
+        "from litestar import exceptions\n"
+        "import litestar.exceptions.http_exceptions\n"
+    )
+    assert _litestar_exception_imports(tmp_path, {"things/pages.py:ValidationException": "planted"}) == [
+        "things/pages.py:1 imports litestar.exceptions.NotFoundException",
+        "things/pages.py:4 imports litestar.exceptions",
+        "things/pages.py:5 imports litestar.exceptions.http_exceptions",
+    ]
+
+
+def test_api_modules_keep_their_msgspec_bodies_in_schemas() -> None:
+    problems = []
+    for path in _edge_modules():
+        if path.name != "api.py":
+            continue
+        tree = ast.parse(path.read_text())
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and any("Struct" in ast.unparse(b) for b in node.bases):
+                problems.append(f"{path.relative_to(PACKAGE)}: {node.name} belongs in schemas.py")
+    assert problems == [], "\n".join(problems)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -16,7 +15,7 @@ from mediation.accounts.service import (
     create_account,
     staff_accounts,
 )
-from mediation.errors import ServiceError
+from mediation.errors import NotFound, ServiceError
 from mediation.organisations.service import list_organisations
 from mediation.web.auth import current_user
 from mediation.web.confirmations import confirm
@@ -105,7 +104,7 @@ async def api_tokens_page(request: Request) -> Template:
 async def revoke_api_token(request: Request, token_id: FromPath[int]) -> Redirect:
     token = await api_tokens.revoke_token(token_id, actor=current_user(request), client=client_of(request))
     if token is None:
-        raise NotFoundException("API token not found")
+        raise NotFound("API token not found")
     return Redirect(f"/admin/api-tokens?revoked={token.prefix}", status_code=303)
 
 
@@ -170,7 +169,7 @@ async def account_status(
         elif change == "enable":
             account = await staff.enable_staff(account_id, actor=user, client=client_of(request))
         else:
-            raise NotFoundException("No such change")
+            raise NotFound("No such change")
     except ServiceError as exc:
         errors, status = page_errors(exc)
         return await _staff_page(account_id, None, errors, status=status)

@@ -14,6 +14,7 @@ import secrets
 import msgspec
 
 from mediation import db
+from mediation.accounts.errors import ApiTokenError
 from mediation.accounts.service import normalise_email
 from mediation.accounts.tables import Account, ApiToken
 from mediation.audit import service as audit
@@ -24,10 +25,6 @@ DISPLAY_PREFIX_LENGTH = len(TOKEN_PREFIX) + 6  # "smt_" and 6 of the ~43 random 
 # last_used_at is a hint for admins, not a log: write it at most this often per token.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 MAX_ID = 2**31 - 1  # Serial is a 4-byte integer on PostgreSQL
-
-
-class ApiTokenError(ValueError):
-    """The account cannot have a token (unknown or deactivated)."""
 
 
 class NewApiToken(msgspec.Struct, frozen=True):

@@ -7,7 +7,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from mediation.accounts import registration
-from mediation.accounts.service import EMAIL_MAX_LENGTH, SignInError, sign_in
+from mediation.accounts.errors import SignInError, Throttled
+from mediation.accounts.service import EMAIL_MAX_LENGTH, sign_in
 from mediation.accounts.throttle import wait_words
 from mediation.settings import settings
 from mediation.web.auth import CHANGE_PASSWORD_PATH, begin_session, current_user
@@ -46,12 +47,13 @@ async def sign_in_submit(request: Request) -> Template | Redirect:
     if not errors:
         try:
             user = await sign_in(email, password, client_of(request))
+        except Throttled as exc:
+            errors["email"] = exc.message
+            status = 429
+            headers["Retry-After"] = str(exc.retry_after)
         except SignInError as exc:
             errors["email"] = exc.message
             unconfirmed = exc.unconfirmed  # the password was right: offer the link again
-            status = 429 if exc.throttled else 400
-            if exc.throttled:
-                headers["Retry-After"] = str(exc.retry_after)
         else:
             await begin_session(request, user.id)
             if user.must_change_password:

@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 
 from mediation.accounts import throttle
+from mediation.accounts.errors import Throttled
 from mediation.accounts.passwords import (
     NO_PASSWORD,
     hash_password_off_loop,
@@ -57,13 +58,6 @@ SAME_AS_CURRENT = "Your new password must be different from your current passwor
 def wall_clock() -> float:
     """Seconds since the epoch for signing and checking links (tests move it to expire one)."""
     return time.time()
-
-
-class Throttled(Exception):
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.retry_after = retry_after
 
 
 def _binding(password_hash: str, email: str) -> str:
@@ -133,7 +127,7 @@ async def request_reset(email: str, client: str, base_url: str) -> None:
     if not claimed.allowed:
         raise Throttled(
             f"Too many requests. Wait {throttle.wait_words(claimed.wait_seconds)} and try again.",
-            claimed.wait_seconds,
+            retry_after=claimed.wait_seconds,
         )
     async with transaction():
         row = (

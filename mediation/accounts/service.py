@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mediation.accounts import throttle
+from mediation.accounts.errors import AccountError, SignInError, Throttled
 from mediation.accounts.passwords import hash_password_off_loop, password_problem, verify_password_off_loop
 from mediation.accounts.tables import ROLE_LABELS as ROLE_LABELS  # the pages read role names from here
 from mediation.accounts.tables import Account, Role, SignInAttempt
@@ -24,23 +25,6 @@ ROLE_ORGANISATION_KIND: dict[str, str | None] = {
     Role.mediator.value: OrganisationKind.mediation_service.value,
     Role.admin.value: None,
 }
-
-
-class SignInError(Exception):
-    def __init__(
-        self, message: str, *, throttled: bool = False, unconfirmed: bool = False, retry_after: int = 0
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.throttled = throttled
-        self.unconfirmed = unconfirmed
-        self.retry_after = retry_after
-
-
-class AccountError(ValueError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 EMAIL_TAKEN = "An account with this email address already exists"
@@ -94,9 +78,8 @@ async def sign_in(email: str, password: str, client: str) -> CurrentUser:
     client = client[:64]
     claimed = await throttle.claim(email, client)
     if not claimed.allowed:
-        raise SignInError(
+        raise Throttled(
             f"Too many failed attempts. Wait {throttle.wait_words(claimed.wait_seconds)} and try again.",
-            throttled=True,
             retry_after=claimed.wait_seconds,
         )
     row = (

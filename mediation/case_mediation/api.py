@@ -5,54 +5,31 @@ A refused change answers 400 with the reasons; a time someone else has just take
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-import msgspec
 from litestar import Request, get, post
-from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody
 
 from mediation import access
-from mediation.case_mediation.schemas import MediationView
+from mediation.case_mediation.schemas import (
+    BookingResponse,
+    CancelRequest,
+    MediationView,
+    RescheduleRequest,
+    Slot,
+    SlotsResponse,
+)
 from mediation.case_mediation.service import mediation_view
 from mediation.cases.model import Disagreement
 from mediation.cases.repository import find_case
-from mediation.errors import NotFound, Refused
+from mediation.errors import BadParameter, NotFound, Refused
 from mediation.identity import CurrentUser
-from mediation.scheduling.service import AwareDatetime, SessionPlan, search
+from mediation.scheduling.service import SessionPlan, search
 from mediation.sessions.service import book, cancel, reschedule
 from mediation.web.auth import current_user
 
 TAGS = ["mediation"]
-
-
-class Slot(msgspec.Struct):
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-
-
-class SlotsResponse(msgspec.Struct):
-    slots: list[Slot]
-    reasons: list[str]
-    consequence: str
-    window_end: dt.date | None
-
-
-class BookingResponse(msgspec.Struct):
-    session_id: int
-    mediation: MediationView
-
-
-class RescheduleRequest(msgspec.Struct, forbid_unknown_fields=True):
-    starts_at: AwareDatetime
-    reason: str
-    shorter_notice_consent: bool = False
-
-
-class CancelRequest(msgspec.Struct, forbid_unknown_fields=True):
-    reason: str
 
 
 T = TypeVar("T")
@@ -112,7 +89,7 @@ async def api_slots(request: Request, reference: FromPath[str], data: JSONBody[S
     _, case = await _case(request, reference, "schedule")
     found = await search(case, data)
     if found.errors:
-        raise ValidationException("; ".join(found.errors.values()))
+        raise BadParameter("; ".join(found.errors.values()))
     return SlotsResponse(
         slots=[Slot(s, e) for s, e in found.slots],
         reasons=found.reasons,

@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from itertools import groupby
 
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -19,7 +18,7 @@ from mediation.cases.family_view import family_case
 from mediation.cases.lookup import date_of, require, user_of, visible_case
 from mediation.cases.model import Disagreement
 from mediation.certificates.service import KINDS, issue_certificate
-from mediation.errors import Invalid, ServiceError
+from mediation.errors import Invalid, NotFound, ServiceError
 from mediation.identity import CurrentUser
 from mediation.offers.service import make_offer, parse_slot
 from mediation.polls.replies import polls_of
@@ -157,7 +156,7 @@ async def mediation_form(
     case = await visible_case(request, reference)
     user = user_of(request)
     if form not in FORMS:
-        raise NotFoundException("No such mediation form")
+        raise NotFound("No such mediation form")
     handler, confirmation = FORMS[form]
     values = await form_values(request)
     try:

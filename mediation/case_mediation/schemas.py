@@ -7,6 +7,7 @@ import datetime as dt
 import msgspec
 
 from mediation.clocks.service import ClockView
+from mediation.scheduling.service import AwareDatetime
 
 
 class SessionView(msgspec.Struct):
@@ -69,3 +70,31 @@ class MediationView(msgspec.Struct):
     outcomes: list[OutcomeView]
     clocks: list[ClockView]
     actions: list[str]
+
+
+# The mediation API's own bodies (case_mediation/api.py).
+class Slot(msgspec.Struct):
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+class SlotsResponse(msgspec.Struct):
+    slots: list[Slot]
+    reasons: list[str]
+    consequence: str
+    window_end: dt.date | None
+
+
+class BookingResponse(msgspec.Struct):
+    session_id: int
+    mediation: MediationView
+
+
+class RescheduleRequest(msgspec.Struct, forbid_unknown_fields=True):
+    starts_at: AwareDatetime
+    reason: str
+    shorter_notice_consent: bool = False
+
+
+class CancelRequest(msgspec.Struct, forbid_unknown_fields=True):
+    reason: str

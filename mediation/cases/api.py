@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotFoundException, ValidationException
+from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from mediation.cases import event_handlers
@@ -29,9 +29,9 @@ from mediation.cases.queue import (
     read_cursor,
 )
 from mediation.cases.repository import find_case
-from mediation.cases.schemas import EventRequest, LodgeRequest
+from mediation.cases.schemas import EventRequest, LodgeRequest, RerouteRequest
 from mediation.cases.service import CaseDetail, case_detail
-from mediation.errors import Invalid
+from mediation.errors import BadParameter, Invalid, NotFound
 from mediation.identity import CurrentUser
 from mediation.rules.lifecycle import STATES
 from mediation.web.auth import current_user
@@ -76,18 +76,18 @@ def queue_ask(
     limit: FromQuery[int] = 50,
 ) -> QueueAsk:
     if risk is not None and risk not in RISK_LABELS:
-        raise ValidationException(f"risk must be one of {', '.join(RISK_LABELS)}")
+        raise BadParameter(f"risk must be one of {', '.join(RISK_LABELS)}")
     if case_scope is not None and case_scope not in SCOPES:
-        raise ValidationException(f"scope must be one of {', '.join(SCOPES)}")
+        raise BadParameter(f"scope must be one of {', '.join(SCOPES)}")
     if case_state is not None and case_state not in STATES:
-        raise ValidationException(f"unknown state {case_state!r}")
+        raise BadParameter(f"unknown state {case_state!r}")
     filters = QueueFilters(state=case_state, scope=case_scope, risk=risk, q=q, assigned_to=assigned_to)
     try:
         start, end = read_cursor(after, field="after"), read_cursor(before, field="before")
     except Invalid as exc:  # a bad query value, like the filters above: 400
-        raise ValidationException(exc.detail) from exc
+        raise BadParameter(exc.detail) from exc
     if start is not None and end is not None:
-        raise ValidationException("Give either after or before, not both")
+        raise BadParameter("Give either after or before, not both")
     return QueueAsk(filters, start, end, limit)
 
 
@@ -173,7 +173,7 @@ async def api_case(request: Request, reference: FromPath[str]) -> CaseDetail:
     user = _user(request)
     case = await find_case(user, reference)
     if case is None:
-        raise NotFoundException("Case not found")
+        raise NotFound("Case not found")
     return await case_detail(user, case, client=client_of(request))
 
 
@@ -194,14 +194,9 @@ async def api_case_event(
     user = _user(request)
     case = await find_case(user, reference)
     if case is None:
-        raise NotFoundException("Case not found")
+        raise NotFound("Case not found")
     case = await event_handlers.apply(case, data, actor=user)
     return await case_detail(user, case, client=client_of(request))
-
-
-class RerouteRequest(msgspec.Struct, forbid_unknown_fields=True):
-    sections: list[str]
-    reason: str
 
 
 @post(
@@ -218,7 +213,7 @@ async def api_case_reroute(
     user = _user(request)
     case = await find_case(user, reference)
     if case is None:
-        raise NotFoundException("Case not found")
+        raise NotFound("Case not found")
     case = await reroute_case(case, data.sections, data.reason, actor=user)
     return await case_detail(user, case, client=client_of(request))
 

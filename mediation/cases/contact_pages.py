@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from mediation import access
 from mediation.cases.contact_change import change_contact, contact_of
 from mediation.cases.repository import find_case
-from mediation.errors import ServiceError
+from mediation.errors import NotFound, Refused, ServiceError
 from mediation.lodging.questions import as_list
 from mediation.web.auth import current_user
 from mediation.web.confirmations import confirm
@@ -25,9 +24,9 @@ async def _case(request: Request, reference: str) -> Any:
     user = current_user(request)
     case = await find_case(user, reference) if user is not None else None
     if case is None:
-        raise NotFoundException("Case not found")
+        raise NotFound("Case not found")
     if not access.may(user, "contact_changed", case):  # an ICB that is only a party sees, never changes
-        raise PermissionDeniedException(access.refusal("contact_changed"))
+        raise Refused(access.refusal("contact_changed"))
     return user, case
 
 

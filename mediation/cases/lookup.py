@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar import Request
-from litestar.exceptions import NotFoundException
 
 from mediation import access
 from mediation.cases.model import Disagreement
 from mediation.cases.repository import find_case
-from mediation.errors import Refused
+from mediation.errors import NotFound, Refused
 from mediation.identity import CurrentUser
 from mediation.web.auth import current_user
 from mediation.web.forms import date_from_fields
@@ -26,7 +25,7 @@ def user_of(request: Request) -> CurrentUser:
 async def visible_case(request: Request, reference: str) -> Disagreement:
     case = await find_case(user_of(request), reference)
     if case is None:
-        raise NotFoundException("Case not found")
+        raise NotFound("Case not found")
     return case
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -13,7 +12,7 @@ from mediation.cases.family_view import family_case
 from mediation.cases.repository import find_case
 from mediation.cases.service import RISK_LABELS, case_detail, case_document_file
 from mediation.cases.work import work_panel
-from mediation.errors import ServiceError
+from mediation.errors import NotFound, Refused, ServiceError
 from mediation.identity import CurrentUser
 from mediation.rules.routing import DECISION_LABELS, SECTION_LABELS
 from mediation.rules.wording import FAMILY_SECTIONS
@@ -62,7 +61,7 @@ async def render_case(
     user = _user(request)
     found = await find_case(user, reference)
     if found is None:
-        raise NotFoundException("Case not found")
+        raise NotFound("Case not found")
     case = await case_detail(user, found, client=client_of(request))
     family = await family_case(found) if user.role == access.FAMILY else None
     return Template(
@@ -98,9 +97,9 @@ async def case_reroute(request: Request, reference: FromPath[str]) -> Template |
     user = _user(request)
     case = await find_case(user, reference)
     if case is None:
-        raise NotFoundException("Case not found")
+        raise NotFound("Case not found")
     if not access.role_may(user, "rerouted"):
-        raise PermissionDeniedException(access.refusal("rerouted"))
+        raise Refused(access.refusal("rerouted"))
     form = await request.form()
     sections = [str(s) for s in form.getall("sections", [])]
     reason = str(form.get("reason", ""))
@@ -121,10 +120,10 @@ async def case_document(
 ) -> Response[bytes]:
     case = await find_case(_user(request), reference)
     if case is None:
-        raise NotFoundException("Document not found")
+        raise NotFound("Document not found")
     doc = await case_document_file(case.id, document_id)
     if doc is None:
-        raise NotFoundException("Document not found")
+        raise NotFound("Document not found")
     safe_name = "".join(c for c in doc["filename"] if c.isalnum() or c in "._- ") or "document.pdf"
     return Response(
         bytes(doc["content"]),

@@ -176,3 +176,8 @@ EventRequest = (
     | NoteAdded
     | ContactChanged
 )
+
+
+class RerouteRequest(msgspec.Struct, forbid_unknown_fields=True):
+    sections: list[str]
+    reason: str

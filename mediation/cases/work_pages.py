@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from litestar import Request, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -16,7 +15,7 @@ from mediation.cases.model import Disagreement
 from mediation.cases.pages import current_user_of, render_case
 from mediation.cases.repository import find_case
 from mediation.cases.work import add_note, assign_case
-from mediation.errors import ServiceError
+from mediation.errors import NotFound, ServiceError
 from mediation.identity import CurrentUser
 from mediation.web.confirmations import confirm
 from mediation.web.forms import form_values, page_errors
@@ -33,7 +32,7 @@ async def _change(
     user = current_user_of(request)
     case = await find_case(user, reference)
     if case is None:
-        raise NotFoundException("Case not found")
+        raise NotFound("Case not found")
     values = await form_values(request)
     try:
         await change(case, values, user)

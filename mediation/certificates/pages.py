@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from litestar import Request, get
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
 from mediation.cases.lookup import visible_case
 from mediation.certificates.service import certificate
+from mediation.errors import NotFound
 
 
 @get(
@@ -20,7 +20,7 @@ async def certificate_page(request: Request, reference: FromPath[str], number: F
     case = await visible_case(request, reference)
     found = await certificate(case.id, number)
     if found is None:
-        raise NotFoundException("Certificate not found")
+        raise NotFound("Certificate not found")
     return Template(
         "mediation/certificate.html",
         context={"title": f"Mediation certificate {number}", "case": case, "certificate": found},

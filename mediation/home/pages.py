@@ -5,14 +5,13 @@ nothing imports it, so those capabilities never import each other through it."""
 from __future__ import annotations
 
 from litestar import Request, get
-from litestar.exceptions import PermissionDeniedException
 from litestar.response import Template
 
 from mediation import access
 from mediation.cases.family_view import family_cases
 from mediation.cases.queue import RISK_LABELS, QueuePage, queue_page, read_cursor
 from mediation.cases.queue_pages import QUEUE_VIEWS, queue_filters, queue_query
-from mediation.errors import Invalid
+from mediation.errors import Invalid, Refused
 from mediation.lodging.service import open_drafts
 from mediation.notices.reading import list_notices
 from mediation.rules.lifecycle import STATES
@@ -52,7 +51,7 @@ async def home(request: Request) -> Template:
             },
         )
     if user.role not in STAFF_HOME:
-        raise PermissionDeniedException("Your account has no landing page")
+        raise Refused("Your account has no landing page")
     title, intro = STAFF_HOME[user.role]
     filters, view, errors = queue_filters(request.query_params)
     page = QueuePage(cases=[])

@@ -6,13 +6,13 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from mediation import timekeeping
 from mediation.cases.family_view import family_case
 from mediation.cases.repository import find_case
+from mediation.errors import NotFound
 from mediation.identity import CurrentUser
 from mediation.lodging import questions as q
 from mediation.lodging import service
@@ -43,7 +43,7 @@ def _user(request: Request) -> CurrentUser:
 async def _draft(request: Request, draft_id: int) -> dict[str, Any]:
     draft = await service.get_draft(_user(request), draft_id)
     if draft is None:
-        raise NotFoundException("Draft not found")
+        raise NotFound("Draft not found")
     return draft
 
 
@@ -98,7 +98,7 @@ async def lodge_step(request: Request, draft_id: FromPath[int], step: FromPath[s
     if step == "check":
         return await _check_page(draft, {})
     if step not in q.applicable_steps(draft["answers"]):
-        raise NotFoundException("No such question")
+        raise NotFound("No such question")
     return await _step_page(draft, step, {})
 
 
@@ -111,7 +111,7 @@ async def lodge_answer(request: Request, draft_id: FromPath[int], step: FromPath
     if step == "check":
         return await _submit(draft, user)
     if step not in q.applicable_steps(draft["answers"]):
-        raise NotFoundException("No such question")
+        raise NotFound("No such question")
     form = await request.form()
     updates: dict[str, Any] = {}
     for field in _fields(step, draft["answers"]):
@@ -212,7 +212,7 @@ async def lodge_confirmation(request: Request, draft_id: FromPath[int]) -> Templ
         return Redirect(f"/lodge/{draft_id}/check")
     case = await find_case(_user(request), draft["reference"])
     if case is None:
-        raise NotFoundException("Case not found")
+        raise NotFound("Case not found")
     return Template(
         "lodging/confirmation.html",
         context={"case": case, "family": await family_case(case), "title": "We have your disagreement"},

@@ -16,6 +16,7 @@ from mediation.cases.tables import CaseDocument
 from mediation.db import transaction
 from mediation.identity import CurrentUser
 from mediation.lodging import questions as q
+from mediation.lodging.errors import UploadError
 from mediation.lodging.tables import LodgingDraft
 from mediation.notify.service import queue_for_person
 from mediation.organisations.service import exists_on
@@ -34,10 +35,6 @@ class DraftSummary(msgspec.Struct):
     act_by: dt.date | None
     updated_at: dt.datetime
     resume_at: str  # the first question still to answer, or "check" when all are answered
-
-
-class UploadError(ValueError):
-    pass
 
 
 async def local_authorities() -> list[dict[str, Any]]:

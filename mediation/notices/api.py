@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from litestar import Request, get
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
+from mediation.errors import NotFound
 from mediation.notices.batches import BatchView, get_batch
 from mediation.notices.reading import NoticeDetail, NoticeSummary, get_notice, list_notices
 from mediation.web.auth import current_user
@@ -40,7 +40,7 @@ async def api_notice(request: Request, reference: FromPath[str]) -> NoticeDetail
     assert user is not None
     notice = await get_notice(user, reference, client=client_of(request))
     if notice is None:
-        raise NotFoundException("Notice not found")
+        raise NotFound("Notice not found")
     return notice
 
 
@@ -56,7 +56,7 @@ async def api_notice_batch(request: Request, batch_id: FromPath[int]) -> BatchVi
     assert user is not None
     batch = await get_batch(user, batch_id)
     if batch is None:
-        raise NotFoundException("Batch not found")
+        raise NotFound("Batch not found")
     return batch
 
 

@@ -21,10 +21,12 @@ from mediation.audit import service as audit
 from mediation.cases.tables import CaseDocument
 from mediation.db import is_postgres, transaction
 from mediation.identity import CurrentUser
-from mediation.lodging.service import UploadError, check_pdf
+from mediation.lodging.errors import UploadError
+from mediation.lodging.service import check_pdf
 from mediation.notices.content import validate_notice
 from mediation.notices.csv_upload import check_row, read_rows
-from mediation.notices.service import IssueError, PlanFile, issue_notice, london_today
+from mediation.notices.errors import IssueError
+from mediation.notices.service import PlanFile, issue_notice, london_today
 from mediation.notices.tables import DecisionNotice, NoticeBatch, NoticeBatchRow, RowStatus
 
 log = logging.getLogger(__name__)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from mediation.errors import NotFound
 from mediation.identity import CurrentUser
 from mediation.lodging.service import MAX_UPLOAD_BYTES
 from mediation.notices.batches import create_batch, get_batch, list_batches, retry_failed
-from mediation.notices.csv_upload import COLUMNS, MAX_CSV_BYTES, MAX_ROWS, CsvError
+from mediation.notices.csv_upload import COLUMNS, MAX_CSV_BYTES, MAX_ROWS
+from mediation.notices.errors import CsvError
 from mediation.web.auth import current_user
 from mediation.web.confirmations import confirm
 from mediation.web.forms import client_of, whole_number
@@ -95,7 +96,7 @@ async def bulk_upload(request: Request) -> Template | Redirect:
 async def batch_page(request: Request, batch_id: FromPath[int]) -> Template:
     batch = await get_batch(_user(request), batch_id)
     if batch is None:
-        raise NotFoundException("Batch not found")
+        raise NotFound("Batch not found")
     retried = request.query_params.get("retried", "")
     return Template(
         "notices/batch.html",
@@ -112,7 +113,7 @@ async def batch_page(request: Request, batch_id: FromPath[int]) -> Template:
 async def batch_retry(request: Request, batch_id: FromPath[int]) -> Redirect:
     user = _user(request)
     if await get_batch(user, batch_id) is None:
-        raise NotFoundException("Batch not found")
+        raise NotFound("Batch not found")
     moved = await retry_failed(user, batch_id)
     return Redirect(f"/notices/batches/{batch_id}?retried={moved}", status_code=303)
 

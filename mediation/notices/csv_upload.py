@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from mediation.notices.content import validate_notice
+from mediation.notices.errors import CsvError
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 500
@@ -37,10 +38,6 @@ FIELD_COLUMNS = {
 }
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-class CsvError(ValueError):
-    """The file as a whole cannot be used; the message says why and what to do."""
 
 
 def _header(name: str) -> str:

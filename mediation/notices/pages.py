@@ -8,17 +8,19 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from mediation.cases.family_view import adviser_for, family_date
+from mediation.errors import NotFound
 from mediation.identity import CurrentUser
-from mediation.lodging.service import MAX_UPLOAD_BYTES, UploadError, check_pdf
+from mediation.lodging.errors import UploadError
+from mediation.lodging.service import MAX_UPLOAD_BYTES, check_pdf
 from mediation.notices import reading
 from mediation.notices.batches import list_batches
 from mediation.notices.content import NOTICE_DECISIONS, PLAN_KINDS, validate_notice
-from mediation.notices.service import IssueError, PlanFile, issue_notice, london_today
+from mediation.notices.errors import IssueError
+from mediation.notices.service import PlanFile, issue_notice, london_today
 from mediation.rules.routing import SECTION_LABELS
 from mediation.rules.wording import FAMILY_DECISIONS
 from mediation.web.auth import current_user
@@ -156,7 +158,7 @@ async def notice_page(request: Request, reference: FromPath[str]) -> Template:
     user = _user(request)
     notice = await reading.get_notice(user, reference, client=client_of(request))
     if notice is None:
-        raise NotFoundException("Notice not found")
+        raise NotFound("Notice not found")
     is_family = user.role == "family"
     return Template(
         "notices/notice.html",
@@ -191,7 +193,7 @@ async def notice_page(request: Request, reference: FromPath[str]) -> Template:
 async def notice_file(request: Request, reference: FromPath[str], which: FromPath[str]) -> Response[bytes]:
     found = await reading.notice_file(_user(request), reference, which)
     if found is None:
-        raise NotFoundException("Document not found")
+        raise NotFound("Document not found")
     filename, content = found
     safe_name = "".join(c for c in filename if c.isalnum() or c in "._- ") or "document.pdf"
     return Response(
@@ -205,7 +207,7 @@ async def notice_file(request: Request, reference: FromPath[str], which: FromPat
 async def notice_disagree(request: Request, reference: FromPath[str]) -> Redirect:
     target = await reading.start_disagreement(_user(request), reference)
     if target is None:
-        raise NotFoundException("Notice not found")
+        raise NotFound("Notice not found")
     return Redirect(target, status_code=303)
 
 

@@ -27,6 +27,7 @@ from mediation.notices.content import (
     notice_context,
     notice_deadlines,
 )
+from mediation.notices.errors import DuplicateNotice, IssueError
 from mediation.notices.rendering import email_html, letter_html, render_body, render_pdf, to_text
 from mediation.notices.tables import DecisionNotice
 from mediation.notices.versions import current_template
@@ -38,25 +39,6 @@ from mediation.settings import settings
 
 log = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
-
-
-class IssueError(ValueError):
-    """The notice cannot be issued; `errors` maps a form field (or "" for the whole form) to a message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
-class DuplicateNotice(IssueError):
-    def __init__(self, reference: str, sent_on: dt.date) -> None:
-        super().__init__(
-            {
-                "reissue": f"A notice for this child, decision and date was already issued on "
-                f"{sent_on.day} {sent_on:%B %Y} ({reference})"
-            }
-        )
-        self.reference = reference
 
 
 class PlanFile:

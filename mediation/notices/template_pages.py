@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from mediation.errors import Conflict, ServiceError
+from mediation.errors import Conflict, NotFound, ServiceError
 from mediation.identity import CurrentUser
 from mediation.lodging.service import local_authorities
 from mediation.notices.fields import BY_NAME, FIELDS, stored, validate_fields
@@ -34,10 +33,10 @@ def _user(request: Request) -> CurrentUser:
 async def _la_or_404(user: CurrentUser, la_id: int) -> dict:
     """Coordinators edit only their own LA's text; admins any LA's. Anything else looks missing."""
     if user.role == "la_coordinator" and user.organisation_id != la_id:
-        raise NotFoundException("Local authority not found")
+        raise NotFound("Local authority not found")
     la = await local_authority(la_id)
     if la is None:
-        raise NotFoundException("Local authority not found")
+        raise NotFound("Local authority not found")
     return la
 
 
@@ -130,7 +129,7 @@ async def template_version(request: Request, la_id: FromPath[int], version: From
     la = await _la_or_404(_user(request), la_id)
     row = await template_version_row(la_id, version)
     if row is None:
-        raise NotFoundException("Version not found")
+        raise NotFound("Version not found")
     shown = None if row["fields"] is None else stored(row["fields"])
     return Template(
         "notices/template_version.html",

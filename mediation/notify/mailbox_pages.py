@@ -16,11 +16,11 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import Request, Response, get
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 from markupsafe import Markup, escape
 
+from mediation.errors import NotFound
 from mediation.notices.rendering import sanitise
 from mediation.notify.mailbox import header, parse
 from mediation.notify.pages import _page_number
@@ -112,7 +112,7 @@ def attachments(message: EmailMessage) -> list[Attachment]:
 async def _message_row(message_id: int) -> dict[str, Any]:
     row = await MailboxMessage.select().where(MailboxMessage.id == message_id).first()
     if row is None:
-        raise NotFoundException("There is no such message in the mailbox")
+        raise NotFound("There is no such message in the mailbox")
     return row
 
 
@@ -206,7 +206,7 @@ async def mailbox_attachment(message_id: FromPath[int], number: FromPath[int]) -
     row = await _message_row(message_id)
     found = [a for a in attachments(parse(bytes(row["content"]))) if a.number == number]
     if not found:
-        raise NotFoundException("This message has no such attachment")
+        raise NotFound("This message has no such attachment")
     attachment = found[0]
     return Response(
         attachment.payload,

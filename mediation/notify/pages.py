@@ -10,13 +10,13 @@ import datetime as dt
 from typing import Any
 
 from litestar import Request, get
-from litestar.exceptions import ValidationException
 from litestar.response import Template
 from piccolo.columns.combination import Where
 from piccolo.query.functions.aggregate import Count
 
 from mediation.access import visible_cases
 from mediation.cases.tables import Disagreement
+from mediation.errors import BadParameter
 from mediation.notify.tables import DeliveryStatus, Notification
 from mediation.web.auth import current_user
 
@@ -42,7 +42,7 @@ def _page_number(raw: str | None) -> int:
     if raw is None or raw == "":
         return 1
     if not raw.isdigit() or not 0 < int(raw) <= 100_000:
-        raise ValidationException("page must be a whole number from 1")
+        raise BadParameter("page must be a whole number from 1")
     return int(raw)
 
 
@@ -50,7 +50,7 @@ def _status(raw: str | None) -> str | None:
     if raw is None or raw == "" or raw == "all":
         return None
     if raw not in STATUS_LABELS:
-        raise ValidationException(f"status must be one of all, {', '.join(STATUS_LABELS)}")
+        raise BadParameter(f"status must be one of all, {', '.join(STATUS_LABELS)}")
     return raw
 
 

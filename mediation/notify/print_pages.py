@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from mediation.errors import Invalid, ServiceError
+from mediation.errors import Invalid, NotFound, ServiceError
 from mediation.identity import CurrentUser
 from mediation.notify import print_queue
 from mediation.web.auth import current_user
@@ -77,7 +76,7 @@ async def print_queue_letter(request: Request, letter_id: FromPath[int]) -> Resp
     try:
         filename, content = await print_queue.letter_file(_user(request), letter_id)
     except ServiceError as exc:
-        raise NotFoundException(exc.detail) from exc
+        raise NotFound(exc.detail) from exc
     return _pdf(filename, content)
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from litestar import get
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
+from mediation.errors import NotFound
 from mediation.organisations.service import (
     OrganisationDetail,
     OrganisationSummary,
@@ -33,7 +33,7 @@ async def api_organisations() -> list[OrganisationSummary]:
 async def api_organisation(org_id: FromPath[int]) -> OrganisationDetail:
     org = await get_organisation(org_id)
     if org is None:
-        raise NotFoundException("Organisation not found")
+        raise NotFound("Organisation not found")
     return org
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from mediation.errors import NotFound
 from mediation.organisations.closures import add_closure, list_closures, remove_closure
 from mediation.organisations.service import (
     CODE_HINTS,
@@ -42,7 +42,7 @@ async def organisations_page(request: Request) -> Template:
 async def _organisation_or_404(org_id: int):
     org = await get_organisation(org_id)
     if org is None:
-        raise NotFoundException("Organisation not found")
+        raise NotFound("Organisation not found")
     return org
 
 
@@ -131,7 +131,7 @@ async def closure_remove(request: Request, org_id: FromPath[int], closure_id: Fr
     user = current_user(request)
     assert user is not None
     if not await remove_closure(org_id, closure_id, actor=user, client=client_of(request)):
-        raise NotFoundException("Closure day not found")
+        raise NotFound("Closure day not found")
     return Redirect(f"/admin/organisations/{org_id}?saved=removed", status_code=303)
 
 
@@ -252,7 +252,7 @@ async def organisation_update(request: Request, org_id: FromPath[int]) -> Templa
 async def link_add(request: Request, org_id: FromPath[int]) -> Template | Redirect:
     org = await _organisation_or_404(org_id)
     if org.kind != "local_authority":
-        raise NotFoundException("Only a local authority is linked to integrated care boards")
+        raise NotFound("Only a local authority is linked to integrated care boards")
     values = await form_values(request)
     errors: dict[str, str] = {}
     spans: dict[str, dt.date | None] = {}
@@ -296,7 +296,7 @@ async def link_end(request: Request, org_id: FromPath[int], link_id: FromPath[in
         client=client_of(request),
     )
     if errors is None:
-        raise NotFoundException("Link not found")
+        raise NotFound("Link not found")
     if errors:
         return await _page(org_id, values, errors, status=400)
     return Redirect(f"/admin/organisations/{org_id}?saved=link_ended", status_code=303)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from litestar import get, post
-from litestar.exceptions import HTTPException
 from litestar.params import JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_422_UNPROCESSABLE_ENTITY
+from litestar.status_codes import HTTP_200_OK
 
+from mediation.errors import Invalid
 from mediation.public import service
 from mediation.public.schemas import (
     DeadlineRequest,
@@ -16,10 +16,6 @@ from mediation.public.schemas import (
     RuleEntry,
 )
 from mediation.rules.errors import RulesError
-
-
-class UnanswerableInput(HTTPException):
-    status_code = HTTP_422_UNPROCESSABLE_ENTITY
 
 
 @post(
@@ -34,7 +30,7 @@ async def api_deadlines(data: JSONBody[DeadlineRequest]) -> DeadlineResponse:
     try:
         return service.deadline(data.rule, data.inputs)
     except RulesError as exc:
-        raise UnanswerableInput(detail=exc.detail) from exc
+        raise Invalid(exc.detail) from exc
 
 
 @post(
@@ -49,7 +45,7 @@ async def api_routing(data: JSONBody[RoutingRequest]) -> RoutingResponse:
     try:
         return service.routing(data.decision, data.sections)
     except RulesError as exc:
-        raise UnanswerableInput(detail=exc.detail) from exc
+        raise Invalid(exc.detail) from exc
 
 
 @get(

@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Mapping
 
 from mediation.identity import CurrentUser
+from mediation.reports.errors import ReportError
 from mediation.reports.service import (
     METRIC_IDS,
     OrganisationRef,
-    ReportError,
     check_range,
     default_range,
     organisation_for,

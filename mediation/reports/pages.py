@@ -7,15 +7,14 @@ import io
 from urllib.parse import urlencode
 
 from litestar import Request, Response, get
-from litestar.exceptions import ClientException, PermissionDeniedException
 from litestar.response import Template
 
 from mediation.identity import CurrentUser
 from mediation.reports.charts import bar_chart
+from mediation.reports.errors import ReportError
 from mediation.reports.inputs import form_dates, query_inputs
 from mediation.reports.service import (
     METRICS,
-    ReportError,
     build_report,
     london_today,
     organisation_for,
@@ -41,9 +40,7 @@ async def reports_page(request: Request) -> Template:
     errors: dict[str, str] = {}
     organisation = None
     try:
-        organisation = await organisation_for(user, values.get("organisation"))
-    except PermissionError as exc:
-        raise PermissionDeniedException(str(exc)) from None
+        organisation = await organisation_for(user, values.get("organisation"))  # Refused: the error page
     except ReportError as exc:
         errors.update(exc.errors)
     start, end, date_errors = form_dates(values, today)
@@ -82,12 +79,8 @@ def _cell(value: object) -> str:
 async def reports_csv(request: Request) -> Response[str]:
     """Every figure by month (or, for today's breaches, by who must act); `metric=` for just one."""
     today = london_today()
-    try:
-        organisation, start, end, metric = await query_inputs(_user(request), request.query_params, today)
-    except PermissionError as exc:
-        raise PermissionDeniedException(str(exc)) from None
-    except ReportError as exc:
-        raise ClientException(str(exc)) from None
+    # Refused (another organisation's figures) and ReportError (400) become the error page.
+    organisation, start, end, metric = await query_inputs(_user(request), request.query_params, today)
     report = await build_report(organisation, start, end, today)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

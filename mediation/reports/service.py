@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from mediation import timekeeping
+from mediation.errors import Refused
 from mediation.identity import CurrentUser
 from mediation.organisations.tables import Organisation
 from mediation.reports import queries
+from mediation.reports.errors import ReportError
 from mediation.reports.queries import Period
 
 LONDON = ZoneInfo("Europe/London")
@@ -135,12 +137,6 @@ class Report(msgspec.Struct):
     metrics: list[Metric] = []
 
 
-class ReportError(ValueError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
 def london_today() -> dt.date:
     return timekeeping.today()
 
@@ -204,11 +200,11 @@ async def reportable_organisations() -> list[OrganisationRef]:
 async def organisation_for(user: CurrentUser, requested: str | None) -> OrganisationRef | None:
     """Whose figures: staff see their own organisation only; an admin chooses (None until they do).
 
-    Raises PermissionError when staff ask for another organisation, ReportError for an unknown one."""
+    Raises Refused when staff ask for another organisation, ReportError for an unknown one."""
     requested = (requested or "").strip()
     if user.role != "admin":
         if user.organisation_id is None or (requested and requested != str(user.organisation_id)):
-            raise PermissionError("You can see reports for your own organisation only")
+            raise Refused("You can see reports for your own organisation only")
         requested = str(user.organisation_id)
     if not requested:
         return None

@@ -4,12 +4,11 @@ service's own page (mediators, their independence, working hours, leave, rooms).
 from __future__ import annotations
 
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from mediation.cases.lookup import date_of, user_of
-from mediation.errors import Invalid
+from mediation.errors import Invalid, NotFound
 from mediation.services import service as people
 from mediation.web.confirmations import confirm
 from mediation.web.forms import form_values, whole_number
@@ -20,7 +19,7 @@ async def _service_page(
 ) -> Template:
     service = user_of(request).organisation_id
     if service is None:
-        raise NotFoundException("No mediation service")
+        raise NotFound("No mediation service")
     return Template(
         "mediation/service.html",
         context={
@@ -62,7 +61,7 @@ async def service_form(request: Request, form: FromPath[str]) -> Template | Redi
     user = user_of(request)
     service = user.organisation_id
     if service is None or form not in SERVICE_SAVED:
-        raise NotFoundException("No such form")
+        raise NotFound("No such form")
     v = await form_values(request)
     errors: dict[str, str] = {}
     try:

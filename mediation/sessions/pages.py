@@ -6,14 +6,13 @@ import datetime as dt
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from mediation import access
 from mediation.cases.lookup import date_of, require, user_of, visible_case
 from mediation.cases.model import Disagreement
-from mediation.errors import ServiceError
+from mediation.errors import NotFound, ServiceError
 from mediation.scheduling.service import start_times
 from mediation.scheduling.slots import LONDON
 from mediation.sessions.invites import ROLE_LABELS, build_ics, is_guest, load_session, place_of, when
@@ -28,7 +27,7 @@ async def _session(request: Request, reference: str, session_id: int) -> tuple[D
     case = await visible_case(request, reference)
     session = await load_session(session_id)
     if session is None or session["disagreement"] != case.id:
-        raise NotFoundException("Session not found")
+        raise NotFound("Session not found")
     return case, session
 
 
@@ -92,7 +91,7 @@ async def session_change(
     case, session = await _session(request, reference, session_id)
     user = user_of(request)
     if change not in {"reschedule", "cancel"}:
-        raise NotFoundException("No such change")
+        raise NotFound("No such change")
     require(user, "schedule", case)
     values = await form_values(request)
     errors: dict[str, str] = {}

@@ -6,10 +6,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from mediation.cases.model import Disagreement
+from mediation.errors import BadParameter
 from mediation.identity import CurrentUser
 from mediation.tribunal.decisions import record_outcomes
 from mediation.tribunal.duties import record_recommendation
@@ -104,7 +104,7 @@ async def api_tribunal_recommendation(
 )
 async def api_tribunal_compliance(request: Request, show: FromQuery[str | None] = None) -> ComplianceView:
     if show not in (None, "breached"):
-        raise ValidationException("show must be 'breached' or left out")
+        raise BadParameter("show must be 'breached' or left out")
     return await compliance(user_of(request), breached_only=show == "breached")
 
 

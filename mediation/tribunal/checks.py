@@ -6,18 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from mediation.errors import Invalid, NotFound
+from mediation.tribunal.errors import TribunalInputError as TribunalInputError
 from mediation.tribunal.words import long_day
 
 REFERENCE = re.compile(r"[A-Za-z0-9/ .\-]{0,40}")
-
-
-class TribunalInputError(Invalid):
-    """A tribunal change refused on its fields: field id -> message."""
-
-
-class NoAppeal(NotFound):
-    """The case has no appeal recorded yet."""
 
 
 def date_key(name: str) -> str:

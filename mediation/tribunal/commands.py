@@ -18,7 +18,8 @@ from mediation.rules.deadlines import compute_deadline
 from mediation.rules.errors import RulesError
 from mediation.rules.routing import route
 from mediation.tribunal import law
-from mediation.tribunal.checks import Checker, NoAppeal
+from mediation.tribunal.checks import Checker
+from mediation.tribunal.errors import NoAppeal
 from mediation.tribunal.schemas import AppealInput
 from mediation.tribunal.tables import AppealMatter, TribunalAppeal
 from mediation.tribunal.words import listed, long_day

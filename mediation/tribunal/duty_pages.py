@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from mediation import timekeeping
 from mediation.cases.model import Disagreement
-from mediation.errors import ServiceError
+from mediation.errors import NotFound, ServiceError
 from mediation.identity import CurrentUser
 from mediation.tribunal import law
-from mediation.tribunal.checks import NoAppeal
 from mediation.tribunal.commands import appeal_row
 from mediation.tribunal.duties import duty_for, record_action, record_order, record_recommendation
+from mediation.tribunal.errors import NoAppeal
 from mediation.tribunal.pages import base_context, case_for, read_dates
 from mediation.tribunal.schemas import ActionInput, OrderInput, RecommendationInput
 from mediation.tribunal.service import duty_status
@@ -33,7 +32,7 @@ async def _require_appeal(case_id: int) -> None:
     try:
         await appeal_row(case_id)
     except NoAppeal as exc:
-        raise NotFoundException(str(exc)) from exc
+        raise NotFound(str(exc)) from exc
 
 
 def _page(
@@ -140,7 +139,7 @@ async def _duty(request: Request, reference: str, duty_id: int) -> tuple[Current
     user, case = await case_for(request, reference, "act_on_duty")
     duty = await duty_for(case, duty_id, user)
     if duty is None:
-        raise NotFoundException("There is no such duty for your organisation on this case")
+        raise NotFound("There is no such duty for your organisation on this case")
     return user, case, duty
 
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from mediation.cases.model import Disagreement
-from mediation.errors import ServiceError
+from mediation.errors import NotFound, ServiceError
 from mediation.identity import CurrentUser
-from mediation.tribunal.checks import NoAppeal
 from mediation.tribunal.commands import appeal_row, appealable_matters, matters_in_dispute, record_appeal
 from mediation.tribunal.decisions import record_outcomes, record_unopposed
+from mediation.tribunal.errors import NoAppeal
 from mediation.tribunal.pages import base_context, case_for, date_values, read_dates
 from mediation.tribunal.schemas import AppealInput, OutcomesInput, TimetableInput, UnopposedInput
 from mediation.tribunal.service import appeal_matters
@@ -69,7 +68,7 @@ async def _appeal_or_404(case_id: int) -> dict:
     try:
         return await appeal_row(case_id)
     except NoAppeal as exc:
-        raise NotFoundException(str(exc)) from exc
+        raise NotFound(str(exc)) from exc
 
 
 def _back(request: Request, reference: str, saved: str) -> Redirect:

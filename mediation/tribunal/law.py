@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mediation.rules.routing import DECISION_LABELS
+from mediation.tribunal.errors import UnopposedNotApplicable
 
 # The matters an appeal can be about: the refusal itself (CFA s.51(2)(a), (b), (d), (e), (f)) or the
 # appealable plan sections (s.51(2)(c)). A disability discrimination claim is listed so it can be tracked.
@@ -83,10 +84,6 @@ ORDER_TYPES: dict[str, OrderType] = {
     "reconsider": OrderType("Reconsider the decision (the case was referred back)", ("order_reconsider",)),
 }
 ASSESS = ("unopposed_assess_notify", "unopposed_assess_no_plan", "unopposed_assess_final_plan")
-
-
-class UnopposedNotApplicable(ValueError):
-    pass
 
 
 def unopposed_rules(decision: str, matters: list[str], *, amendments_agreed: bool = False) -> tuple[str, ...]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar import Request, get
-from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Template
 
 from mediation import access, timekeeping
 from mediation.cases.model import Disagreement
 from mediation.cases.repository import find_case
+from mediation.errors import NotFound, Refused
 from mediation.identity import CurrentUser
 from mediation.tribunal import law
 from mediation.tribunal.service import compliance, tribunal_view
@@ -53,9 +53,9 @@ async def case_for(request: Request, reference: str, action: str) -> tuple[Curre
     user = user_of(request)
     case = await find_case(user, reference)
     if case is None:
-        raise NotFoundException("Case not found")
+        raise NotFound("Case not found")
     if not access.role_may(user, action):
-        raise PermissionDeniedException(access.refusal(action))
+        raise Refused(access.refusal(action))
     return user, case
 
 

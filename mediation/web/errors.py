@@ -13,7 +13,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from mediation.errors import ServiceError
+from mediation.errors import ServiceError, TooManyRequests
 from mediation.web.auth import CHANGE_PASSWORD_PATH, PasswordChangeRequired
 from mediation.web.csrf import CSRF_REFUSED
 from mediation.web.log_redaction import redact_url
@@ -83,13 +83,19 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, NotAuthorizedException):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/sign-in?next={quote(target, safe='')}")
-    csrf = detail == CSRF_REFUSED
+    return error_page(status, detail, headers=exc.headers, csrf=detail == CSRF_REFUSED)
+
+
+def error_page(
+    status: int, detail: str, *, headers: dict[str, str] | None = None, csrf: bool = False
+) -> Template:
+    """The GOV.UK error page, the same for a Litestar refusal and a service's (`service_error_handler`)."""
     title = "This form could not be sent" if csrf else TITLES.get(status, "There is a problem")
     return Template(
         "errors/error.html",
         context={"status": status, "title": title, "detail": detail, "csrf": csrf},
         status_code=status,
-        headers=exc.headers,
+        headers=headers,
     )
 
 
@@ -103,17 +109,15 @@ def service_error_handler(request: Request, exc: ServiceError) -> Response:
     """The one place a refused change becomes HTTP: JSON `detail` (and the field messages) under /api, a
     GOV.UK error page elsewhere (pages that show a form catch these themselves, to redraw it)."""
     status = exc.status_code
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
     if is_api(request):
         return Response(
             {"status_code": status, "detail": exc.detail, "errors": exc.errors},
             status_code=status,
             media_type=MediaType.JSON,
+            headers=headers,
         )
-    return Template(
-        "errors/error.html",
-        context={"status": status, "title": TITLES.get(status, "There is a problem"), "detail": exc.detail},
-        status_code=status,
-    )
+    return error_page(status, exc.detail, headers=headers)
 
 
 def database_unavailable(exc: BaseException) -> bool:
@@ -151,12 +155,7 @@ def unavailable_response(request: Request) -> Response:
             media_type=MediaType.JSON,
             headers=headers,
         )
-    return Template(
-        "errors/error.html",
-        context={"status": 503, "title": TITLES[503], "detail": ""},
-        status_code=503,
-        headers=headers,
-    )
+    return error_page(503, "", headers=headers)
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
@@ -175,8 +174,4 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
             },
             status_code=status,
         )
-    return Template(
-        "errors/error.html",
-        context={"status": status, "title": TITLES[500], "detail": ""},
-        status_code=status,
-    )
+    return error_page(status, "")

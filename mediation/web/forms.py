@@ -58,11 +58,8 @@ def date_from_fields(values: dict[str, str], field: str, label: str) -> tuple[st
 
 def page_errors(exc: ServiceError) -> tuple[dict[str, str], int]:
     """A refused change as a page shows it: the field messages for the error summary, and the status.
-    Refused and NotFound are not the form's to show: they become the 403 and 404 pages."""
-    from litestar.exceptions import NotFoundException, PermissionDeniedException
-
-    if isinstance(exc, Refused):
-        raise PermissionDeniedException(exc.detail)
-    if isinstance(exc, NotFound):
-        raise NotFoundException(exc.detail)
+    Refused and NotFound are not the form's to show: raised on, they become the 403 and 404 pages
+    (`web/errors.py: service_error_handler`)."""
+    if isinstance(exc, (Refused, NotFound)):
+        raise exc
     return exc.errors, 409 if isinstance(exc, Conflict) else 400

@@ -129,6 +129,10 @@ async def test_staff_cannot_see_another_organisations_figures(app, figures):
         api_other = await client.get(f"/api/v1/reports?organisation={figures.la}&{ISO}")
     assert own.status_code == 200 and "Reportshire ICB" in own.text
     assert (other.status_code, csv_other.status_code, api_other.status_code) == (403, 403, 403)
+    # A service's Refused: the same GOV.UK page as any 403, and the reason in the API's JSON.
+    for page in (other, csv_other):
+        assert '<h1 class="govuk-heading-l">You do not have permission to see this page</h1>' in page.text
+    assert api_other.json()["detail"] == "You can see reports for your own organisation only"
 
 
 async def test_an_admin_chooses_any_local_authority_or_icb(app, figures):
