@@ -192,6 +192,8 @@ def requests(
     if f.get("slot_case"):
         query = f"?search=1&mediator={f['slot_mediator']}&venue=remote&duration=180"
         query += f"&la_officer={f['slot_officer']}&authority=yes"
+        if f.get("slot_icb_officer"):
+            query += f"&icb_officer={f['slot_icb_officer']}"
         path = f"/cases/{f['slot_case']}/mediation/schedule{query}"
         out.append(Request("slot finder, 30-day window", "service", path, headers=(slot_cookie,)))
     return out

@@ -142,13 +142,20 @@ async def facts() -> dict[str, object]:
             )
             return int(rows[0]["id"])
 
+        async def icb_officer(icb: int) -> int | None:
+            rows = await D.raw(
+                "SELECT id FROM account WHERE organisation = {} AND role = 'health_commissioner' ORDER BY id",
+                icb,
+            )
+            return int(rows[0]["id"]) if rows else None
+
         case = await D.raw(
             "SELECT reference FROM disagreement WHERE local_authority = {}"
             " AND state NOT IN ('closed', 'withdrawn') ORDER BY id LIMIT 1",
             busiest["id"],
         )
         slot = await D.raw(
-            "SELECT d.reference, d.local_authority AS id, m.id AS mediator FROM disagreement d"
+            "SELECT d.reference, d.local_authority AS id, d.icb, m.id AS mediator FROM disagreement d"
             " JOIN mediator_profile m"
             " ON m.service = d.mediation_service WHERE d.state = 'mediation_requested'"
             " ORDER BY d.local_authority = {} DESC, d.id LIMIT 1",
@@ -167,6 +174,8 @@ async def facts() -> dict[str, object]:
             "slot_mediator": slot[0]["mediator"] if slot else None,
             "slot_email": await coordinator(slot[0]) if slot else None,
             "slot_officer": await officer(slot[0]) if slot else None,
+            # A case with an ICB needs its officer too when health is in dispute (and may have one anyway).
+            "slot_icb_officer": await icb_officer(slot[0]["icb"]) if slot and slot[0]["icb"] else None,
         }
 
 
