@@ -25,6 +25,7 @@ from mediation.accounts import pages as account_pages
 from mediation.accounts import password_pages
 from mediation.attendees import pages as mediation_guest_pages
 from mediation.audit import pages as audit_pages
+from mediation.case_events import api as case_events_api
 from mediation.case_mediation import api as mediation_api
 from mediation.case_mediation import pages as mediation_pages
 from mediation.cases import api as cases_api
@@ -173,6 +174,7 @@ def create_app(config: Settings = settings) -> Litestar:
             *notice_template_pages.ROUTES,
             *notices_api.ROUTES,
             *cases_api.ROUTES,
+            *case_events_api.ROUTES,
             *audit_pages.ROUTES,
             *outbox_pages.ROUTES,
             *print_pages.ROUTES,

@@ -1,5 +1,6 @@
 """Cases through the JSON API (api-contract.md "Cases through the API"): lodge a disagreement, read a
-case with its clocks and the events it can take, and record an event. The same use cases as the pages."""
+case with its clocks and the events it can take, re-route it. The same use cases as the pages; recording
+an event is `case_events/api.py`, above the capabilities whose use cases it calls."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
-from mediation.cases import event_handlers
 from mediation.cases.api_lodging import lodge_from_api
 from mediation.cases.commands import reroute_case
 from mediation.cases.queue import (
@@ -29,7 +29,7 @@ from mediation.cases.queue import (
     read_cursor,
 )
 from mediation.cases.repository import find_case
-from mediation.cases.schemas import EventRequest, LodgeRequest
+from mediation.cases.schemas import LodgeRequest
 from mediation.cases.service import CaseDetail, case_detail
 from mediation.errors import Invalid
 from mediation.identity import CurrentUser
@@ -177,28 +177,6 @@ async def api_case(request: Request, reference: FromPath[str]) -> CaseDetail:
     return await case_detail(user, case, client=client_of(request))
 
 
-@post(
-    "/api/v1/cases/{reference:str}/events",
-    name="api_case_event",
-    tags=["cases"],
-    status_code=200,
-    summary="Record an event on a case",
-    description="An event that cannot happen now gets 409 with the lifecycle's reason; a bad field 422; a "
-    "case you may not see 404; an event your role may not record 403.",
-    opt={"action": "record_event"},
-    exception_handlers={ValidationException: unprocessable},
-)
-async def api_case_event(
-    request: Request, reference: FromPath[str], data: JSONBody[EventRequest]
-) -> CaseDetail:
-    user = _user(request)
-    case = await find_case(user, reference)
-    if case is None:
-        raise NotFoundException("Case not found")
-    case = await event_handlers.apply(case, data, actor=user)
-    return await case_detail(user, case, client=client_of(request))
-
-
 class RerouteRequest(msgspec.Struct, forbid_unknown_fields=True):
     sections: list[str]
     reason: str
@@ -223,4 +201,4 @@ async def api_case_reroute(
     return await case_detail(user, case, client=client_of(request))
 
 
-ROUTES = [api_cases, api_queue, api_lodge, api_case, api_case_event, api_case_reroute]
+ROUTES = [api_cases, api_queue, api_lodge, api_case, api_case_reroute]
