@@ -36,6 +36,7 @@ from mediation.certificates import pages as certificate_pages
 from mediation.errors import ServiceError
 from mediation.home import pages as home_pages
 from mediation.jobs import start_scheduler
+from mediation.lodging import api as lodging_api
 from mediation.lodging import pages as lodging_pages
 from mediation.notices import api as notices_api
 from mediation.notices import bulk_pages as notice_bulk_pages
@@ -174,6 +175,7 @@ def create_app(config: Settings = settings) -> Litestar:
             *notice_template_pages.ROUTES,
             *notices_api.ROUTES,
             *cases_api.ROUTES,
+            *lodging_api.ROUTES,
             *case_events_api.ROUTES,
             *audit_pages.ROUTES,
             *outbox_pages.ROUTES,

@@ -39,7 +39,6 @@ UPWARD_IMPORTS = {
     ("notify", "cases"): "letters and the outbox read the case they are about",
     ("notify", "notices"): "the demo mailbox links a notice",
     ("clocks", "cases"): "a clock row belongs to a case; cases/effects.py starts and stops clocks",
-    ("cases", "lodging"): "the lodging API and the contact page reuse the journey's checks",
     ("cases", "advice"): "cases/repository.py loads the adviser stage's record into the case aggregate",
     ("cases", "scheduling"): "cases/repository.py loads the next meeting into the case aggregate",
     ("cases", "sessions"): "cases/commands.py cancels live sessions when a case is withdrawn",
