@@ -41,7 +41,6 @@ UPWARD_IMPORTS = {
     ("clocks", "cases"): "a clock row belongs to a case; cases/effects.py starts and stops clocks",
     ("cases", "advice"): "cases/repository.py loads the adviser stage's record into the case aggregate",
     ("cases", "scheduling"): "cases/repository.py loads the next meeting into the case aggregate",
-    ("cases", "sessions"): "cases/commands.py cancels live sessions when a case is withdrawn",
     ("cases", "tribunal"): "cases/repository.py loads the appeal; succession.py moves open tribunal duties",
     ("services", "scheduling"): "a mediator's leave is refused over a booked meeting (the diary)",
     ("services", "sessions"): "the meeting's time in words (sessions/invites.py when)",

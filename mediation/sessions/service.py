@@ -407,6 +407,14 @@ async def cancel_live_sessions(case: Disagreement, reason: str) -> None:
         await send_notices(case, int(session["id"]), "cancelled", reason)
 
 
+async def _cancel_on_withdraw(change: Change) -> None:
+    await cancel_live_sessions(change.case, f"the disagreement was withdrawn: {change.data['reason']}")
+
+
+# A withdrawn case's booked meetings are cancelled in the withdrawal's transaction (cases/events.py).
+events.add_writes("withdrawn", "sessions", _cancel_on_withdraw)
+
+
 def needs_summary(case: Disagreement) -> list[str]:
     needs = needs_of(case)
     out = []
