@@ -41,7 +41,7 @@ UPWARD_IMPORTS = {
     ("clocks", "cases"): "a clock row belongs to a case; cases/effects.py starts and stops clocks",
     ("cases", "advice"): "cases/repository.py loads the adviser stage's record into the case aggregate",
     ("cases", "scheduling"): "cases/repository.py loads the next meeting into the case aggregate",
-    ("cases", "tribunal"): "cases/repository.py loads the appeal; succession.py moves open tribunal duties",
+    ("cases", "tribunal"): "cases/repository.py loads the appeal into the case aggregate",
     ("services", "scheduling"): "a mediator's leave is refused over a booked meeting (the diary)",
     ("services", "sessions"): "the meeting's time in words (sessions/invites.py when)",
     ("sessions", "attendees"): "meeting notices to officers without an account (lazy imports)",

@@ -48,6 +48,7 @@ Writes = Callable[[Change], Awaitable[None]]
 # refuses that event until it has registered (a process that never imported it would silently skip them).
 REGISTERED_WRITES_NEEDED = {
     "withdrawn": "sessions",  # sessions/service.py: the case's booked meetings are cancelled
+    "succeeded": "tribunal",  # tribunal/duties.py: open duties are owed by the successor
 }
 _REGISTERED_WRITES: dict[str, dict[str, Writes]] = {}
 
