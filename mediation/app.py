@@ -18,8 +18,7 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.template.config import TemplateConfig
 
-# Importing every capability's routes imports every capability, which registers the writes each adds to a
-# case event (cases/events.py: add_writes), in this process and in every test.
+import mediation.capabilities  # noqa: F401 - what higher capabilities register into cases (its docstring)
 from mediation import db
 from mediation.accounts import admin_pages as account_admin_pages
 from mediation.accounts import api as accounts_api

@@ -43,9 +43,10 @@ Writes = Callable[[Change], Awaitable[None]]
 
 # Rows of a higher capability that change with a case event, in its transaction (after the use case's own
 # `writes`, before the law's effects): the cases capability cannot import them without importing up, so
-# the capability that owns the rows registers its writes when it is imported (`add_writes`), and the app
-# imports every capability at start-up. Each event that needs them names the capability here, and `record`
-# refuses that event until it has registered (a process that never imported it would silently skip them).
+# the capability that owns the rows registers its writes when it is imported (`add_writes`), and every
+# process imports them at start-up (mediation/capabilities.py). Each event that needs them names the
+# capability here, and `record` refuses that event until it has registered (a process that never imported
+# it would silently skip them).
 REGISTERED_WRITES_NEEDED = {
     "withdrawn": "sessions",  # sessions/service.py: the case's booked meetings are cancelled
     "succeeded": "tribunal",  # tribunal/duties.py: open duties are owed by the successor
@@ -64,7 +65,7 @@ def registered_writes(event: str) -> list[Writes]:
     if needed is not None and needed not in found:
         raise RuntimeError(
             f"{event!r} needs the writes of mediation.{needed}, which this process never imported "
-            "(import every capability at start-up, as mediation/app.py does)"
+            "(import mediation.capabilities at start-up, as mediation/app.py does)"
         )
     return list(found.values())
 

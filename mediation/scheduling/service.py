@@ -10,6 +10,7 @@ import msgspec
 
 from mediation import timekeeping
 from mediation.accounts.tables import Account
+from mediation.cases import repository
 from mediation.cases.model import Disagreement
 from mediation.clocks.tables import ClockStatus, StatutoryClock
 from mediation.db_typing import Condition
@@ -322,3 +323,21 @@ async def start_times(plan: SessionPlan) -> list[str]:
             times.add(f"{begin:%H:%M}")
             begin += STEP
     return sorted(times)
+
+
+async def _case_facts(case_id: int) -> dict[str, Any]:
+    """The diary's part of the case aggregate's `MediationProgress` (cases/repository.py): how many
+    meetings are booked, and the day of the latest one not cancelled."""
+    sessions = await MediationSession.select(MediationSession.status, MediationSession.starts_at).where(
+        (MediationSession.disagreement == case_id)
+        & (MediationSession.status != SessionStatus.cancelled.value)
+    )
+    live = sum(1 for s in sessions if s["status"] == SessionStatus.booked.value)
+    last = max((s["starts_at"] for s in sessions), default=None)
+    last_day = last.astimezone(timekeeping.LONDON).date() if last is not None else None
+    return {"live_sessions": live, "last_session_on": last_day}
+
+
+# Every loaded case carries these (cases/repository.py: add_mediation_facts).
+repository.add_mediation_facts("scheduling", _case_facts)
+
