@@ -9,7 +9,9 @@ still reach a higher one at run time, the higher one registers itself when its m
   (`tribunal/commands.py`) own;
 - `cases/events.py: add_writes`: rows that change with a case event, in its transaction (`withdrawn`:
   `sessions/service.py` cancels the booked meetings; `succeeded`: `tribunal/duties.py` moves open duties).
-Both refuse to work (RuntimeError) in a process that never imported what they need.
+- `services/service.py: set_meetings_during`: a mediator's booked meetings, over which leave is refused
+  (`scheduling/service.py`, the diary's owner).
+Each refuses to work (RuntimeError) in a process that never imported what it needs.
 """
 
 from mediation.advice import service as advice

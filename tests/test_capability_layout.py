@@ -39,8 +39,6 @@ UPWARD_IMPORTS = {
     ("notify", "cases"): "letters and the outbox read the case they are about",
     ("notify", "notices"): "the demo mailbox links a notice",
     ("clocks", "cases"): "a clock row belongs to a case; cases/effects.py starts and stops clocks",
-    ("services", "scheduling"): "a mediator's leave is refused over a booked meeting (the diary)",
-    ("services", "sessions"): "the meeting's time in words (sessions/invites.py when)",
     ("sessions", "attendees"): "meeting notices to officers without an account (lazy imports)",
     ("sessions", "offers"): "booking marks the family's offer taken in the same transaction",
     ("sessions", "polls"): "booking closes the case's open polls in the same transaction",

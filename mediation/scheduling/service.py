@@ -17,6 +17,7 @@ from mediation.db_typing import Condition
 from mediation.organisations.closures import calendar_for
 from mediation.rules.calendar import WorkingCalendar
 from mediation.scheduling.slots import (
+    LONDON,
     NO_WINDOW_SEARCH_DAYS,
     STEP,
     Busy,
@@ -24,8 +25,10 @@ from mediation.scheduling.slots import (
     SlotSearch,
     find_slots,
     long_day,
+    when,
 )
 from mediation.scheduling.tables import MediationSession, SessionAttendee, SessionStatus
+from mediation.services import service as services
 from mediation.services.service import independence_problem
 from mediation.services.tables import MediatorLeave, MediatorProfile, Venue, WorkingHours
 
@@ -341,3 +344,24 @@ async def _case_facts(case_id: int) -> dict[str, Any]:
 # Every loaded case carries these (cases/repository.py: add_mediation_facts).
 repository.add_mediation_facts("scheduling", _case_facts)
 
+
+async def _meetings_during(mediator_id: int, first: dt.date, last: dt.date) -> list[str]:
+    """Booked meetings of the mediator on any day from `first` to `last` (England's days), in words:
+    `services.service.add_leave` refuses leave over them."""
+    starts = dt.datetime.combine(first, dt.time(), tzinfo=LONDON)
+    ends = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
+    rows = await MediationSession.select(
+        MediationSession.starts_at,
+        MediationSession.ends_at,
+        MediationSession.disagreement.reference.as_alias("reference"),
+    ).where(
+        (MediationSession.mediator == mediator_id)
+        & (MediationSession.status == SessionStatus.booked.value)
+        & (MediationSession.starts_at < ends)
+        & (MediationSession.ends_at > starts)
+    )
+    return [f"{when(r['starts_at'], r['ends_at'])}, case {r['reference']}" for r in rows]
+
+
+# A mediator's leave is refused over these (services/service.py: set_meetings_during).
+services.set_meetings_during(_meetings_during)

@@ -16,7 +16,7 @@ from mediation import timekeeping
 from mediation.cases.model import Disagreement
 from mediation.cases.tables import CaseDocument
 from mediation.notify.service import queue_email, queue_letter
-from mediation.scheduling.slots import LONDON
+from mediation.scheduling.slots import when
 from mediation.scheduling.tables import MediationSession, SessionAttendee
 from mediation.settings import settings
 
@@ -37,17 +37,6 @@ GUEST_ROLES = ("la_officer", "icb_officer")
 def is_guest(attendee: dict[str, Any]) -> bool:
     """An LA or ICB officer named on the meeting who has no account here (name and email only)."""
     return attendee.get("account") is None and attendee.get("role") in GUEST_ROLES
-
-
-def when(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
-    """'Friday 8 January 2027, 10:00am to 1:00pm' in England's local time."""
-    start, end = starts_at.astimezone(LONDON), ends_at.astimezone(LONDON)
-    return f"{start:%A} {start.day} {start:%B %Y}, {_clock(start)} to {_clock(end)}"
-
-
-def _clock(moment: dt.datetime) -> str:
-    hour = moment.hour % 12 or 12
-    return f"{hour}:{moment:%M}{'am' if moment.hour < 12 else 'pm'}"
 
 
 def place_of(session: dict[str, Any]) -> str:
