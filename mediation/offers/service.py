@@ -25,6 +25,7 @@ from mediation.organisations.tables import Organisation
 from mediation.rules.calendar import format_long_date
 from mediation.scheduling.service import SessionPlan, plan_problems
 from mediation.scheduling.slots import LONDON, latest_notice_date
+from mediation.sessions.errors import SlotTaken
 from mediation.sessions.invites import when
 from mediation.sessions.service import book, check_times
 from mediation.settings import settings
@@ -233,4 +234,15 @@ async def take_offer(token: str, key: str) -> int:
     if family is None:
         raise Invalid({"slot": "This link is no longer valid"})
     plan = SessionPlan(**offer["plan"], starts_at=slot[0], ends_at=slot[1])
-    return await book(case, plan, actor=family, offer_id=offer["id"])
+
+    async def mark_taken(change: Change, session_id: int) -> None:
+        """In the booking's transaction: the offer is used, once (a second tab gets SlotTaken)."""
+        taken = (
+            await SessionOffer.update({SessionOffer.status: "taken", SessionOffer.session: session_id})
+            .where((SessionOffer.id == offer["id"]) & (SessionOffer.status == "open"))
+            .returning(SessionOffer.id)
+        )
+        if not taken:
+            raise SlotTaken({"slot": "This offer has already been used"})
+
+    return await book(case, plan, actor=family, offered=True, then=mark_taken)
