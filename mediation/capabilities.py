@@ -8,16 +8,18 @@ still reach a higher one at run time, the higher one registers itself when its m
   adviser stage (`advice/service.py`), the meetings diary (`scheduling/service.py`) and the tribunal
   (`tribunal/commands.py`) own;
 - `cases/events.py: add_writes`: rows that change with a case event, in its transaction (`withdrawn`:
-  `sessions/service.py` cancels the booked meetings; `succeeded`: `tribunal/duties.py` moves open duties).
+  `sessions/service.py` cancels the booked meetings; `succeeded`: `tribunal/duties.py` moves open duties;
+  `session_booked`, `offer_accepted`: `polls/service.py` closes the case's open polls).
 - `services/service.py: set_meetings_during`: a mediator's booked meetings, over which leave is refused
   (`scheduling/service.py`, the diary's owner).
 Each refuses to work (RuntimeError) in a process that never imported what it needs.
 """
 
 from mediation.advice import service as advice
+from mediation.polls import service as polls
 from mediation.scheduling import service as scheduling
 from mediation.sessions import service as sessions
 from mediation.tribunal import commands as tribunal_commands
 from mediation.tribunal import duties as tribunal_duties
 
-REGISTERED = (advice, scheduling, sessions, tribunal_commands, tribunal_duties)
+REGISTERED = (advice, polls, scheduling, sessions, tribunal_commands, tribunal_duties)

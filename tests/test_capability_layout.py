@@ -40,7 +40,6 @@ UPWARD_IMPORTS = {
     ("notify", "notices"): "the demo mailbox links a notice",
     ("clocks", "cases"): "a clock row belongs to a case; cases/effects.py starts and stops clocks",
     ("sessions", "attendees"): "meeting notices to officers without an account (lazy imports)",
-    ("sessions", "polls"): "booking closes the case's open polls in the same transaction",
     ("offers", "polls"): "reply codes are unique across offers and poll invitees",
 }
 

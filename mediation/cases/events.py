@@ -50,6 +50,8 @@ Writes = Callable[[Change], Awaitable[None]]
 REGISTERED_WRITES_NEEDED = {
     "withdrawn": "sessions",  # sessions/service.py: the case's booked meetings are cancelled
     "succeeded": "tribunal",  # tribunal/duties.py: open duties are owed by the successor
+    "session_booked": "polls",  # polls/service.py: the case's open polls close
+    "offer_accepted": "polls",
 }
 _REGISTERED_WRITES: dict[str, dict[str, Writes]] = {}
 

@@ -270,3 +270,16 @@ async def send_invitation(
     if not invitee["email"]:
         return False
     return await queue_email(to=invitee["email"], **common)
+
+
+async def _close_open_polls(change: Change) -> None:
+    """A meeting booked (any way: a poll, an offer, the arranging page) ends the case's open polls, in the
+    booking's transaction: nobody is asked or reminded any more."""
+    await MeetingPoll.update({MeetingPoll.status: "closed", MeetingPoll.closed_at: timekeeping.now()}).where(
+        (MeetingPoll.disagreement == change.case.id) & (MeetingPoll.status == "open")
+    )
+
+
+# Registered for both booking events (cases/events.py: add_writes).
+events.add_writes("session_booked", "polls", _close_open_polls)
+events.add_writes("offer_accepted", "polls", _close_open_polls)

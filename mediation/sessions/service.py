@@ -22,7 +22,6 @@ from mediation.cases.events import Change
 from mediation.cases.model import Disagreement
 from mediation.errors import Conflict, Invalid
 from mediation.identity import CurrentUser
-from mediation.polls.tables import MeetingPoll
 from mediation.scheduling.service import SessionPlan, busy_times, needs_of, plan_problems, slot_rules
 from mediation.scheduling.slots import LONDON, check_slot
 from mediation.scheduling.tables import MediationSession, SessionAttendee, SessionStatus
@@ -190,10 +189,7 @@ async def book(
         await save_record(fresh.id, {MediationRecord.mediator: plan.mediator_id})
         if then is not None:
             await then(change, int(session.id))
-        # A meeting booked any other way ends the case's open polls: nobody is asked or reminded any more.
-        await MeetingPoll.update({MeetingPoll.status: "closed", MeetingPoll.closed_at: now}).where(
-            (MeetingPoll.disagreement == fresh.id) & (MeetingPoll.status == "open")
-        )
+        # The case's open polls close too: the writes polls/service.py registers for the booking events.
         await send_notices(fresh, int(session.id), "booked")
 
     await _guarded(
