@@ -10,6 +10,8 @@ still reach a higher one at run time, the higher one registers itself when its m
 - `cases/events.py: add_writes`: rows that change with a case event, in its transaction (`withdrawn`:
   `sessions/service.py` cancels the booked meetings; `succeeded`: `tribunal/duties.py` moves open duties;
   `session_booked`, `offer_accepted`: `polls/service.py` closes the case's open polls).
+- `offers/service.py: add_code_holder`: poll invitees' reply codes (`polls/service.py`), so a new code is
+  unique across both;
 - `services/service.py: set_meetings_during`: a mediator's booked meetings, over which leave is refused
   (`scheduling/service.py`, the diary's owner).
 Each refuses to work (RuntimeError) in a process that never imported what it needs.

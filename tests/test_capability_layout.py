@@ -39,7 +39,6 @@ UPWARD_IMPORTS = {
     ("notify", "cases"): "letters and the outbox read the case they are about",
     ("notify", "notices"): "the demo mailbox links a notice",
     ("clocks", "cases"): "a clock row belongs to a case; cases/effects.py starts and stops clocks",
-    ("offers", "polls"): "reply codes are unique across offers and poll invitees",
 }
 
 

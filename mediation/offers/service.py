@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from mediation import timekeeping
@@ -146,15 +147,31 @@ def reply_by_for(first_start: dt.datetime, *, shorter_notice: bool) -> dt.date:
     return first_day - dt.timedelta(days=1) if shorter_notice else latest_notice_date(first_day)
 
 
+# Poll invitees hold reply codes too, and polls sit a layer above: they register how to tell whether a
+# code is theirs when imported (`polls/service.py`; every process imports it, mediation/capabilities.py).
+CodeTaken = Callable[[str], Awaitable[bool]]
+CODE_HOLDERS_NEEDED = ("polls",)
+_CODE_HOLDERS: dict[str, CodeTaken] = {}
+
+
+def add_code_holder(capability: str, taken: CodeTaken) -> None:
+    """Register another holder of reply codes, so `new_code` never gives out one it holds."""
+    _CODE_HOLDERS[capability] = taken
+
+
 async def new_code() -> str:
     """An unused 8-character reply code (about 10**12 of them), unique across offers and poll invitees so
     /reply finds one thing; the unique indexes are the last guard."""
-    from mediation.polls.tables import PollInvitee
-
+    if missing := [c for c in CODE_HOLDERS_NEEDED if c not in _CODE_HOLDERS]:
+        raise RuntimeError(
+            f"reply codes need mediation.{missing[0]}, which this process never imported "
+            "(import mediation.capabilities at start-up, as mediation/app.py does)"
+        )
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        taken = await SessionOffer.exists().where(SessionOffer.short_code == code)
-        if not taken and not await PollInvitee.exists().where(PollInvitee.short_code == code):
+        if await SessionOffer.exists().where(SessionOffer.short_code == code):
+            continue
+        if not any([await taken(code) for taken in _CODE_HOLDERS.values()]):
             return code
 
 
