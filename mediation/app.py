@@ -20,6 +20,7 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.template.config import TemplateConfig
 
+import mediation.capabilities  # noqa: F401 - what higher capabilities register into cases (its docstring)
 from mediation import db
 from mediation.accounts import admin_pages as account_admin_pages
 from mediation.accounts import api as accounts_api
@@ -27,6 +28,7 @@ from mediation.accounts import pages as account_pages
 from mediation.accounts import password_pages
 from mediation.attendees import pages as mediation_guest_pages
 from mediation.audit import pages as audit_pages
+from mediation.case_events import api as case_events_api
 from mediation.case_mediation import api as mediation_api
 from mediation.case_mediation import pages as mediation_pages
 from mediation.cases import api as cases_api
@@ -37,6 +39,7 @@ from mediation.certificates import pages as certificate_pages
 from mediation.errors import ServiceError
 from mediation.home import pages as home_pages
 from mediation.jobs import start_scheduler
+from mediation.lodging import api as lodging_api
 from mediation.lodging import pages as lodging_pages
 from mediation.notices import api as notices_api
 from mediation.notices import bulk_pages as notice_bulk_pages
@@ -183,6 +186,8 @@ def create_app(config: Settings = settings) -> Litestar:
             *notice_template_pages.ROUTES,
             *notices_api.ROUTES,
             *cases_api.ROUTES,
+            *lodging_api.ROUTES,
+            *case_events_api.ROUTES,
             *audit_pages.ROUTES,
             *outbox_pages.ROUTES,
             *print_pages.ROUTES,

@@ -32,7 +32,7 @@ TABLE_QUERIES_STILL_IN_PAGES = {
 # step (and `test_every_known_upward_import_still_exists` then asks for it to be struck off). The layers,
 # lowest first: audit, accounts, organisations, notify, clocks, cases, lodging, notices, services, advice,
 # scheduling, sessions, attendees, offers, polls, reply_codes, certificates, outcomes, case_mediation,
-# tribunal, reminders, reports, public, home.
+# tribunal, case_events, reminders, reports, public, home.
 UPWARD_IMPORTS = {
     ("audit", "accounts"): "the audit log names accounts (AuditEvent.actor); accounts write the log",
     ("audit", "cases"): "audit/pages.py filters by case reference",
@@ -42,19 +42,6 @@ UPWARD_IMPORTS = {
     ("notify", "cases"): "letters and the outbox read the case they are about",
     ("notify", "notices"): "the demo mailbox links a notice",
     ("clocks", "cases"): "a clock row belongs to a case; cases/effects.py starts and stops clocks",
-    ("cases", "lodging"): "the lodging API and the contact page reuse the journey's checks",
-    ("cases", "advice"): "cases/event_handlers.py maps API events to each capability's use case",
-    ("cases", "certificates"): "cases/event_handlers.py",
-    ("cases", "outcomes"): "cases/event_handlers.py",
-    ("cases", "scheduling"): "cases/repository.py loads the next meeting into the case aggregate",
-    ("cases", "sessions"): "cases/commands.py cancels live sessions when a case is withdrawn",
-    ("cases", "tribunal"): "cases/event_handlers.py, repository.py and succession.py",
-    ("services", "scheduling"): "a mediator's leave is refused over a booked meeting (the diary)",
-    ("services", "sessions"): "the meeting's time in words (sessions/invites.py when)",
-    ("sessions", "attendees"): "meeting notices to officers without an account (lazy imports)",
-    ("sessions", "offers"): "booking marks the family's offer taken in the same transaction",
-    ("sessions", "polls"): "booking closes the case's open polls in the same transaction",
-    ("offers", "polls"): "reply codes are unique across offers and poll invitees",
 }
 
 

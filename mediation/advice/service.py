@@ -9,7 +9,7 @@ from typing import Any
 
 from mediation import access, timekeeping
 from mediation.advice.tables import MediationRecord
-from mediation.cases import events
+from mediation.cases import events, repository
 from mediation.cases.events import Change
 from mediation.cases.model import Disagreement
 from mediation.cases.repository import update_case
@@ -300,3 +300,31 @@ async def save_record(case_id: int, values: dict[Any, Any]) -> None:
         for column, value in values.items():
             setattr(row, column._meta.name, value)
         await row.save()
+
+
+async def _case_facts(case_id: int) -> dict[str, Any]:
+    """The adviser stage's part of the case aggregate's `MediationProgress` (cases/repository.py)."""
+    record = await MediationRecord.select().where(MediationRecord.disagreement == case_id).first()
+    if record is None:
+        return {}
+    return {
+        "adviser_contacted_on": record["adviser_contacted_on"],
+        "choice": record["choice"],
+        "choice_on": record["choice_on"],
+        "icb_notified_on": record["icb_notified_on"],
+        "unable_to_arrange_on": record["unable_to_arrange_on"],
+        "unable_reason": record["unable_reason"],
+        "concluded_on": record["concluded_on"],
+        "outcome": record["outcome"],
+        "agreement_date": record["agreement_date"],
+        "agreement_text": record["agreement_text"],
+        "follow_up_order": record["follow_up_order"],
+        "agreed_due": record["agreed_due"],
+        "outside_certificate_on": record["outside_certificate_on"],
+        "outside_certificate_number": record["outside_certificate_number"],
+        "mediator_id": record["mediator"],
+    }
+
+
+# Every loaded case carries this record (cases/repository.py: add_mediation_facts).
+repository.add_mediation_facts("advice", _case_facts)

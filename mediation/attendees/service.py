@@ -7,6 +7,7 @@ checked, audited and on the case timeline. They get the invite, every move or ca
 reminder by email, and those messages say nothing of the case beyond the meeting: the date and time, the
 place or how to join, the case reference and the mediation service's contact. No child's name, no
 family, no disagreement, no reason typed for a change (it may describe the case), no link into the case.
+Those messages, like every meeting message, are written in `sessions/invites.py` (`send_guest_notice`).
 """
 
 from __future__ import annotations
@@ -25,8 +26,6 @@ from mediation.cases.events import Change
 from mediation.cases.model import Disagreement
 from mediation.errors import Invalid, NotFound
 from mediation.identity import CurrentUser
-from mediation.notify.service import queue_email
-from mediation.organisations.tables import Organisation
 from mediation.rules.calendar import WorkingCalendar
 from mediation.scheduling.slots import LONDON
 from mediation.scheduling.tables import SessionAttendee, SessionStatus
@@ -34,143 +33,17 @@ from mediation.services.tables import Venue
 from mediation.sessions.invites import (
     GUEST_ROLES,
     ROLE_LABELS,
+    MeetingCase,
     is_guest,
     load_session,
-    place_of,
-    store_invite,
+    send_guest_notice,
     when,
 )
 
-ROLE_WORDS = {"la_officer": "local authority officer", "icb_officer": "health commissioner's officer"}
 EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 NAME_MAX, EMAIL_MAX = 200, 254
 REMINDER_WORKING_DAYS = 2  # the reminder goes this many working days before the meeting's day
 REMINDER_LOOKAHEAD = dt.timedelta(days=21)
-
-HEADLINES = {
-    "booked": "Invitation to a mediation meeting",
-    "named": "Invitation to a mediation meeting",
-    "updated": "Your invitation to a mediation meeting was updated",
-    "rescheduled": "Mediation meeting moved",
-    "cancelled": "Mediation meeting cancelled",
-    "removed": "You are no longer expected at a mediation meeting",
-    "reminder": "Reminder: mediation meeting",
-}
-OPENINGS = {
-    "booked": "You are invited to a mediation meeting as the {role}.",
-    "named": "You are invited to a mediation meeting as the {role}.",
-    "updated": "Your invitation to a mediation meeting as the {role} has been updated.",
-    "rescheduled": "The mediation meeting you are invited to has moved to a new date or time.",
-    "cancelled": "The mediation meeting you were invited to has been cancelled. Your calendar invite is "
-    "cancelled too.",
-    "removed": "You are no longer expected at this mediation meeting. Your calendar invite is cancelled.",
-    "reminder": "A reminder of the mediation meeting you are invited to as the {role}.",
-}
-CANCELLING = frozenset({"cancelled", "removed"})
-
-
-@dataclass(frozen=True)
-class MeetingCase:
-    """What a message to an officer without an account may use of the case, and nothing more."""
-
-    id: int
-    reference: str
-    child_name: str  # never written: only refused in the subject line
-    mediation_service_id: int | None
-
-
-def meeting_case(case: Disagreement) -> MeetingCase:
-    return MeetingCase(case.id, case.reference, case.child_name, case.mediation_service_id)
-
-
-async def service_contact(service_id: int | None) -> str:
-    """'Name, email, phone' of the mediation service: who an officer asks about the meeting."""
-    if service_id is None:
-        return ""
-    row = (
-        await Organisation.select(Organisation.name, Organisation.email, Organisation.phone)
-        .where(Organisation.id == service_id)
-        .first()
-    )
-    if row is None:
-        return ""
-    return ", ".join(p for p in (row["name"], row["email"], row["phone"]) if p)
-
-
-def guest_message(
-    case: MeetingCase, session: Mapping[str, Any], attendee: Mapping[str, Any], change: str, contact: str
-) -> tuple[str, str]:
-    """The subject and body an officer without an account gets: the meeting, and nothing else."""
-    role = ROLE_WORDS.get(attendee["role"], "officer")
-    place = place_of(dict(session))
-    lines = [
-        f"Dear {attendee['name']},",
-        "",
-        OPENINGS[change].format(role=role),
-        "",
-        f"Date and time: {when(session['starts_at'], session['ends_at'])}",
-        f"{'How to join' if session['remote'] else 'Place'}: {place}",
-        f"Case reference: {case.reference}",
-        "",
-    ]
-    if change not in CANCELLING and change != "reminder":
-        lines += ["The calendar invite is attached.", ""]
-    if contact:
-        lines += [f"If you have a question about the meeting, contact the mediation service: {contact}.", ""]
-    lines += [
-        "You do not need an account with this service to attend. This email tells you about the meeting "
-        "only; the body that named you can tell you more about the case.",
-    ]
-    return f"{HEADLINES[change]}: {case.reference}", "\n".join(lines)
-
-
-def _description(case: MeetingCase, contact: str) -> str:
-    ask = f" Questions about the meeting: {contact}." if contact else ""
-    return f"Mediation meeting for disagreement {case.reference}.{ask}"
-
-
-async def send_guest_notice(
-    case: Disagreement | MeetingCase,
-    session: Mapping[str, Any],
-    attendee: Mapping[str, Any],
-    change: str,
-    *,
-    dedupe_key: str,
-) -> int:
-    """Queue one officer's message (call inside the change's transaction); 1 if queued."""
-    if not attendee.get("email"):
-        return 0
-    meeting = meeting_case(case) if isinstance(case, Disagreement) else case
-    contact = await service_contact(meeting.mediation_service_id)
-    subject, body = guest_message(meeting, session, attendee, change, contact)
-    attachments = []
-    if change != "reminder":
-        document_id = await store_invite(
-            dict(session),
-            meeting.reference,
-            cancelled=change in CANCELLING,
-            description=_description(meeting, contact),
-            attendee=(attendee["name"], attendee["email"]),
-        )
-        attachments.append(
-            {
-                "document_id": document_id,
-                "filename": f"mediation-{meeting.reference}.ics",
-                "content_type": "text/calendar",
-            }
-        )
-    queued = await queue_email(
-        to=attendee["email"],
-        name=attendee["name"],
-        subject=subject,
-        body_text=body,
-        dedupe_key=dedupe_key,
-        disagreement_id=meeting.id,
-        attachments=attachments,
-        forbidden_names=[meeting.child_name],
-    )
-    return int(queued)
-
 
 # --- Naming, changing and removing them: case events ---
 

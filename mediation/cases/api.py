@@ -1,21 +1,17 @@
-"""Cases through the JSON API (api-contract.md "Cases through the API"): lodge a disagreement, read a
-case with its clocks and the events it can take, and record an event. The same use cases as the pages."""
+"""Cases through the JSON API (api-contract.md "Cases through the API"): list cases, read one with its
+clocks and the events it can take, re-route it. The same use cases as the pages; lodging one is
+`lodging/api.py` and recording an event `case_events/api.py`, above the capabilities they call."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
 
-import msgspec
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import ValidationException
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from mediation.cases import event_handlers
-from mediation.cases.api_lodging import lodge_from_api
 from mediation.cases.commands import reroute_case
 from mediation.cases.queue import (
     RISK_LABELS,
@@ -29,13 +25,12 @@ from mediation.cases.queue import (
     read_cursor,
 )
 from mediation.cases.repository import find_case
-from mediation.cases.schemas import EventRequest, LodgeRequest, RerouteRequest
+from mediation.cases.schemas import RerouteRequest
 from mediation.cases.service import CaseDetail, case_detail
 from mediation.errors import BadParameter, Invalid, NotFound
 from mediation.identity import CurrentUser
 from mediation.rules.lifecycle import STATES
 from mediation.web.auth import current_user
-from mediation.web.errors import unprocessable
 from mediation.web.forms import client_of
 
 
@@ -137,31 +132,6 @@ async def api_queue(request: Request, ask: NamedDependency[QueueAsk]) -> QueuePa
     return await queue_page(_user(request), ask.filters, limit=ask.limit, after=ask.after, before=ask.before)
 
 
-@post(
-    "/api/v1/cases",
-    name="api_lodge",
-    tags=["cases"],
-    status_code=201,
-    summary="Lodge a disagreement (a family for itself, or LA staff for a family)",
-    description="Send the same request again with the same `Idempotency-Key` header and the first case is "
-    "returned: one case, however many times it is sent. `wants_mediation: true` records that the family "
-    "told the arranging body it wants mediation on `received_on`.",
-    opt={"action": "lodge_by_api"},
-    exception_handlers={ValidationException: unprocessable},
-)
-async def api_lodge(
-    request: Request,
-    data: JSONBody[LodgeRequest],
-    idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=200)] = None,
-) -> Response[CaseDetail]:
-    user = _user(request)
-    body_hash = hashlib.sha256(msgspec.json.encode(data)).hexdigest()
-    case, replayed = await lodge_from_api(user, data, idempotency_key=idempotency_key, body_hash=body_hash)
-    detail = await case_detail(user, case, client=client_of(request))
-    headers = {"Idempotent-Replayed": "true"} if replayed else {}
-    return Response(detail, status_code=201, headers=headers)
-
-
 @get(
     "/api/v1/cases/{reference:str}",
     name="api_case",
@@ -177,26 +147,6 @@ async def api_case(request: Request, reference: FromPath[str]) -> CaseDetail:
     return await case_detail(user, case, client=client_of(request))
 
 
-@post(
-    "/api/v1/cases/{reference:str}/events",
-    name="api_case_event",
-    tags=["cases"],
-    status_code=200,
-    summary="Record an event on a case",
-    description="An event that cannot happen now gets 409 with the lifecycle's reason; a bad field 422; a "
-    "case you may not see 404; an event your role may not record 403.",
-    opt={"action": "record_event"},
-    exception_handlers={ValidationException: unprocessable},
-)
-async def api_case_event(
-    request: Request, reference: FromPath[str], data: JSONBody[EventRequest]
-) -> CaseDetail:
-    user = _user(request)
-    case = await find_case(user, reference)
-    if case is None:
-        raise NotFound("Case not found")
-    case = await event_handlers.apply(case, data, actor=user)
-    return await case_detail(user, case, client=client_of(request))
 
 
 @post(
@@ -218,4 +168,4 @@ async def api_case_reroute(
     return await case_detail(user, case, client=client_of(request))
 
 
-ROUTES = [api_cases, api_queue, api_lodge, api_case, api_case_event, api_case_reroute]
+ROUTES = [api_cases, api_queue, api_case, api_case_reroute]

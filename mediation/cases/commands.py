@@ -309,17 +309,12 @@ async def reroute_case(
 async def withdraw_case(
     case: Disagreement, reason: str, *, actor: CurrentUser, on: dt.date | None = None
 ) -> Disagreement:
-    """The family (or the LA for it) withdraws the disagreement: every clock stops, meetings are cancelled."""
-    from mediation.sessions.service import cancel_live_sessions
-
+    """The family (or the LA for it) withdraws the disagreement: every clock stops, and its booked meetings
+    are cancelled by the writes sessions/service.py registers for `withdrawn` (it reads `data["reason"]`)."""
     day = on or timekeeping.today()
     events.check(case, "withdrawn", actor=actor, on=day)
     if not reason.strip():
         raise Invalid("Enter why the disagreement is being withdrawn", field="reason")
-
-    async def writes(change: Change) -> None:
-        await cancel_live_sessions(change.case, f"the disagreement was withdrawn: {reason.strip()}")
-
     return await events.record(
         case,
         "withdrawn",
@@ -327,7 +322,6 @@ async def withdraw_case(
         on=day,
         summary=f"Disagreement withdrawn: {reason.strip()}",
         data={"reason": reason.strip()},
-        writes=writes,
     )
 
 

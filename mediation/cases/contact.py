@@ -22,6 +22,16 @@ _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 
+def as_list(value: Any) -> list[str]:
+    """A form answer as a list of strings (a checkbox group sends none, one or several values); the
+    contact form and the lodging journey's pages draw their checkboxes with it."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
 class ContactDetails(msgspec.Struct, frozen=True):
     contact_by: str  # email / post / phone
     email: str = ""

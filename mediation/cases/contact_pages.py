@@ -9,10 +9,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from mediation import access
+from mediation.cases.contact import as_list
 from mediation.cases.contact_change import change_contact, contact_of
 from mediation.cases.repository import find_case
 from mediation.errors import NotFound, Refused, ServiceError
-from mediation.lodging.questions import as_list
 from mediation.web.auth import current_user
 from mediation.web.confirmations import confirm
 from mediation.web.forms import page_errors

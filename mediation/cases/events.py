@@ -40,6 +40,38 @@ class Change:
 
 
 Writes = Callable[[Change], Awaitable[None]]
+
+# Rows of a higher capability that change with a case event, in its transaction (after the use case's own
+# `writes`, before the law's effects): the cases capability cannot import them without importing up, so
+# the capability that owns the rows registers its writes when it is imported (`add_writes`), and every
+# process imports them at start-up (mediation/capabilities.py). Each event that needs them names the
+# capability here, and `record` refuses that event until it has registered (a process that never imported
+# it would silently skip them).
+REGISTERED_WRITES_NEEDED = {
+    "withdrawn": "sessions",  # sessions/service.py: the case's booked meetings are cancelled
+    "succeeded": "tribunal",  # tribunal/duties.py: open duties are owed by the successor
+    "session_booked": "polls",  # polls/service.py: the case's open polls close
+    "offer_accepted": "polls",
+}
+_REGISTERED_WRITES: dict[str, dict[str, Writes]] = {}
+
+
+def add_writes(event: str, capability: str, writes: Writes) -> None:
+    """Register `writes` (the capability's own rows) to run inside every `event` recorded on a case."""
+    _REGISTERED_WRITES.setdefault(event, {})[capability] = writes
+
+
+def registered_writes(event: str) -> list[Writes]:
+    needed = REGISTERED_WRITES_NEEDED.get(event)
+    found = _REGISTERED_WRITES.get(event, {})
+    if needed is not None and needed not in found:
+        raise RuntimeError(
+            f"{event!r} needs the writes of mediation.{needed}, which this process never imported "
+            "(import mediation.capabilities at start-up, as mediation/app.py does)"
+        )
+    return list(found.values())
+
+
 APPEAL_EVENTS = frozenset(
     {"la_received_appeal", "timetable_updated", "order_made", "unopposed", "decision_recorded",
      "recommendation_made"}
@@ -129,11 +161,13 @@ async def record(
 ) -> Disagreement:
     """Record `event` on the case: checked, then applied in one transaction. Returns the case after it.
 
-    `writes`: the capability's own rows, before the law's effects (the clocks); `then`: rows that need
-    those clocks (a tribunal duty row points at its clock)."""
+    `writes`: the capability's own rows, before the law's effects (the clocks), followed by those other
+    capabilities registered for the event (`add_writes`); `then`: rows that need those clocks (a tribunal
+    duty row points at its clock)."""
     from mediation.cases.effects import EFFECTS, follow_ups
 
     check(case, event, actor=actor, on=on, detail=detail, on_field=on_field, label=label)
+    registered = registered_writes(event)
     async with transaction():
         await repository.lock_case(case.id)
         fresh = await repository.load_case(case.id)
@@ -146,6 +180,8 @@ async def record(
         change = Change(fresh, event, on, actor, detail, dict(data or {}))
         if writes is not None:
             await writes(change)
+        for more in registered:
+            await more(change)
         effect = EFFECTS.get(event)
         if effect is not None:
             await effect(change)

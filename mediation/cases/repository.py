@@ -4,6 +4,7 @@ module reads a case row; everything else is handed the aggregate."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from mediation import timekeeping
@@ -61,58 +62,44 @@ async def _clocks(case_id: int) -> tuple[CaseClock, ...]:
     return tuple(clock_of(r) for r in rows)
 
 
+# Facts the aggregate carries that higher capabilities own: the adviser stage's record (advice), the
+# meetings diary (scheduling) and the appeal (tribunal). This module cannot read their tables without
+# importing up, so each registers a loader for them when it is imported (`add_mediation_facts`,
+# `add_appeal_facts`), and every process imports them at start-up (mediation/capabilities.py: the web app,
+# the sweep command, the tests through the app). A case is never loaded without all of them: without its
+# mediation or its appeal it would be wrong, not merely incomplete.
+MediationFacts = Callable[[int], Awaitable[Mapping[str, Any]]]  # case id -> fields of MediationProgress
+AppealFacts = Callable[[int], Awaitable[AppealProgress | None]]
+MEDIATION_FACTS_NEEDED = ("advice", "scheduling")  # read in this order
+APPEAL_FACTS_NEEDED = "tribunal"
+_MEDIATION_FACTS: dict[str, MediationFacts] = {}
+_APPEAL_FACTS: dict[str, AppealFacts] = {}
+
+
+def add_mediation_facts(capability: str, load: MediationFacts) -> None:
+    """Register the loader of a capability's part of `MediationProgress` (a mapping of its fields)."""
+    _MEDIATION_FACTS[capability] = load
+
+
+def add_appeal_facts(capability: str, load: AppealFacts) -> None:
+    """Register the loader of the case's `AppealProgress` (None without an appeal)."""
+    _APPEAL_FACTS[capability] = load
+
+
+def _missing_facts() -> list[str]:
+    missing = [c for c in MEDIATION_FACTS_NEEDED if c not in _MEDIATION_FACTS]
+    return missing + ([APPEAL_FACTS_NEEDED] if APPEAL_FACTS_NEEDED not in _APPEAL_FACTS else [])
+
+
 async def _mediation(case_id: int) -> MediationProgress:
-    from mediation.advice.tables import MediationRecord
-    from mediation.scheduling.tables import MediationSession, SessionStatus
-
-    record = await MediationRecord.select().where(MediationRecord.disagreement == case_id).first()
-    sessions = await MediationSession.select(MediationSession.status, MediationSession.starts_at).where(
-        (MediationSession.disagreement == case_id)
-        & (MediationSession.status != SessionStatus.cancelled.value)
-    )
-    live = sum(1 for s in sessions if s["status"] == SessionStatus.booked.value)
-    last = max((s["starts_at"] for s in sessions), default=None)
-    from mediation.timekeeping import LONDON
-
-    last_day = last.astimezone(LONDON).date() if last is not None else None
-    if record is None:
-        return MediationProgress(live_sessions=live, last_session_on=last_day)
-    return MediationProgress(
-        adviser_contacted_on=record["adviser_contacted_on"],
-        choice=record["choice"],
-        choice_on=record["choice_on"],
-        icb_notified_on=record["icb_notified_on"],
-        unable_to_arrange_on=record["unable_to_arrange_on"],
-        unable_reason=record["unable_reason"],
-        concluded_on=record["concluded_on"],
-        outcome=record["outcome"],
-        agreement_date=record["agreement_date"],
-        agreement_text=record["agreement_text"],
-        follow_up_order=record["follow_up_order"],
-        agreed_due=record["agreed_due"],
-        outside_certificate_on=record["outside_certificate_on"],
-        outside_certificate_number=record["outside_certificate_number"],
-        mediator_id=record["mediator"],
-        live_sessions=live,
-        last_session_on=last_day,
-    )
+    fields: dict[str, Any] = {}
+    for capability in MEDIATION_FACTS_NEEDED:
+        fields.update(await _MEDIATION_FACTS[capability](case_id))
+    return MediationProgress(**fields)
 
 
 async def _appeal(case_id: int) -> AppealProgress | None:
-    from mediation.tribunal.tables import TribunalAppeal
-
-    row = await TribunalAppeal.select().where(TribunalAppeal.disagreement == case_id).first()
-    if row is None:
-        return None
-    return AppealProgress(
-        id=row["id"],
-        lodged_on=row["lodged_on"],
-        la_received_on=row["la_received_on"],
-        response_sent_on=row["response_sent_on"],
-        hearing_on=row["hearing_on"],
-        decision_on=row["decision_on"],
-        unopposed_on=row["unopposed_on"],
-    )
+    return await _APPEAL_FACTS[APPEAL_FACTS_NEEDED](case_id)
 
 
 SUCCEEDING_COLUMNS = ("local_authority", "icb", "mediation_service")
@@ -212,6 +199,11 @@ def _aggregate(
 
 
 async def _load(where: Condition) -> Disagreement | None:
+    if missing := _missing_facts():
+        raise RuntimeError(
+            f"a case's facts need mediation.{', mediation.'.join(missing)}, which this process never "
+            "imported (import mediation.capabilities at start-up, as mediation/app.py does)"
+        )
     row = await DisagreementRow.select(*_COLUMNS).where(where).output(load_json=True).first()
     if row is None:
         return None

@@ -47,20 +47,14 @@ async def pass_to_successors(case: Disagreement, *, actor: CurrentUser | None) -
     events.check(case, "succeeded", actor=actor, on=on)
 
     async def writes(change: Change) -> None:
+        # Open duties from the tribunal's decision move too: the writes tribunal/duties.py registers for
+        # `succeeded` (cases/events.py: add_writes), in this transaction.
         from mediation.cases.notifications import tell_family_handler_changed
-        from mediation.tribunal.tables import TribunalObligation
 
         fresh = change.case
         await repository.update_case(
             fresh.id, {s.column: s.to_id for s in fresh.successions}, timekeeping.now()
         )
-        for s in fresh.successions:
-            # Open duties from the tribunal's decision are owed by the successor from now on.
-            await TribunalObligation.update({TribunalObligation.owed_by: s.to_id}).where(
-                (TribunalObligation.disagreement == fresh.id)
-                & (TribunalObligation.owed_by == s.from_id)
-                & (TribunalObligation.status == "open")
-            )
         await tell_family_handler_changed(fresh, fresh.successions)
 
     return await events.record(

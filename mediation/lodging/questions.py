@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mediation.cases.contact import check_contact
+from mediation.cases.contact import as_list, check_contact
 from mediation.rules.routing import DECISION_LABELS, SECTION_LABELS
 
 Answers = Mapping[str, Any]
@@ -40,14 +40,6 @@ ACCESS_NEEDS = {
 }
 HEALTH_SECTIONS = {"C", "G"}
 MAX_TEXT = 5000
-
-
-def as_list(value: Any) -> list[str]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value]
 
 
 def selected_sections(answers: Answers) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from mediation import timekeeping
@@ -25,6 +26,7 @@ from mediation.organisations.tables import Organisation
 from mediation.rules.calendar import format_long_date
 from mediation.scheduling.service import SessionPlan, plan_problems
 from mediation.scheduling.slots import LONDON, latest_notice_date
+from mediation.sessions.errors import SlotTaken
 from mediation.sessions.invites import when
 from mediation.sessions.service import book, check_times
 from mediation.settings import settings
@@ -145,15 +147,31 @@ def reply_by_for(first_start: dt.datetime, *, shorter_notice: bool) -> dt.date:
     return first_day - dt.timedelta(days=1) if shorter_notice else latest_notice_date(first_day)
 
 
+# Poll invitees hold reply codes too, and polls sit a layer above: they register how to tell whether a
+# code is theirs when imported (`polls/service.py`; every process imports it, mediation/capabilities.py).
+CodeTaken = Callable[[str], Awaitable[bool]]
+CODE_HOLDERS_NEEDED = ("polls",)
+_CODE_HOLDERS: dict[str, CodeTaken] = {}
+
+
+def add_code_holder(capability: str, taken: CodeTaken) -> None:
+    """Register another holder of reply codes, so `new_code` never gives out one it holds."""
+    _CODE_HOLDERS[capability] = taken
+
+
 async def new_code() -> str:
     """An unused 8-character reply code (about 10**12 of them), unique across offers and poll invitees so
     /reply finds one thing; the unique indexes are the last guard."""
-    from mediation.polls.tables import PollInvitee
-
+    if missing := [c for c in CODE_HOLDERS_NEEDED if c not in _CODE_HOLDERS]:
+        raise RuntimeError(
+            f"reply codes need mediation.{missing[0]}, which this process never imported "
+            "(import mediation.capabilities at start-up, as mediation/app.py does)"
+        )
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        taken = await SessionOffer.exists().where(SessionOffer.short_code == code)
-        if not taken and not await PollInvitee.exists().where(PollInvitee.short_code == code):
+        if await SessionOffer.exists().where(SessionOffer.short_code == code):
+            continue
+        if not any([await taken(code) for taken in _CODE_HOLDERS.values()]):
             return code
 
 
@@ -233,4 +251,15 @@ async def take_offer(token: str, key: str) -> int:
     if family is None:
         raise Invalid({"slot": "This link is no longer valid"})
     plan = SessionPlan(**offer["plan"], starts_at=slot[0], ends_at=slot[1])
-    return await book(case, plan, actor=family, offer_id=offer["id"])
+
+    async def mark_taken(change: Change, session_id: int) -> None:
+        """In the booking's transaction: the offer is used, once (a second tab gets SlotTaken)."""
+        taken = (
+            await SessionOffer.update({SessionOffer.status: "taken", SessionOffer.session: session_id})
+            .where((SessionOffer.id == offer["id"]) & (SessionOffer.status == "open"))
+            .returning(SessionOffer.id)
+        )
+        if not taken:
+            raise SlotTaken({"slot": "This offer has already been used"})
+
+    return await book(case, plan, actor=family, offered=True, then=mark_taken)

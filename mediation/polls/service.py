@@ -25,7 +25,15 @@ from mediation.cases.events import Change
 from mediation.cases.model import Disagreement
 from mediation.errors import Invalid
 from mediation.notify.service import queue_email, queue_for_person
-from mediation.offers.service import allowed_slots, handling_body, new_code, parse_slot, plan_dict, show_code
+from mediation.offers.service import (
+    add_code_holder,
+    allowed_slots,
+    handling_body,
+    new_code,
+    parse_slot,
+    plan_dict,
+    show_code,
+)
 from mediation.offers.service import reply_by_for as offer_reply_by
 from mediation.polls.tables import MeetingPoll, PollInvitee
 from mediation.rules.calendar import WorkingCalendar, format_long_date
@@ -270,3 +278,24 @@ async def send_invitation(
     if not invitee["email"]:
         return False
     return await queue_email(to=invitee["email"], **common)
+
+
+async def _close_open_polls(change: Change) -> None:
+    """A meeting booked (any way: a poll, an offer, the arranging page) ends the case's open polls, in the
+    booking's transaction: nobody is asked or reminded any more."""
+    await MeetingPoll.update({MeetingPoll.status: "closed", MeetingPoll.closed_at: timekeeping.now()}).where(
+        (MeetingPoll.disagreement == change.case.id) & (MeetingPoll.status == "open")
+    )
+
+
+# Registered for both booking events (cases/events.py: add_writes).
+events.add_writes("session_booked", "polls", _close_open_polls)
+events.add_writes("offer_accepted", "polls", _close_open_polls)
+
+
+async def _holds_code(code: str) -> bool:
+    return bool(await PollInvitee.exists().where(PollInvitee.short_code == code))
+
+
+# Reply codes are unique across offers and poll invitees (offers/service.py: new_code).
+add_code_holder("polls", _holds_code)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from piccolo.query import Select
 
+import mediation.capabilities  # noqa: F401 - the sweep loads cases: their facts, in any process running it
 from mediation import timekeeping
 from mediation.accounts.tables import Account, Role
 from mediation.audit import service as audit

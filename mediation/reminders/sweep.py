@@ -48,6 +48,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 async def run(args: argparse.Namespace) -> dict[str, int]:
+    import mediation.capabilities  # noqa: F401 - the case aggregate's facts (its docstring)
     from mediation.db import connection_pool
     from mediation.reminders.service import run_sweeps
 

@@ -10,12 +10,14 @@ import msgspec
 
 from mediation import timekeeping
 from mediation.accounts.tables import Account
+from mediation.cases import repository
 from mediation.cases.model import Disagreement
 from mediation.clocks.tables import ClockStatus, StatutoryClock
 from mediation.db_typing import Condition
 from mediation.organisations.closures import calendar_for
 from mediation.rules.calendar import WorkingCalendar
 from mediation.scheduling.slots import (
+    LONDON,
     NO_WINDOW_SEARCH_DAYS,
     STEP,
     Busy,
@@ -23,8 +25,10 @@ from mediation.scheduling.slots import (
     SlotSearch,
     find_slots,
     long_day,
+    when,
 )
 from mediation.scheduling.tables import MediationSession, SessionAttendee, SessionStatus
+from mediation.services import service as services
 from mediation.services.service import independence_problem
 from mediation.services.tables import MediatorLeave, MediatorProfile, Venue, WorkingHours
 
@@ -322,3 +326,42 @@ async def start_times(plan: SessionPlan) -> list[str]:
             times.add(f"{begin:%H:%M}")
             begin += STEP
     return sorted(times)
+
+
+async def _case_facts(case_id: int) -> dict[str, Any]:
+    """The diary's part of the case aggregate's `MediationProgress` (cases/repository.py): how many
+    meetings are booked, and the day of the latest one not cancelled."""
+    sessions = await MediationSession.select(MediationSession.status, MediationSession.starts_at).where(
+        (MediationSession.disagreement == case_id)
+        & (MediationSession.status != SessionStatus.cancelled.value)
+    )
+    live = sum(1 for s in sessions if s["status"] == SessionStatus.booked.value)
+    last = max((s["starts_at"] for s in sessions), default=None)
+    last_day = last.astimezone(timekeeping.LONDON).date() if last is not None else None
+    return {"live_sessions": live, "last_session_on": last_day}
+
+
+# Every loaded case carries these (cases/repository.py: add_mediation_facts).
+repository.add_mediation_facts("scheduling", _case_facts)
+
+
+async def _meetings_during(mediator_id: int, first: dt.date, last: dt.date) -> list[str]:
+    """Booked meetings of the mediator on any day from `first` to `last` (England's days), in words:
+    `services.service.add_leave` refuses leave over them."""
+    starts = dt.datetime.combine(first, dt.time(), tzinfo=LONDON)
+    ends = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
+    rows = await MediationSession.select(
+        MediationSession.starts_at,
+        MediationSession.ends_at,
+        MediationSession.disagreement.reference.as_alias("reference"),
+    ).where(
+        (MediationSession.mediator == mediator_id)
+        & (MediationSession.status == SessionStatus.booked.value)
+        & (MediationSession.starts_at < ends)
+        & (MediationSession.ends_at > starts)
+    )
+    return [f"{when(r['starts_at'], r['ends_at'])}, case {r['reference']}" for r in rows]
+
+
+# A mediator's leave is refused over these (services/service.py: set_meetings_during).
+services.set_meetings_during(_meetings_during)

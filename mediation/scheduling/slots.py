@@ -19,6 +19,18 @@ STEP = dt.timedelta(minutes=30)
 NO_WINDOW_SEARCH_DAYS = 60  # how far ahead to look when no statutory window limits the date
 
 
+def when(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
+    """'Friday 8 January 2027, 10:00am to 1:00pm' in England's local time: how every page and message
+    says when a meeting is (`sessions/invites.py` and the rest import it from there)."""
+    start, end = starts_at.astimezone(LONDON), ends_at.astimezone(LONDON)
+    return f"{start:%A} {start.day} {start:%B %Y}, {_clock(start)} to {_clock(end)}"
+
+
+def _clock(moment: dt.datetime) -> str:
+    hour = moment.hour % 12 or 12
+    return f"{hour}:{moment:%M}{'am' if moment.hour < 12 else 'pm'}"
+
+
 @dataclass(frozen=True)
 class Busy:
     """Someone or something already taken between `starts` and `ends` (UTC, end exclusive)."""

@@ -4,6 +4,7 @@ leave, and venues with their capacity and accessibility features."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
@@ -16,10 +17,7 @@ from mediation.db import transaction
 from mediation.errors import Invalid
 from mediation.identity import CurrentUser
 from mediation.organisations.tables import Organisation, OrganisationKind
-from mediation.scheduling.slots import LONDON
-from mediation.scheduling.tables import MediationSession, SessionStatus
 from mediation.services.tables import MediatorLeave, MediatorProfile, Venue, WorkingHours
-from mediation.sessions.invites import when
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 FEATURES = {
@@ -264,6 +262,18 @@ async def add_hours(
         )
 
 
+# Leave is refused over a booked meeting, but the meetings diary is scheduling's, a layer above: it
+# registers how to list a mediator's booked meetings between two days when it is imported
+# (`scheduling/service.py`; every process imports it at start-up, mediation/capabilities.py).
+MeetingsDuring = Callable[[int, dt.date, dt.date], Awaitable[list[str]]]
+meetings_during: MeetingsDuring | None = None
+
+
+def set_meetings_during(find: MeetingsDuring) -> None:
+    global meetings_during
+    meetings_during = find
+
+
 async def add_leave(
     service_id: int,
     mediator_id: int,
@@ -287,7 +297,12 @@ async def add_leave(
     if errors:
         raise Invalid(errors)
     assert first is not None and last is not None
-    clashes = await _meetings_during(mediator_id, first, last)
+    if meetings_during is None:
+        raise RuntimeError(
+            "a mediator's leave needs mediation.scheduling's diary, which this process never imported "
+            "(import mediation.capabilities at start-up, as mediation/app.py does)"
+        )
+    clashes = await meetings_during(mediator_id, first, last)
     if clashes:
         listed = "; ".join(clashes)
         raise Invalid(
@@ -307,24 +322,6 @@ async def add_leave(
             entity_id=mediator_id,
             summary=f"Leave added: {first} to {last}",
         )
-
-
-async def _meetings_during(mediator_id: int, first: dt.date, last: dt.date) -> list[str]:
-    """Booked meetings of the mediator on any day from `first` to `last` (England's days)."""
-
-    starts = dt.datetime.combine(first, dt.time(), tzinfo=LONDON)
-    ends = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
-    rows = await MediationSession.select(
-        MediationSession.starts_at,
-        MediationSession.ends_at,
-        MediationSession.disagreement.reference.as_alias("reference"),
-    ).where(
-        (MediationSession.mediator == mediator_id)
-        & (MediationSession.status == SessionStatus.booked.value)
-        & (MediationSession.starts_at < ends)
-        & (MediationSession.ends_at > starts)
-    )
-    return [f"{when(r['starts_at'], r['ends_at'])}, case {r['reference']}" for r in rows]
 
 
 async def add_venue(service_id: int, values: dict[str, str], *, actor: CurrentUser) -> int:

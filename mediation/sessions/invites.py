@@ -2,12 +2,16 @@
 
 The invite's UID stays the same for the life of a session and its SEQUENCE rises with every change, so
 calendar programs update (or, with METHOD:CANCEL, remove) the one event instead of adding another.
+Officers attending without an account (named by `attendees/`) get their own message, which says nothing
+of the case beyond the meeting (`guest_message`, `send_guest_notice`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -16,7 +20,8 @@ from mediation import timekeeping
 from mediation.cases.model import Disagreement
 from mediation.cases.tables import CaseDocument
 from mediation.notify.service import queue_email, queue_letter
-from mediation.scheduling.slots import LONDON
+from mediation.organisations.tables import Organisation
+from mediation.scheduling.slots import when
 from mediation.scheduling.tables import MediationSession, SessionAttendee
 from mediation.settings import settings
 
@@ -37,17 +42,6 @@ GUEST_ROLES = ("la_officer", "icb_officer")
 def is_guest(attendee: dict[str, Any]) -> bool:
     """An LA or ICB officer named on the meeting who has no account here (name and email only)."""
     return attendee.get("account") is None and attendee.get("role") in GUEST_ROLES
-
-
-def when(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
-    """'Friday 8 January 2027, 10:00am to 1:00pm' in England's local time."""
-    start, end = starts_at.astimezone(LONDON), ends_at.astimezone(LONDON)
-    return f"{start:%A} {start.day} {start:%B %Y}, {_clock(start)} to {_clock(end)}"
-
-
-def _clock(moment: dt.datetime) -> str:
-    hour = moment.hour % 12 or 12
-    return f"{hour}:{moment:%M}{'am' if moment.hour < 12 else 'pm'}"
 
 
 def place_of(session: dict[str, Any]) -> str:
@@ -189,8 +183,6 @@ async def send_notices(case: Disagreement, session_id: int, change: str, reason:
     for a in attendees:
         key = f"mediation-session:{session_id}:{session['sequence']}:{change}:{a['id']}"
         if is_guest(a):  # an officer without an account: the meeting only, nothing else of the case
-            from mediation.attendees.service import send_guest_notice
-
             queued += await send_guest_notice(case, session, a, change, dedupe_key=key)
             continue
         common = {
@@ -214,3 +206,132 @@ async def send_notices(case: Disagreement, session_id: int, change: str, reason:
         elif a["role"] == "family" and case.postal_address:
             queued += await queue_letter(address=case.postal_address, **common)
     return queued
+
+
+# --- What an officer without an account is sent (attendees/ names them; every meeting message is here) ---
+
+ROLE_WORDS = {"la_officer": "local authority officer", "icb_officer": "health commissioner's officer"}
+
+HEADLINES = {
+    "booked": "Invitation to a mediation meeting",
+    "named": "Invitation to a mediation meeting",
+    "updated": "Your invitation to a mediation meeting was updated",
+    "rescheduled": "Mediation meeting moved",
+    "cancelled": "Mediation meeting cancelled",
+    "removed": "You are no longer expected at a mediation meeting",
+    "reminder": "Reminder: mediation meeting",
+}
+OPENINGS = {
+    "booked": "You are invited to a mediation meeting as the {role}.",
+    "named": "You are invited to a mediation meeting as the {role}.",
+    "updated": "Your invitation to a mediation meeting as the {role} has been updated.",
+    "rescheduled": "The mediation meeting you are invited to has moved to a new date or time.",
+    "cancelled": "The mediation meeting you were invited to has been cancelled. Your calendar invite is "
+    "cancelled too.",
+    "removed": "You are no longer expected at this mediation meeting. Your calendar invite is cancelled.",
+    "reminder": "A reminder of the mediation meeting you are invited to as the {role}.",
+}
+CANCELLING = frozenset({"cancelled", "removed"})
+
+
+@dataclass(frozen=True)
+class MeetingCase:
+    """What a message to an officer without an account may use of the case, and nothing more."""
+
+    id: int
+    reference: str
+    child_name: str  # never written: only refused in the subject line
+    mediation_service_id: int | None
+
+
+def meeting_case(case: Disagreement) -> MeetingCase:
+    return MeetingCase(case.id, case.reference, case.child_name, case.mediation_service_id)
+
+
+async def service_contact(service_id: int | None) -> str:
+    """'Name, email, phone' of the mediation service: who an officer asks about the meeting."""
+    if service_id is None:
+        return ""
+    row = (
+        await Organisation.select(Organisation.name, Organisation.email, Organisation.phone)
+        .where(Organisation.id == service_id)
+        .first()
+    )
+    if row is None:
+        return ""
+    return ", ".join(p for p in (row["name"], row["email"], row["phone"]) if p)
+
+
+def guest_message(
+    case: MeetingCase, session: Mapping[str, Any], attendee: Mapping[str, Any], change: str, contact: str
+) -> tuple[str, str]:
+    """The subject and body an officer without an account gets: the meeting, and nothing else."""
+    role = ROLE_WORDS.get(attendee["role"], "officer")
+    place = place_of(dict(session))
+    lines = [
+        f"Dear {attendee['name']},",
+        "",
+        OPENINGS[change].format(role=role),
+        "",
+        f"Date and time: {when(session['starts_at'], session['ends_at'])}",
+        f"{'How to join' if session['remote'] else 'Place'}: {place}",
+        f"Case reference: {case.reference}",
+        "",
+    ]
+    if change not in CANCELLING and change != "reminder":
+        lines += ["The calendar invite is attached.", ""]
+    if contact:
+        lines += [f"If you have a question about the meeting, contact the mediation service: {contact}.", ""]
+    lines += [
+        "You do not need an account with this service to attend. This email tells you about the meeting "
+        "only; the body that named you can tell you more about the case.",
+    ]
+    return f"{HEADLINES[change]}: {case.reference}", "\n".join(lines)
+
+
+def _description(case: MeetingCase, contact: str) -> str:
+    ask = f" Questions about the meeting: {contact}." if contact else ""
+    return f"Mediation meeting for disagreement {case.reference}.{ask}"
+
+
+async def send_guest_notice(
+    case: Disagreement | MeetingCase,
+    session: Mapping[str, Any],
+    attendee: Mapping[str, Any],
+    change: str,
+    *,
+    dedupe_key: str,
+) -> int:
+    """Queue one officer's message (call inside the change's transaction); 1 if queued."""
+    if not attendee.get("email"):
+        return 0
+    meeting = meeting_case(case) if isinstance(case, Disagreement) else case
+    contact = await service_contact(meeting.mediation_service_id)
+    subject, body = guest_message(meeting, session, attendee, change, contact)
+    attachments = []
+    if change != "reminder":
+        document_id = await store_invite(
+            dict(session),
+            meeting.reference,
+            cancelled=change in CANCELLING,
+            description=_description(meeting, contact),
+            attendee=(attendee["name"], attendee["email"]),
+        )
+        attachments.append(
+            {
+                "document_id": document_id,
+                "filename": f"mediation-{meeting.reference}.ics",
+                "content_type": "text/calendar",
+            }
+        )
+    queued = await queue_email(
+        to=attendee["email"],
+        name=attendee["name"],
+        subject=subject,
+        body_text=body,
+        dedupe_key=dedupe_key,
+        disagreement_id=meeting.id,
+        attachments=attachments,
+        forbidden_names=[meeting.child_name],
+    )
+    return int(queued)

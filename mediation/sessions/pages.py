@@ -15,7 +15,16 @@ from mediation.cases.model import Disagreement
 from mediation.errors import NotFound, ServiceError
 from mediation.scheduling.service import start_times
 from mediation.scheduling.slots import LONDON
-from mediation.sessions.invites import ROLE_LABELS, build_ics, is_guest, load_session, place_of, when
+from mediation.sessions.invites import (
+    GUEST_ROLES,
+    ROLE_LABELS,
+    ROLE_WORDS,
+    build_ics,
+    is_guest,
+    load_session,
+    place_of,
+    when,
+)
 from mediation.sessions.service import attendees_of, cancel, plan_of, reschedule
 from mediation.web.confirmations import confirm
 from mediation.web.forms import form_values, page_errors, whole_number
@@ -40,8 +49,6 @@ async def render_session(
     values: dict[str, str] | None = None,
     status: int = 200,
 ) -> Template:
-    from mediation.attendees.service import GUEST_ROLES, ROLE_WORDS
-
     attendees = await attendees_of(session["id"])
     user = user_of(request)
     booked = session["status"] == "booked"

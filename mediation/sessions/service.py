@@ -22,8 +22,6 @@ from mediation.cases.events import Change
 from mediation.cases.model import Disagreement
 from mediation.errors import Conflict, Invalid
 from mediation.identity import CurrentUser
-from mediation.offers.tables import SessionOffer
-from mediation.polls.tables import MeetingPoll
 from mediation.scheduling.service import SessionPlan, busy_times, needs_of, plan_problems, slot_rules
 from mediation.scheduling.slots import LONDON, check_slot
 from mediation.scheduling.tables import MediationSession, SessionAttendee, SessionStatus
@@ -125,7 +123,7 @@ async def book(
     plan: SessionPlan,
     *,
     actor: CurrentUser,
-    offer_id: int | None = None,
+    offered: bool = False,
     guests: Sequence[dict[str, Any]] = (),
     then: Callable[[Change, int], Awaitable[None]] | None = None,
 ) -> int:
@@ -133,8 +131,8 @@ async def book(
     re-checking every rule; SlotTaken if someone has just taken the time. Returns the session id.
 
     `guests` attend without an account (role, name, email, authority_to_agree); `then` runs in the same
-    transaction once the session exists (a poll closes itself there)."""
-    event = "offer_accepted" if offer_id is not None else "session_booked"
+    transaction once the session exists (an offer is marked taken there, a poll closes itself there)."""
+    event = "offer_accepted" if offered else "session_booked"
     events.check(case, event, actor=actor, on=timekeeping.today(), on_field="slot")
     if plan.starts_at is None or plan.ends_at is None:
         raise Invalid({"slot": "Choose a time for the session"})
@@ -189,20 +187,9 @@ async def book(
             ]
         )
         await save_record(fresh.id, {MediationRecord.mediator: plan.mediator_id})
-        if offer_id is not None:
-            taken = (
-                await SessionOffer.update({SessionOffer.status: "taken", SessionOffer.session: session.id})
-                .where((SessionOffer.id == offer_id) & (SessionOffer.status == "open"))
-                .returning(SessionOffer.id)
-            )
-            if not taken:
-                raise SlotTaken({"slot": "This offer has already been used"})
         if then is not None:
             await then(change, int(session.id))
-        # A meeting booked any other way ends the case's open polls: nobody is asked or reminded any more.
-        await MeetingPoll.update({MeetingPoll.status: "closed", MeetingPoll.closed_at: now}).where(
-            (MeetingPoll.disagreement == fresh.id) & (MeetingPoll.status == "open")
-        )
+        # The case's open polls close too: the writes polls/service.py registers for the booking events.
         await send_notices(fresh, int(session.id), "booked")
 
     await _guarded(
@@ -405,6 +392,14 @@ async def cancel_live_sessions(case: Disagreement, reason: str) -> None:
     for session in sessions:
         await _cancel_session(session, reason)
         await send_notices(case, int(session["id"]), "cancelled", reason)
+
+
+async def _cancel_on_withdraw(change: Change) -> None:
+    await cancel_live_sessions(change.case, f"the disagreement was withdrawn: {change.data['reason']}")
+
+
+# A withdrawn case's booked meetings are cancelled in the withdrawal's transaction (cases/events.py).
+events.add_writes("withdrawn", "sessions", _cancel_on_withdraw)
 
 
 def needs_summary(case: Disagreement) -> list[str]:

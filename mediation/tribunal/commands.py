@@ -8,10 +8,10 @@ import datetime as dt
 from typing import Any
 
 from mediation import timekeeping
-from mediation.cases import events
+from mediation.cases import events, repository
 from mediation.cases.effects import family_rule
 from mediation.cases.events import Change
-from mediation.cases.model import Disagreement
+from mediation.cases.model import AppealProgress, Disagreement
 from mediation.certificates.service import latest_certificate_on
 from mediation.identity import CurrentUser
 from mediation.rules.deadlines import compute_deadline
@@ -156,3 +156,23 @@ async def record_appeal(case: Disagreement, data: AppealInput, *, actor: Current
         on_field="lodged_on-day",
         label=label,
     )
+
+
+async def _case_appeal(case_id: int) -> AppealProgress | None:
+    """The appeal the case aggregate carries (cases/repository.py), None if there is none."""
+    row = await TribunalAppeal.select().where(TribunalAppeal.disagreement == case_id).first()
+    if row is None:
+        return None
+    return AppealProgress(
+        id=row["id"],
+        lodged_on=row["lodged_on"],
+        la_received_on=row["la_received_on"],
+        response_sent_on=row["response_sent_on"],
+        hearing_on=row["hearing_on"],
+        decision_on=row["decision_on"],
+        unopposed_on=row["unopposed_on"],
+    )
+
+
+# Every loaded case carries its appeal (cases/repository.py: add_appeal_facts).
+repository.add_appeal_facts("tribunal", _case_appeal)

@@ -380,3 +380,18 @@ async def record_action(
         on_field="done_on-day",
         label=label,
     )
+
+
+async def _pass_duties_on(change: Change) -> None:
+    """A case passed to a successor (`succeeded`, cases/succession.py): the open duties from the
+    tribunal's decision are owed by the successor from now on."""
+    for s in change.case.successions:
+        await TribunalObligation.update({TribunalObligation.owed_by: s.to_id}).where(
+            (TribunalObligation.disagreement == change.case.id)
+            & (TribunalObligation.owed_by == s.from_id)
+            & (TribunalObligation.status == "open")
+        )
+
+
+# Registered for the case's `succeeded` event, in its transaction (cases/events.py: add_writes).
+events.add_writes("succeeded", "tribunal", _pass_duties_on)

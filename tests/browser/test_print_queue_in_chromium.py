@@ -30,6 +30,7 @@ COORDINATOR = "coordinator@milton-keynes.example"
 QUEUE_AND_PRINT = textwrap.dedent(
     """
     import asyncio, datetime as dt, sys
+    import mediation.capabilities  # a case loads only with every capability's facts registered
     from mediation.cases.tables import Disagreement
     from mediation.notify.letters import print_letter
     from mediation.notify.service import queue_for_person

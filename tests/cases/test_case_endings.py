@@ -10,8 +10,8 @@ import pytest
 
 from mediation import timekeeping
 from mediation.advice.service import record_advice
+from mediation.case_events.handlers import duty_done
 from mediation.cases.commands import close_case, withdraw_case
-from mediation.cases.event_handlers import duty_done
 from mediation.certificates.service import issue_certificate
 from mediation.errors import Conflict
 from mediation.tribunal.commands import record_appeal

@@ -11,8 +11,8 @@ import pytest
 
 from mediation import timekeeping
 from mediation.advice.service import notify_icb, record_advice, record_request
+from mediation.case_events.handlers import duty_done
 from mediation.case_mediation.service import mediation_view
-from mediation.cases.event_handlers import duty_done
 from mediation.cases.tables import Disagreement, DisputedMatter
 from mediation.clocks.tables import StatutoryClock
 from mediation.errors import Invalid

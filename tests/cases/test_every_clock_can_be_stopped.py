@@ -10,7 +10,7 @@ import pytest
 
 from mediation import timekeeping
 from mediation.advice.service import record_advice, unable_to_arrange
-from mediation.cases.event_handlers import duty_done
+from mediation.case_events.handlers import duty_done
 from mediation.cases.repository import load_case
 from mediation.clocks.service import start_agreed_clock, start_clock
 from mediation.errors import Refused

@@ -1,5 +1,5 @@
 """One case model, checked by a model: hypothesis drives random LEGAL event sequences through the service
-layer the API uses (`cases.event_handlers.apply` with the `cases.schemas` event structs, plus booking and
+layer the API uses (`case_events.handlers.apply` with the `cases.schemas` event structs, plus booking and
 cancelling meetings) for each route, and after every step checks that
 
 1. every running clock can still be stopped: some event the case allows now, that a role permitted by
@@ -52,9 +52,9 @@ from hypothesis.stateful import (
 from mediation import access, timekeeping
 from mediation.advice.service import assign_service
 from mediation.audit.tables import AuditEvent
+from mediation.case_events.handlers import apply
 from mediation.cases import schemas as s
 from mediation.cases.commands import Matter, NewCase, create_case
-from mediation.cases.event_handlers import apply
 from mediation.cases.events import log_action
 from mediation.cases.model import Disagreement
 from mediation.cases.repository import load_case
@@ -280,7 +280,8 @@ class Options:
     appealable_issue: bool  # an agreement at mediation needs an order_* rule
 
 
-# The duties the law gives their own event: `duty_done` on them records that event (event_handlers.duty_done).
+# The duties the law gives their own event: `duty_done` on them records that event
+# (case_events.handlers.duty_done).
 OWN_EVENT = {
     "notify_health_commissioner": "health_commissioner_notified",
     **{rule_id: "certificate_issued" for rule_id in CERTIFICATE_RULES},

@@ -26,6 +26,7 @@ from mediation.notify.tables import Notification
 from mediation.offers.service import make_offer
 from mediation.reminders.service import run_sweeps
 from mediation.scheduling.service import search
+from mediation.sessions import invites
 from mediation.settings import ROOT, settings
 from tests.conftest import DEMO_PASSWORD, sign_in
 from tests.lodging.helpers import la_id, lodge, standard_answers
@@ -188,15 +189,15 @@ def test_every_kind_of_email_in_the_code_is_in_the_journey() -> None:
     assert written - KINDS - NOT_KINDS == set(), Path("mediation")
 
 
-@pytest.mark.parametrize("change", sorted(guests.OPENINGS))
+@pytest.mark.parametrize("change", sorted(invites.OPENINGS))
 def test_what_an_officer_without_an_account_is_told_reads_well_as_plain_text(change: str) -> None:
-    meeting = guests.MeetingCase(
+    meeting = invites.MeetingCase(
         id=1, reference="SM-12345678", child_name="Kit Child", mediation_service_id=None
     )
     start = dt.datetime(2027, 3, 2, 10, tzinfo=dt.UTC)
     session = {"starts_at": start, "ends_at": start + dt.timedelta(hours=2), "remote": True}
     attendee = {"role": "la_officer", "name": "Ira Head"}
-    subject, body = guests.guest_message(
+    subject, body = invites.guest_message(
         meeting, session, attendee, change, "Mediation Service, 0300 000 0000"
     )
     assert reading_problems(body) == []

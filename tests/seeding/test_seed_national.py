@@ -24,6 +24,7 @@ CASES = 20_000
 LOAD_SAMPLE = """
 import asyncio, json, sys
 import mediation
+import mediation.capabilities  # a case loads only with every capability's facts registered
 from mediation.cases.repository import load_case
 from mediation.cases.tables import Disagreement
 
