@@ -202,10 +202,7 @@ EXCEPTIONS_OUTSIDE_ERRORS = {
 }
 
 # Capability modules that still name a Litestar exception, each for a reason a refusal cannot serve.
-LITESTAR_EXCEPTIONS_OUTSIDE_WEB = {
-    "cases/api.py:ValidationException": "the key of the route-level handler that gives a body Litestar "
-    "cannot decode the contract's 422 (web/errors.py: unprocessable) on lodging and events",
-}
+LITESTAR_EXCEPTIONS_OUTSIDE_WEB: dict[str, str] = {}  # routes take web/errors.py: UNDECODABLE_BODY_IS_422
 
 
 def _capability_files(root: Path) -> list[Path]:

@@ -5,7 +5,6 @@ so the case capability below never imports them."""
 from __future__ import annotations
 
 from litestar import Request, post
-from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody
 
 from mediation.case_events import handlers
@@ -15,7 +14,7 @@ from mediation.cases.service import CaseDetail, case_detail
 from mediation.errors import NotFound
 from mediation.identity import CurrentUser
 from mediation.web.auth import current_user
-from mediation.web.errors import unprocessable
+from mediation.web.errors import UNDECODABLE_BODY_IS_422
 from mediation.web.forms import client_of
 
 
@@ -34,7 +33,7 @@ def _user(request: Request) -> CurrentUser:
     description="An event that cannot happen now gets 409 with the lifecycle's reason; a bad field 422; a "
     "case you may not see 404; an event your role may not record 403.",
     opt={"action": "record_event"},
-    exception_handlers={ValidationException: unprocessable},
+    exception_handlers=UNDECODABLE_BODY_IS_422,
 )
 async def api_case_event(
     request: Request, reference: FromPath[str], data: JSONBody[EventRequest]

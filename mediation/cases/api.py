@@ -147,8 +147,6 @@ async def api_case(request: Request, reference: FromPath[str]) -> CaseDetail:
     return await case_detail(user, case, client=client_of(request))
 
 
-
-
 @post(
     "/api/v1/cases/{reference:str}/reroute",
     name="api_case_reroute",

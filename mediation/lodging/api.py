@@ -9,7 +9,6 @@ from typing import Annotated
 
 import msgspec
 from litestar import Request, Response, post
-from litestar.exceptions import ValidationException
 from litestar.params import HeaderParameter, JSONBody
 
 from mediation.cases.schemas import LodgeRequest
@@ -17,7 +16,7 @@ from mediation.cases.service import CaseDetail, case_detail
 from mediation.identity import CurrentUser
 from mediation.lodging.api_lodging import lodge_from_api
 from mediation.web.auth import current_user
-from mediation.web.errors import unprocessable
+from mediation.web.errors import UNDECODABLE_BODY_IS_422
 from mediation.web.forms import client_of
 
 
@@ -37,7 +36,7 @@ def _user(request: Request) -> CurrentUser:
     "returned: one case, however many times it is sent. `wants_mediation: true` records that the family "
     "told the arranging body it wants mediation on `received_on`.",
     opt={"action": "lodge_by_api"},
-    exception_handlers={ValidationException: unprocessable},
+    exception_handlers=UNDECODABLE_BODY_IS_422,
 )
 async def api_lodge(
     request: Request,

@@ -105,6 +105,11 @@ def unprocessable(request: Request, exc: ValidationException) -> Response:
     return Response({"status_code": 422, "detail": detail}, status_code=422, media_type=MediaType.JSON)
 
 
+# A route's `exception_handlers` where the contract says 422 for a body Litestar cannot decode (lodging and
+# case events), so the capability's API module names no Litestar exception.
+UNDECODABLE_BODY_IS_422 = {ValidationException: unprocessable}
+
+
 def service_error_handler(request: Request, exc: ServiceError) -> Response:
     """The one place a refused change becomes HTTP: JSON `detail` (and the field messages) under /api, a
     GOV.UK error page elsewhere (pages that show a form catch these themselves, to redraw it)."""
