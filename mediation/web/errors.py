@@ -12,6 +12,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandler
 
 from mediation.errors import ServiceError, TooManyRequests
 from mediation.web.auth import CHANGE_PASSWORD_PATH, PasswordChangeRequired
@@ -107,7 +108,7 @@ def unprocessable(request: Request, exc: ValidationException) -> Response:
 
 # A route's `exception_handlers` where the contract says 422 for a body Litestar cannot decode (lodging and
 # case events), so the capability's API module names no Litestar exception.
-UNDECODABLE_BODY_IS_422 = {ValidationException: unprocessable}
+UNDECODABLE_BODY_IS_422: dict[int | type[Exception], ExceptionHandler] = {ValidationException: unprocessable}
 
 
 def service_error_handler(request: Request, exc: ServiceError) -> Response:
