@@ -79,11 +79,9 @@ async def _family_account(user: CurrentUser, data: LodgeRequest) -> tuple[int, s
     assert data.family is not None
     email = normalise_email(data.family.email) if data.family.email.strip() else ""
     if email:
-        found = await Account.select(Account.id, Account.role).where(Account.email == email).first()
+        found = await _account_with(email)
         if found is not None:
-            if found["role"] != access.FAMILY:
-                raise Invalid("family.email belongs to a staff account", field="family")
-            return int(found["id"]), data.family.name
+            return found, data.family.name
     account = Account(
         email=email or f"no-email+{secrets.token_hex(8)}@send-mediation.invalid",
         password_hash=NO_PASSWORD,
@@ -93,8 +91,28 @@ async def _family_account(user: CurrentUser, data: LodgeRequest) -> tuple[int, s
         active=True,
         created_at=timekeeping.now(),
     )
-    await account.save()
-    return int(account.id), data.family.name
+    # Two lodgings for the same new family at once (a council's case system sending in parallel) both
+    # find no account: the second's insert does nothing, waits for the first, and then reads its account,
+    # where a plain insert raised a unique violation (a 500) and lost that case.
+    made = (
+        await Account.insert(account)
+        .on_conflict(target=Account.email, action="DO NOTHING")
+        .returning(Account.id)
+    )
+    if made:
+        return int(made[0]["id"]), data.family.name
+    found = await _account_with(account.email)
+    assert found is not None  # the conflicting row is committed: the insert waited for it
+    return found, data.family.name
+
+
+async def _account_with(email: str) -> int | None:
+    found = await Account.select(Account.id, Account.role).where(Account.email == email).first()
+    if found is None:
+        return None
+    if found["role"] != access.FAMILY:
+        raise Invalid("family.email belongs to a staff account", field="family")
+    return int(found["id"])
 
 
 async def lodge_from_api(

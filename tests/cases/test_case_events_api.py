@@ -278,3 +278,18 @@ async def test_the_contract_lists_every_event_the_api_takes():
         "la_received_appeal", "order_made", "unopposed", "duty_done", "withdrawn",
     }  # fmt: skip
     assert contract <= names
+
+
+async def test_a_council_lodging_for_one_new_family_ten_times_at_once_makes_ten_cases_and_one_account(app):
+    # Seen at 1M cases under load: parallel lodgings for the same new family email raced to create its
+    # account; all but one got a 500 (a unique violation on account.email) and their cases were lost.
+    la = await council(app)
+    email = f"parallel.{secrets.token_hex(4)}@example.org"
+    replies = await asyncio.gather(
+        *[post(la, "/api/v1/cases", body(family={"name": "Pat Doe", "email": email})) for _ in range(10)]
+    )
+    assert [r.status_code for r in replies] == [201] * 10, [r.text for r in replies if r.status_code != 201]
+    accounts = await Account.select(Account.id).where(Account.email == email)
+    assert len(accounts) == 1
+    assert await Disagreement.count().where(Disagreement.family == accounts[0]["id"]) == 10
+    await la.aclose()
