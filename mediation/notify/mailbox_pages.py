@@ -2,7 +2,7 @@
 shown in full with its attachments, so a newcomer to the demo can read the mail the service sends.
 
 Messages are shown as text: the plain-text part escaped (its web addresses made into links), the HTML
-part only after the notices' sanitiser (`notices/rendering.sanitise`), its source escaped. With the
+part only after the notices' sanitiser (`web/html.py: sanitise`), its source escaped. With the
 mailbox off (production) every page here is a 404 that says so: mail went to the real SMTP server.
 """
 
@@ -21,11 +21,11 @@ from litestar.params import FromPath
 from litestar.response import Template
 from markupsafe import Markup, escape
 
-from mediation.notices.rendering import sanitise
 from mediation.notify.mailbox import header, parse
 from mediation.notify.pages import _page_number
 from mediation.notify.tables import MailboxMessage
 from mediation.settings import settings
+from mediation.web.html import sanitise
 
 PAGE_SIZE = 50
 URL = re.compile(r"https?://[^\s<>\"']+")
