@@ -35,7 +35,6 @@ UPWARD_IMPORTS = {
     ("audit", "cases"): "audit/pages.py filters by case reference",
     ("organisations", "cases"): "organisations/pages.py passes open cases to a successor",
     ("notify", "cases"): "letters and the outbox read the case they are about",
-    ("clocks", "cases"): "a clock row belongs to a case; cases/effects.py starts and stops clocks",
     ("cases", "lodging"): "the lodging API and the contact page reuse the journey's checks",
     ("cases", "advice"): "cases/event_handlers.py maps API events to each capability's use case",
     ("cases", "certificates"): "cases/event_handlers.py",

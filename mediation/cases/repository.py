@@ -10,6 +10,7 @@ from mediation import timekeeping
 from mediation.access import visible_cases
 from mediation.cases.model import AppealProgress, CaseClock, Disagreement, MediationProgress, Succession
 from mediation.cases.tables import Disagreement as DisagreementRow
+from mediation.clocks import service as clocks
 from mediation.clocks.tables import StatutoryClock
 from mediation.db import is_postgres
 from mediation.db_typing import Condition
@@ -278,3 +279,11 @@ async def update_case(case_id: int, values: dict[str, Any], at: dt.datetime) -> 
     await DisagreementRow.update({**columns, DisagreementRow.updated_at: at}).where(
         DisagreementRow.id == case_id
     )
+
+
+async def write_next_due(case_id: int, due: dt.date | None) -> None:
+    """The case's nearest running due date a body must meet, which the clocks keep for the queues."""
+    await update_case(case_id, {"next_due_date": due}, timekeeping.now())
+
+
+clocks.keep_next_due_with(write_next_due)
