@@ -30,6 +30,7 @@ from mediation.case_mediation import pages as mediation_pages
 from mediation.cases import api as cases_api
 from mediation.cases import contact_pages as case_contact_pages
 from mediation.cases import pages as case_pages
+from mediation.cases import succession_pages
 from mediation.cases import work_pages as case_work_pages
 from mediation.certificates import pages as certificate_pages
 from mediation.errors import ServiceError
@@ -162,6 +163,7 @@ def create_app(config: Settings = settings) -> Litestar:
             *password_pages.ROUTES,
             *accounts_api.ROUTES,
             *organisation_pages.ROUTES,
+            *succession_pages.ROUTES,  # the organisations page's "pass open cases on now" form
             *organisations_api.ROUTES,
             *case_pages.ROUTES,
             *case_work_pages.ROUTES,

@@ -31,7 +31,6 @@ TABLE_QUERIES_STILL_IN_PAGES = {
 UPWARD_IMPORTS = {
     ("audit", "accounts"): "the audit log names accounts (AuditEvent.actor); accounts write the log",
     ("audit", "cases"): "audit/pages.py filters by case reference",
-    ("organisations", "cases"): "organisations/pages.py passes open cases to a successor",
     ("cases", "lodging"): "the lodging API and the contact page reuse the journey's checks",
     ("cases", "advice"): "cases/event_handlers.py maps API events to each capability's use case",
     ("cases", "certificates"): "cases/event_handlers.py",
