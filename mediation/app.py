@@ -24,7 +24,7 @@ from mediation.accounts import api as accounts_api
 from mediation.accounts import pages as account_pages
 from mediation.accounts import password_pages
 from mediation.attendees import pages as mediation_guest_pages
-from mediation.audit import pages as audit_pages
+from mediation.audit_log import pages as audit_pages
 from mediation.case_mediation import api as mediation_api
 from mediation.case_mediation import pages as mediation_pages
 from mediation.cases import api as cases_api
