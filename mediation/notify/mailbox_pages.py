@@ -2,7 +2,7 @@
 shown in full with its attachments, so a newcomer to the demo can read the mail the service sends.
 
 Messages are shown as text: the plain-text part escaped (its web addresses made into links), the HTML
-part only after the notices' sanitiser (`web/html.py: sanitise`), its source escaped. With the
+part only after the sanitiser notices use too (`web/html.py: sanitise`), its source escaped. With the
 mailbox off (production) every page here is a 404 that says so: mail went to the real SMTP server.
 """
 
