@@ -23,7 +23,8 @@ from mediation.accounts.service import account_id_for, normalise_email
 from mediation.audit import reading
 from mediation.audit import service as audit
 from mediation.audit.reading import FILTER_FIELDS, Filters, decode_cursor, encode_cursor
-from mediation.cases.repository import case_id_for, references
+from mediation.cases.lower_layers import references
+from mediation.cases.repository import case_id_for
 from mediation.db import transaction
 from mediation.rules.lifecycle import VARIANTS
 from mediation.web.auth import current_user

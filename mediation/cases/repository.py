@@ -4,20 +4,16 @@ module reads a case row; everything else is handed the aggregate."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
 from mediation import timekeeping
 from mediation.access import visible_cases
 from mediation.cases.model import AppealProgress, CaseClock, Disagreement, MediationProgress, Succession
-from mediation.cases.tables import CaseDocument
 from mediation.cases.tables import Disagreement as DisagreementRow
-from mediation.clocks import service as clocks
 from mediation.clocks.tables import StatutoryClock
 from mediation.db import is_postgres
 from mediation.db_typing import Condition
 from mediation.identity import CurrentUser
-from mediation.notify import case_facts
 
 _ROW = DisagreementRow
 _COLUMNS = (
@@ -290,68 +286,3 @@ async def update_case(case_id: int, values: dict[str, Any], at: dt.datetime) -> 
     await DisagreementRow.update({**columns, DisagreementRow.updated_at: at}).where(
         DisagreementRow.id == case_id
     )
-
-
-async def write_next_due(case_id: int, due: dt.date | None) -> None:
-    """The case's nearest running due date a body must meet, which the clocks keep for the queues."""
-    await update_case(case_id, {"next_due_date": due}, timekeeping.now())
-
-
-clocks.keep_next_due_with(write_next_due)
-
-
-# --- What the outbox (notify, a lower layer) reads about a case, registered with it below. ---
-
-
-async def _print_queue_of(case_id: int) -> tuple[int | None, bool]:
-    row = (
-        await DisagreementRow.select(
-            DisagreementRow.local_authority,
-            DisagreementRow.icb,
-            DisagreementRow.arranged_by,
-            DisagreementRow.large_print,
-        )
-        .where(DisagreementRow.id == case_id)
-        .first()
-    )
-    if row is None:
-        return None, False
-    health_only = row["arranged_by"] == "health_commissioner" and row["icb"]
-    return (row["icb"] if health_only else row["local_authority"]), bool(row["large_print"])
-
-
-async def _letter_heading(case_id: int) -> case_facts.LetterHeading | None:
-    try:
-        case = await load_case(case_id)
-    except LookupError:
-        return None
-    return case_facts.LetterHeading(
-        reference=case.reference,
-        signing_body_id=case.arranging_organisation_id or case.local_authority_id,
-        large_print=case.large_print,
-    )
-
-
-async def references(case_ids: Sequence[int]) -> dict[int, str]:
-    """Each case's reference by id, for those that exist."""
-    rows = await DisagreementRow.select(DisagreementRow.id, DisagreementRow.reference).where(
-        DisagreementRow.id.is_in(list(case_ids))
-    )
-    return {r["id"]: r["reference"] for r in rows}
-
-
-async def _documents(document_ids: Sequence[int]) -> dict[int, tuple[bytes, str]]:
-    rows = await CaseDocument.select(CaseDocument.id, CaseDocument.content, CaseDocument.content_type).where(
-        CaseDocument.id.is_in(list(document_ids))
-    )
-    return {r["id"]: (bytes(r["content"]), r["content_type"]) for r in rows}
-
-
-case_facts.register(
-    case_facts.CaseReader(
-        print_queue_of=_print_queue_of,
-        letter_heading=_letter_heading,
-        references=references,
-        documents=_documents,
-    )
-)

@@ -365,14 +365,14 @@ async def refresh_next_due(case_id: int) -> None:
         .first()
     )
     if _next_due_writer is None:
-        raise RuntimeError("no writer of a case's next_due_date: import mediation.cases.repository first")
+        raise RuntimeError("no writer of a case's next_due_date: import mediation.cases.tables first")
     await _next_due_writer(case_id, row["due"] if row else None)
 
 
-# The case row (and so its `next_due_date` column) belongs to `cases`, a higher layer than clocks: the
-# case repository registers its writer here when it is imported (`cases/repository.py: write_next_due`),
-# which every use case that starts or stops a clock imports first. A clock written with none registered
-# is a bug, not a skipped update: `refresh_next_due` raises.
+# The case row (and so its `next_due_date` column) belongs to `cases`, a higher layer than clocks: cases
+# register its writer here when `cases/tables.py` is imported (`cases/lower_layers.py: write_next_due`),
+# as it is in any process that has a case. A clock written with none registered is a bug, not a skipped
+# update: `refresh_next_due` raises.
 NextDueWriter = Callable[[int, dt.date | None], Awaitable[None]]
 _next_due_writer: NextDueWriter | None = None
 

@@ -1,10 +1,9 @@
 """What the outbox reads about the case a message is about, and the case documents a message encloses.
 
-Cases sit above notify (they queue its messages), so notify never imports them: the case layer registers
-its reader here when `cases/repository.py` is imported (`register`). Every use case that queues a message
-about a case has imported it first, and so have the web app (its routes, and so the scheduler's delivery
-job) and the reminder sweep. Reading a case with no reader registered is a bug, not a blank: `reader()`
-raises.
+Cases sit above notify (they queue its messages), so notify never imports them: cases register their
+reader here when `cases/tables.py` is imported (`cases/lower_layers.py`), as it is in any process that has
+a case (the web app and its delivery job, a script that queues a letter). Reading a case with no reader
+registered is a bug, not a blank: `reader()` raises.
 """
 
 from __future__ import annotations
@@ -45,5 +44,5 @@ def register(reader: CaseReader) -> None:
 
 def reader() -> CaseReader:
     if _reader is None:
-        raise RuntimeError("no case reader for the outbox: import mediation.cases.repository first")
+        raise RuntimeError("no case reader for the outbox: import mediation.cases.tables first")
     return _reader
