@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from piccolo.columns.combination import WhereRaw
 
@@ -52,6 +53,12 @@ def visible_cases(user: CurrentUser | None) -> Condition:
     if user.role == MEDIATOR:
         return Disagreement.mediation_service == user.organisation_id
     return nothing
+
+
+def visible_case_ids(user: CurrentUser | None) -> Any:
+    """The ids of the cases this user may see, as a subquery for a lower layer's rows that name a case by
+    id (`notify/outbox.py`: the messages about an organisation's cases)."""
+    return Disagreement.select(Disagreement.id).where(visible_cases(user))
 
 
 # --- Relations to a case, beyond being able to see it ---

@@ -27,13 +27,14 @@ from mediation.accounts import api as accounts_api
 from mediation.accounts import pages as account_pages
 from mediation.accounts import password_pages
 from mediation.attendees import pages as mediation_guest_pages
-from mediation.audit import pages as audit_pages
+from mediation.audit_log import pages as audit_pages
 from mediation.case_events import api as case_events_api
 from mediation.case_mediation import api as mediation_api
 from mediation.case_mediation import pages as mediation_pages
 from mediation.cases import api as cases_api
 from mediation.cases import contact_pages as case_contact_pages
 from mediation.cases import pages as case_pages
+from mediation.cases import succession_pages
 from mediation.cases import work_pages as case_work_pages
 from mediation.certificates import pages as certificate_pages
 from mediation.errors import ServiceError
@@ -175,6 +176,7 @@ def create_app(config: Settings = settings) -> Litestar:
             *password_pages.ROUTES,
             *accounts_api.ROUTES,
             *organisation_pages.ROUTES,
+            *succession_pages.ROUTES,  # the organisations page's "pass open cases on now" form
             *organisations_api.ROUTES,
             *case_pages.ROUTES,
             *case_work_pages.ROUTES,

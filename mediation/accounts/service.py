@@ -36,6 +36,12 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+async def account_id_for(email: str) -> int | None:
+    """The id of the account with this email address (as typed: it is normalised here), if there is one."""
+    row = await Account.select(Account.id).where(Account.email == normalise_email(email)).first()
+    return None if row is None else int(row["id"])
+
+
 async def load_user(account_id: int, *, session_epoch: int | None = None) -> CurrentUser | None:
     """The active account as the signed-in person; with `session_epoch` (a session's), only if no
     password change or reset has ended that session's generation since."""

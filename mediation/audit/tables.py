@@ -2,14 +2,21 @@
 
 from piccolo.columns import JSON, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
+from piccolo.columns.reference import LazyTableReference
 
-from mediation.accounts.tables import Account
 from mediation.db_typing import Table
 
 
 class AuditEvent(Table):
     at = Timestamptz(index=True)
-    actor = ForeignKey(references=Account, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    # The account (`accounts/tables.py: Account`) by name: accounts sit above the log and write to it.
+    actor: ForeignKey[Table] = ForeignKey(
+        references=LazyTableReference("Account", module_path="mediation.accounts.tables"),
+        on_delete=OnDelete.restrict,
+        null=True,
+        default=None,
+        index=True,
+    )
     actor_label = Varchar(length=260, default="system")
     action = Varchar(length=60, index=True)
     entity = Varchar(length=60)

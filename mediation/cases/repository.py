@@ -227,6 +227,14 @@ async def load_case(case_id: int) -> Disagreement:
     return found
 
 
+async def case_id_for(reference: str) -> int | None:
+    """The id of the case with this reference exactly, for the service's own use: no access check."""
+    row = (
+        await DisagreementRow.select(DisagreementRow.id).where(DisagreementRow.reference == reference).first()
+    )
+    return None if row is None else int(row["id"])
+
+
 async def case_id_for_draft(draft_id: int) -> int | None:
     """The case a lodging draft became, if it has."""
     row = (

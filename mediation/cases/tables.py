@@ -92,3 +92,7 @@ class CaseNote(Table):
     author = ForeignKey(references=Account, on_delete=OnDelete.restrict)
     text = Text()
     created_at = Timestamptz()
+
+
+# The layers below cases (clocks, notify) reach a case row only through what this registers with them.
+from mediation.cases import lower_layers  # noqa: E402, F401

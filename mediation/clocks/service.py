@@ -9,7 +9,7 @@ index), so a clock can never be doubled.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import msgspec
@@ -17,8 +17,7 @@ from piccolo.columns import Column
 
 from mediation import timekeeping
 from mediation.audit import service as audit
-from mediation.cases.model import ACTOR_LABELS, CaseClock, rule_title
-from mediation.cases.tables import Disagreement
+from mediation.clocks.model import ACTOR_LABELS, CaseClock, rule_title
 from mediation.clocks.tables import ClockStatus, StatutoryClock
 from mediation.identity import CurrentUser
 from mediation.rules.calendar import format_date
@@ -365,6 +364,20 @@ async def refresh_next_due(case_id: int) -> None:
         .order_by(StatutoryClock.due)
         .first()
     )
-    await Disagreement.update(
-        {Disagreement.next_due_date: row["due"] if row else None, Disagreement.updated_at: timekeeping.now()}
-    ).where(Disagreement.id == case_id)
+    if _next_due_writer is None:
+        raise RuntimeError("no writer of a case's next_due_date: import mediation.cases.tables first")
+    await _next_due_writer(case_id, row["due"] if row else None)
+
+
+# The case row (and so its `next_due_date` column) belongs to `cases`, a higher layer than clocks: cases
+# register its writer here when `cases/tables.py` is imported (`cases/lower_layers.py: write_next_due`),
+# as it is in any process that has a case. A clock written with none registered is a bug, not a skipped
+# update: `refresh_next_due` raises.
+NextDueWriter = Callable[[int, dt.date | None], Awaitable[None]]
+_next_due_writer: NextDueWriter | None = None
+
+
+def keep_next_due_with(writer: NextDueWriter) -> None:
+    """Register the one function that stores a case's nearest due date a body must meet."""
+    global _next_due_writer
+    _next_due_writer = writer

@@ -4,8 +4,8 @@ from enum import StrEnum
 
 from piccolo.columns import JSON, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
+from piccolo.columns.reference import LazyTableReference
 
-from mediation.cases.tables import Disagreement
 from mediation.db_typing import Table
 
 
@@ -16,7 +16,12 @@ class ClockStatus(StrEnum):
 
 
 class StatutoryClock(Table):
-    disagreement = ForeignKey(references=Disagreement, on_delete=OnDelete.restrict, index=True)
+    # The case (`cases/tables.py: Disagreement`) by name: cases sit above clocks and import them.
+    disagreement: ForeignKey[Table] = ForeignKey(
+        references=LazyTableReference("Disagreement", module_path="mediation.cases.tables"),
+        on_delete=OnDelete.restrict,
+        index=True,
+    )
     rule = Varchar(length=60, index=True)
     # Who must act: family, local_authority, health_commissioner, mediation_adviser, mediator.
     actor = Varchar(length=40)

@@ -4,7 +4,7 @@ and a PDF letter.
 The notice's wording is `templates/notices/notice_body.html`, owned by the project and reviewed with the
 law. An LA's own words are plain-text fields (`fields.py`) that the template places and escapes; no text
 an LA writes is ever run as template code. The output is still cleaned to a short list of tags, and
-GOV.UK classes are added here, so the template is written as plain HTML.
+GOV.UK classes are added (`web/html.py: sanitise`), so the template is written as plain HTML.
 """
 
 from __future__ import annotations
@@ -17,27 +17,18 @@ from collections.abc import Mapping
 from html.parser import HTMLParser
 from typing import Any
 
-import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from mediation.notices.fields import for_notice
 from mediation.notify.pdf import write_pdf
 from mediation.settings import ROOT
+from mediation.web.html import sanitise
 from mediation.web.templating import day_date, long_date
 
 BODY_TEMPLATE = "notices/notice_body.html"
 LETTER_TEMPLATE = "notices/notice_letter.html"
 EMAIL_TEMPLATE = "notices/notice_email.html"
-ALLOWED_TAGS = {"h2", "h3", "p", "ul", "ol", "li", "strong", "em", "a", "br"}
-GOVUK_CLASSES = {
-    "h2": {"class": "govuk-heading-m"},
-    "h3": {"class": "govuk-heading-s"},
-    "p": {"class": "govuk-body"},
-    "ul": {"class": "govuk-list govuk-list--bullet"},
-    "ol": {"class": "govuk-list govuk-list--number"},
-    "a": {"class": "govuk-link"},
-}
 
 
 @functools.cache
@@ -59,18 +50,6 @@ def render_body(context: Mapping[str, Any], fields: Mapping[str, Any]) -> str:
     """The notice text as safe HTML: the fixed text for this notice's data, with the LA's fields."""
     raw = _notice_environment().get_template(BODY_TEMPLATE).render(**context, own=for_notice(fields))
     return sanitise(raw)
-
-
-def sanitise(raw: str) -> str:
-    return nh3.clean(
-        raw,
-        tags=ALLOWED_TAGS,
-        attributes={"a": {"href"}},
-        url_schemes={"https", "http", "mailto", "tel"},
-        link_rel="noopener noreferrer",
-        set_tag_attribute_values=GOVUK_CLASSES,
-        strip_comments=True,
-    ).strip()
 
 
 class _TextWriter(HTMLParser):

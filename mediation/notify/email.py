@@ -25,6 +25,7 @@ from typing import Any
 import aiosmtplib
 
 from mediation.db import is_postgres, transaction
+from mediation.notify import case_facts
 from mediation.notify.letters import print_letter
 from mediation.notify.tables import Channel, DeliveryStatus, Notification
 from mediation.settings import Settings, settings
@@ -223,8 +224,6 @@ async def _record_failure(
 
 async def build_message(row: Mapping[str, Any], smtp: SmtpConfig, now: dt.datetime) -> EmailMessage:
     """The email for a claimed row: plain text, optional HTML alternative, CaseDocument attachments."""
-    from mediation.cases.tables import CaseDocument
-
     message = EmailMessage()
     message["From"] = smtp.sender
     message["To"] = Address(display_name=row["recipient_name"] or "", addr_spec=row["recipient_email"])
@@ -239,17 +238,12 @@ async def build_message(row: Mapping[str, Any], smtp: SmtpConfig, now: dt.dateti
     if row["body_html"]:
         message.add_alternative(row["body_html"], subtype="html")
     for item in _attachments(row):
-        document = (
-            await CaseDocument.select(CaseDocument.content, CaseDocument.content_type)
-            .where(CaseDocument.id == item["document_id"])
-            .first()
-        )
+        document = (await case_facts.reader().documents([item["document_id"]])).get(item["document_id"])
         if document is None:
             raise LookupError(f"attachment document {item['document_id']} does not exist")
-        maintype, _, subtype = (document["content_type"] or "application/pdf").partition("/")
-        message.add_attachment(
-            bytes(document["content"]), maintype=maintype, subtype=subtype, filename=item["filename"]
-        )
+        content, content_type = document
+        maintype, _, subtype = (content_type or "application/pdf").partition("/")
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=item["filename"])
     return message
 
 

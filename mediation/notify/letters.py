@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 
 from mediation.db import transaction
+from mediation.notify import case_facts
 from mediation.notify.pdf import write_pdf
 from mediation.notify.tables import DeliveryStatus, LetterFile, Notification
 
@@ -100,15 +101,12 @@ async def _case_of(disagreement_id: int | None) -> tuple[str, str, bool]:
     whether the family asked for large print letters."""
     if disagreement_id is None:
         return "", "", False
-    from mediation.cases.repository import load_case
     from mediation.organisations.tables import Organisation
 
-    try:
-        case = await load_case(disagreement_id)
-    except LookupError:
+    case = await case_facts.reader().letter_heading(disagreement_id)
+    if case is None:
         return "", "", False
-    body = case.arranging_organisation_id or case.local_authority_id
-    row = await Organisation.select(Organisation.name).where(Organisation.id == body).first()
+    row = await Organisation.select(Organisation.name).where(Organisation.id == case.signing_body_id).first()
     return case.reference, row["name"] if row else "", case.large_print
 
 

@@ -16,6 +16,7 @@ import email.policy
 import logging
 from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
@@ -60,6 +61,31 @@ async def store(mail_from: str, recipients: list[str], content: bytes) -> int:
     )
     await row.save()
     return int(row.id)
+
+
+async def message(message_id: int) -> dict[str, Any] | None:
+    """A stored message, whole, or None."""
+    return await MailboxMessage.select().where(MailboxMessage.id == message_id).first()
+
+
+async def messages(*, page: int, page_size: int) -> list[dict[str, Any]]:
+    """One page of the list, newest first, and the first row of the next page if there is one."""
+    return (
+        await MailboxMessage.select(
+            MailboxMessage.id,
+            MailboxMessage.received_at,
+            MailboxMessage.recipients,
+            MailboxMessage.subject,
+            MailboxMessage.size,
+        )
+        .order_by(MailboxMessage.id, ascending=False)
+        .limit(page_size + 1)
+        .offset((page - 1) * page_size)
+    )
+
+
+async def count() -> int:
+    return await MailboxMessage.count()
 
 
 class _Handler:

@@ -2,7 +2,7 @@
 shown in full with its attachments, so a newcomer to the demo can read the mail the service sends.
 
 Messages are shown as text: the plain-text part escaped (its web addresses made into links), the HTML
-part only after the notices' sanitiser (`notices/rendering.sanitise`), its source escaped. With the
+part only after the sanitiser notices use too (`web/html.py: sanitise`), its source escaped. With the
 mailbox off (production) every page here is a 404 that says so: mail went to the real SMTP server.
 """
 
@@ -21,11 +21,11 @@ from litestar.response import Template
 from markupsafe import Markup, escape
 
 from mediation.errors import NotFound
-from mediation.notices.rendering import sanitise
+from mediation.notify import mailbox
 from mediation.notify.mailbox import header, parse
 from mediation.notify.pages import _page_number
-from mediation.notify.tables import MailboxMessage
 from mediation.settings import settings
+from mediation.web.html import sanitise
 
 PAGE_SIZE = 50
 URL = re.compile(r"https?://[^\s<>\"']+")
@@ -110,7 +110,7 @@ def attachments(message: EmailMessage) -> list[Attachment]:
 
 
 async def _message_row(message_id: int) -> dict[str, Any]:
-    row = await MailboxMessage.select().where(MailboxMessage.id == message_id).first()
+    row = await mailbox.message(message_id)
     if row is None:
         raise NotFound("There is no such message in the mailbox")
     return row
@@ -121,18 +121,7 @@ async def mailbox_page(request: Request) -> Template:
     if not settings.mailbox:
         return _off()
     page = _page_number(request.query_params.get("page"))
-    rows = (
-        await MailboxMessage.select(
-            MailboxMessage.id,
-            MailboxMessage.received_at,
-            MailboxMessage.recipients,
-            MailboxMessage.subject,
-            MailboxMessage.size,
-        )
-        .order_by(MailboxMessage.id, ascending=False)
-        .limit(PAGE_SIZE + 1)
-        .offset((page - 1) * PAGE_SIZE)
-    )
+    rows = await mailbox.messages(page=page, page_size=PAGE_SIZE)
     messages = [
         {
             "id": r["id"],
@@ -149,7 +138,7 @@ async def mailbox_page(request: Request) -> Template:
             "messages": messages,
             "page": page,
             "has_next": len(rows) > PAGE_SIZE,
-            "total": await MailboxMessage.count(),
+            "total": await mailbox.count(),
             "interval": settings.outbox_interval_seconds,
         },
     )

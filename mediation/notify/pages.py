@@ -11,29 +11,27 @@ from typing import Any
 
 from litestar import Request, get
 from litestar.response import Template
-from piccolo.columns.combination import Where
-from piccolo.query.functions.aggregate import Count
 
-from mediation.access import visible_cases
-from mediation.cases.tables import Disagreement
 from mediation.errors import BadParameter
-from mediation.notify.tables import DeliveryStatus, Notification
+from mediation.identity import CurrentUser
+from mediation.notify import outbox
 from mediation.web.auth import current_user
 
 PAGE_SIZE = 50
+# Every delivery status (`notify/tables.py: DeliveryStatus`), in the order the page lists them.
 STATUS_LABELS = {
-    DeliveryStatus.pending.value: "Queued",
-    DeliveryStatus.sending.value: "Sending",
-    DeliveryStatus.sent.value: "Sent",
-    DeliveryStatus.printed.value: "Printed",
-    DeliveryStatus.failed.value: "Failed",
+    "pending": "Queued",
+    "sending": "Sending",
+    "sent": "Sent",
+    "printed": "Printed",
+    "failed": "Failed",
 }
 STATUS_TAGS = {
-    DeliveryStatus.pending.value: "govuk-tag--blue",
-    DeliveryStatus.sending.value: "govuk-tag--yellow",
-    DeliveryStatus.sent.value: "govuk-tag--green",
-    DeliveryStatus.printed.value: "govuk-tag--green",
-    DeliveryStatus.failed.value: "govuk-tag--red",
+    "pending": "govuk-tag--blue",
+    "sending": "govuk-tag--yellow",
+    "sent": "govuk-tag--green",
+    "printed": "govuk-tag--green",
+    "failed": "govuk-tag--red",
 }
 ERROR_SHOWN = 300  # characters of the last error on the list
 
@@ -58,22 +56,9 @@ def _when(value: dt.datetime | None) -> str:
     return "" if value is None else value.astimezone(dt.UTC).strftime("%d %b %Y %H:%M:%S UTC")
 
 
-async def _counts(only: Where | None = None) -> dict[str, int]:
-    if only is None:
-        rows = await Notification.raw("SELECT status, COUNT(*) AS n FROM notification GROUP BY status")
-    else:
-        rows = (
-            await Notification.select(Notification.status, Count(alias="n"))
-            .where(only)
-            .group_by(Notification.status)
-        )
-    found = {r["status"]: int(r["n"]) for r in rows}
-    return {status: found.get(status, 0) for status in STATUS_LABELS}
-
-
 def _row(r: dict[str, Any]) -> dict[str, Any]:
     error = r["last_error"] or ""
-    waiting = r["status"] in {DeliveryStatus.pending.value, DeliveryStatus.sending.value}
+    waiting = r["status"] in {"pending", "sending"}
     return {
         "id": r["id"],
         "status": r["status"],
@@ -90,37 +75,16 @@ def _row(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def outbox_context(request: Request, only: Where | None = None) -> dict[str, Any]:
-    """The outbox list as its pages show it: every message, or `only` those (an organisation's cases)."""
+async def outbox_context(request: Request, of: CurrentUser | None = None) -> dict[str, Any]:
+    """The outbox list as its pages show it: every message, or only those about the cases `of` may see."""
     status = _status(request.query_params.get("status"))
     page = _page_number(request.query_params.get("page"))
-    query = Notification.select(
-        Notification.id,
-        Notification.channel,
-        Notification.recipient_email,
-        Notification.recipient_name,
-        Notification.subject,
-        Notification.status,
-        Notification.attempts,
-        Notification.next_attempt_at,
-        Notification.last_error,
-        Notification.created_at,
-        Notification.sent_at,
-    )
-    if status is not None:
-        query = query.where(Notification.status == status)
-    if only is not None:
-        query = query.where(only)
-    rows = (
-        await query.order_by(Notification.id, ascending=False)
-        .limit(PAGE_SIZE + 1)
-        .offset((page - 1) * PAGE_SIZE)
-    )
+    rows = await outbox.messages(status=status, page=page, page_size=PAGE_SIZE, of=of)
     return {
         "messages": [_row(r) for r in rows[:PAGE_SIZE]],
         "status": status or "all",
         "status_labels": STATUS_LABELS,
-        "counts": await _counts(only),
+        "counts": await outbox.counts(of),
         "page": page,
         "has_next": len(rows) > PAGE_SIZE,
     }
@@ -136,8 +100,7 @@ async def staff_outbox_page(request: Request) -> Template:
     """A coordinator's outbox: the messages about their organisation's cases only (no other body's)."""
     user = current_user(request)
     assert user is not None  # the route guard lets no anonymous visitor in
-    ours = Notification.disagreement_id.is_in(Disagreement.select(Disagreement.id).where(visible_cases(user)))
-    context = await outbox_context(request, ours)
+    context = await outbox_context(request, of=user)
     return Template(
         "admin/outbox.html",
         context={

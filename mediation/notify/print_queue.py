@@ -23,6 +23,7 @@ from mediation.db import transaction
 from mediation.db_typing import Condition
 from mediation.errors import Invalid, NotFound
 from mediation.identity import CurrentUser
+from mediation.notify import case_facts
 from mediation.notify.letters import _environment
 from mediation.notify.pdf import write_pdf
 from mediation.notify.print_files import merge_pdfs, readable
@@ -64,15 +65,10 @@ def _made_on(row: dict[str, Any]) -> dt.date:
 
 
 async def _references(case_ids: Iterable[int | None]) -> dict[int, str]:
-    from mediation.cases.tables import Disagreement
-
     ids = sorted({i for i in case_ids if i is not None})
     if not ids:
         return {}
-    rows = await Disagreement.select(Disagreement.id, Disagreement.reference).where(
-        Disagreement.id.is_in(ids)
-    )
-    return {r["id"]: r["reference"] for r in rows}
+    return await case_facts.reader().references(ids)
 
 
 _COLUMNS = (
@@ -132,8 +128,6 @@ async def posted(
 
 async def _print_files(letter_ids: Sequence[int]) -> dict[int, bytes]:
     """Each letter's PDF with its enclosures merged after it: three queries however many letters."""
-    from mediation.cases.tables import CaseDocument
-
     letters = await (
         Notification.select(Notification.id, Notification.attachments)
         .where(Notification.id.is_in(list(letter_ids)))
@@ -146,10 +140,8 @@ async def _print_files(letter_ids: Sequence[int]) -> dict[int, bytes]:
     wanted = {e["document_id"] for row in letters for e in _enclosures(row["attachments"])}
     documents = {}
     if wanted:
-        rows = await CaseDocument.select(
-            CaseDocument.id, CaseDocument.content, CaseDocument.content_type
-        ).where(CaseDocument.id.is_in(sorted(wanted)))
-        documents = {d["id"]: bytes(d["content"]) for d in rows if d["content_type"] == "application/pdf"}
+        found = await case_facts.reader().documents(sorted(wanted))
+        documents = {i: content for i, (content, kind) in found.items() if kind == "application/pdf"}
     merged = {}
     for row in letters:
         if row["id"] in pdf_of:

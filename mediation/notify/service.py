@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from mediation import timekeeping
+from mediation.notify import case_facts
 from mediation.notify.tables import Channel, DeliveryStatus, Notification
 
 SUBJECT_MAX = 200  # Notification.subject is Varchar(200)
@@ -139,19 +140,7 @@ async def handling_body(disagreement_id: int | None) -> tuple[int | None, bool]:
     a health-only case, the LA otherwise), and whether the family asked for large print."""
     if disagreement_id is None:
         return None, False
-    from mediation.cases.tables import Disagreement
-
-    row = (
-        await Disagreement.select(
-            Disagreement.local_authority, Disagreement.icb, Disagreement.arranged_by, Disagreement.large_print
-        )
-        .where(Disagreement.id == disagreement_id)
-        .first()
-    )
-    if row is None:
-        return None, False
-    health_only = row["arranged_by"] == "health_commissioner" and row["icb"]
-    return (row["icb"] if health_only else row["local_authority"]), bool(row["large_print"])
+    return await case_facts.reader().print_queue_of(disagreement_id)
 
 
 def letter_row(

@@ -302,15 +302,6 @@ async def link_end(request: Request, org_id: FromPath[int], link_id: FromPath[in
     return Redirect(f"/admin/organisations/{org_id}?saved=link_ended", status_code=303)
 
 
-@post("/admin/organisations/successions", name="admin_successions", opt={"action": "administer"})
-async def successions_apply(request: Request) -> Redirect:
-    """Pass open cases to the successors whose day has come now, rather than at the next hourly run."""
-    from mediation.cases.succession import apply_successions
-
-    report = await apply_successions(actor=current_user(request))
-    return Redirect(f"/admin/organisations?passed={report.passed}", status_code=303)
-
-
 ROUTES = [
     organisations_page,
     organisation_page,
@@ -323,5 +314,4 @@ ROUTES = [
     organisation_update,
     link_add,
     link_end,
-    successions_apply,
 ]

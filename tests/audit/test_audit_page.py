@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from mediation.audit import service as audit
-from mediation.audit.pages import PAGE_SIZE, decode_cursor, neutralise
+from mediation.audit.reading import PAGE_SIZE, decode_cursor, neutralise
 from mediation.audit.tables import AuditEvent
 from mediation.cases.tables import Disagreement
 from mediation.timekeeping import LONDON, use_clock
@@ -271,9 +271,9 @@ async def test_the_csv_export_has_the_filtered_entries_neutralised_and_is_itself
 
 
 async def test_the_export_reads_the_whole_filtered_log_in_batches(app, monkeypatch):
-    from mediation.audit import pages
+    from mediation.audit import reading
 
-    monkeypatch.setattr(pages, "EXPORT_BATCH", 7)
+    monkeypatch.setattr(reading, "EXPORT_BATCH", 7)
     someone = await person("family", None, "Audit Batches")
     made = await _entries(someone, "batch_test", [_at(7, 9, i % 3) for i in range(23)])
     client = await client_as(app, "admin")
@@ -314,7 +314,7 @@ async def test_the_table_reflows_on_a_narrow_screen(app):
 
 
 def test_paging_links_keep_the_filters():
-    from mediation.audit.pages import Filters
+    from mediation.audit.reading import Filters
 
     query = Filters({"user": "a@example.com", "action": "", "reference": "X-1"}).query()
     assert parse_qs(query) == {"user": ["a@example.com"], "reference": ["X-1"]}
