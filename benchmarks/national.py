@@ -374,9 +374,21 @@ def markdown(
     return "\n".join(lines) + "\n"
 
 
+def _shown(argv: list[str]) -> list[str]:
+    """The arguments as run, to print beside the figures so they can be measured again; where the report
+    was written is left out."""
+    shown, skip = [], False
+    for arg in argv:
+        if skip or arg.startswith("--output"):
+            skip = arg == "--output"
+            continue
+        shown.append(arg)
+    return shown
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    command = "python -m benchmarks.national" + (" --quick" if args.quick else "")
+    command = " ".join(["python -m benchmarks.national", *_shown(sys.argv[1:] if argv is None else argv)])
     big, small = (
         database_url(0 if os.environ.get("DATABASE_URL", "").startswith("postgres") else args.cases),
         None,
