@@ -72,10 +72,23 @@ class Writer:
                 await self.flush()
                 await self._reset_sequences()
                 await self._end("COMMIT")
+                await self._analyze()
             else:
                 await self._end("ROLLBACK")
         finally:
             await self.conn.close() if self.db.engine == "postgres" else self.conn.close()
+
+    async def _analyze(self) -> None:
+        """Planner statistics for every table the load filled. Without them PostgreSQL plans the queue
+        from an empty table's guesses until autovacuum gets round to it (never, where it is off): at 1M
+        cases it estimated 291 of Kent's 27,933 cases and read all of them for one filtered page. On
+        PostgreSQL a role that does not own the tables is skipped with a warning, not refused."""
+        for table in self.counts:
+            sql = f"ANALYZE {table}"  # our own table names
+            if self.db.engine == "postgres":
+                await self.conn.execute(sql)
+            else:
+                self.conn.execute(sql)
 
     async def _end(self, how: str) -> None:
         if self.db.engine != "postgres":
