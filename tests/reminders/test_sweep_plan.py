@@ -75,9 +75,12 @@ async def test_a_page_of_due_clocks_reads_the_running_index_and_not_the_met_cloc
             scans = [n["Relation Name"] for n in nodes if n["Node Type"] == "Seq Scan"]
             # (The test database's few thousand cases may be hashed whole; the 40,000 clocks never are.)
             assert "statutory_clock" not in scans, scans
-            # Nationally the running clocks' (due, id); for one LA its cases' running clocks (by case:
-            # (disagreement, status, due) or the partial unique one): only running clocks are read.
-            intended = {"statutory_clock_running_due"} if local_authorities is None else RUNNING_INDEXES
+            # Nationally an index of running clocks only: the partial (due, id) one, or (as PostgreSQL
+            # sometimes picks once the statistics count 400 running of 40,000) the plain status index as a
+            # bitmap; for one LA also its cases' running clocks by case ((disagreement, status, due)).
+            intended = (
+                RUNNING_INDEXES - {"statutory_clock_case"} if local_authorities is None else RUNNING_INDEXES
+            )
             assert intended & {n.get("Index Name") for n in nodes}, nodes
             # 400 running clocks on a few dozen pages, their cases and families: not 40,000 clocks' pages.
             buffers = plan["Shared Hit Blocks"] + plan["Shared Read Blocks"]
