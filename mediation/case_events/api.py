@@ -8,20 +8,11 @@ from litestar import Request, post
 from litestar.params import FromPath, JSONBody
 
 from mediation.case_events import handlers
-from mediation.cases.repository import find_case
+from mediation.cases.lookup import user_of, visible_case
 from mediation.cases.schemas import EventRequest
 from mediation.cases.service import CaseDetail, case_detail
-from mediation.errors import NotFound
-from mediation.identity import CurrentUser
-from mediation.web.auth import current_user
 from mediation.web.errors import UNDECODABLE_BODY_IS_422
 from mediation.web.forms import client_of
-
-
-def _user(request: Request) -> CurrentUser:
-    user = current_user(request)
-    assert user is not None  # the route guard lets no anonymous visitor in
-    return user
 
 
 @post(
@@ -38,11 +29,8 @@ def _user(request: Request) -> CurrentUser:
 async def api_case_event(
     request: Request, reference: FromPath[str], data: JSONBody[EventRequest]
 ) -> CaseDetail:
-    user = _user(request)
-    case = await find_case(user, reference)
-    if case is None:
-        raise NotFound("Case not found")
-    case = await handlers.apply(case, data, actor=user)
+    user = user_of(request)
+    case = await handlers.apply(await visible_case(request, reference), data, actor=user)
     return await case_detail(user, case, client=client_of(request))
 
 

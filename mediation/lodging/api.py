@@ -11,19 +11,12 @@ import msgspec
 from litestar import Request, Response, post
 from litestar.params import HeaderParameter, JSONBody
 
+from mediation.cases.lookup import user_of
 from mediation.cases.schemas import LodgeRequest
 from mediation.cases.service import CaseDetail, case_detail
-from mediation.identity import CurrentUser
 from mediation.lodging.api_lodging import lodge_from_api
-from mediation.web.auth import current_user
 from mediation.web.errors import UNDECODABLE_BODY_IS_422
 from mediation.web.forms import client_of
-
-
-def _user(request: Request) -> CurrentUser:
-    user = current_user(request)
-    assert user is not None  # the route guard lets no anonymous visitor in
-    return user
 
 
 @post(
@@ -43,7 +36,7 @@ async def api_lodge(
     data: JSONBody[LodgeRequest],
     idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=200)] = None,
 ) -> Response[CaseDetail]:
-    user = _user(request)
+    user = user_of(request)
     body_hash = hashlib.sha256(msgspec.json.encode(data)).hexdigest()
     case, replayed = await lodge_from_api(user, data, idempotency_key=idempotency_key, body_hash=body_hash)
     detail = await case_detail(user, case, client=client_of(request))
