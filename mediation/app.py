@@ -80,9 +80,10 @@ from mediation.web.templating import build_environment
 log = logging.getLogger(__name__)
 
 GOVUK_ASSETS = ROOT / "mediation" / "static" / "govuk"  # copied from npm by scripts/setup.sh
-STATIC_EXCLUDE = ["^/assets/", "^/static/"]
-# Stateless public calculators: no session, so no cross-site request to forge.
-CSRF_EXEMPT = ["^/api/v1/deadlines$", "^/api/v1/routing$", "^/health$", *STATIC_EXCLUDE]
+# Public and stateless: the calculators, the rule catalogue and /health read no session, no signed-in user
+# and no query parameter, and change nothing, so they sit outside the service router's middleware and
+# guard (tests/edge/test_stateless_routes.py). Static assets are served beside them for the same reason.
+STATELESS = [system.health, *public_api.ROUTES]
 
 
 def _session_store(config: Settings) -> Store:
@@ -151,7 +152,6 @@ def create_app(config: Settings = settings) -> Litestar:
         secure=config.secure_cookies,
         httponly=True,
         samesite="lax",
-        exclude=[*STATIC_EXCLUDE, "^/api/v1/deadlines$", "^/api/v1/routing$"],  # public JSON: no session
     )
     public = {"action": "public"}
     assets = create_static_files_router(
@@ -163,14 +163,31 @@ def create_app(config: Settings = settings) -> Litestar:
     own_static = create_static_files_router(
         path="/static", directories=[ROOT / "mediation" / "static"], name="static", opt=public
     )
-    return Litestar(
+    # Everything a person or an integration signs in for, and every public page with a form: sessions,
+    # the signed-in user, CSRF, deferred view audit and the route guard. The stateless routes beside it
+    # (STATELESS) take none of that: each layer costs every request a call, and the guard a copy of the
+    # handler, for nothing on a route that reads no session and no parameter.
+    service = Router(
+        path="/",
+        guards=[guard],  # every handler declares its action; access.PERMISSIONS decides
+        middleware=[
+            DeferredViewAuditMiddleware(),  # staff views audited after the response (web/deferred_audit.py)
+            session_config.middleware,
+            CurrentUserMiddleware(),
+            # Innermost, where csrf_config would put Litestar's own; API-token requests skip it.
+            DefineMiddleware(
+                TokenAwareCSRFMiddleware,
+                config=CSRFConfig(
+                    secret=config.secret_key,
+                    cookie_secure=config.secure_cookies,
+                    cookie_httponly=True,
+                    cookie_samesite="lax",
+                ),
+            ),
+        ],
         route_handlers=[
-            assets,
-            own_static,
-            system.health,
             *public_pages.ROUTES,
             *accessibility_statement.ROUTES,
-            *public_api.ROUTES,
             *account_pages.ROUTES,
             *account_admin_pages.ROUTES,
             *password_pages.ROUTES,
@@ -212,27 +229,13 @@ def create_app(config: Settings = settings) -> Litestar:
             *outcome_pages.ROUTES,
             *offer_pages.ROUTES,
         ],
+    )
+    return Litestar(
+        route_handlers=[assets, own_static, *STATELESS, service],
         lifespan=[lifespan],
-        guards=[guard],  # every handler declares its action; access.PERMISSIONS decides
         request_class=EdgeRequest,  # hostile JSON and forms refused as they are read (web/edge.py)
         before_send=[security_headers],  # on every response, 404/405 and middleware's 401 included
         plugins=[openapi.HonestSchema()],  # pages out of the OpenAPI, each API operation's refusals in it
-        middleware=[
-            DeferredViewAuditMiddleware(),  # staff views audited after the response (web/deferred_audit.py)
-            session_config.middleware,
-            CurrentUserMiddleware(),
-            # Innermost, where csrf_config would put Litestar's own; API-token requests skip it.
-            DefineMiddleware(
-                TokenAwareCSRFMiddleware,
-                config=CSRFConfig(
-                    secret=config.secret_key,
-                    cookie_secure=config.secure_cookies,
-                    cookie_httponly=True,
-                    cookie_samesite="lax",
-                    exclude=CSRF_EXEMPT,
-                ),
-            ),
-        ],
         stores={"sessions": _session_store(config)},
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(build_environment())),
         openapi_config=OpenAPIConfig(

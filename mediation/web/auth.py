@@ -18,7 +18,6 @@ from mediation.accounts.service import load_user
 from mediation.accounts.tables import Account
 from mediation.identity import CurrentUser
 from mediation.web.csrf import SessionBoundCSRFMiddleware
-from mediation.web.security import ASSET_PATHS, PUBLIC_JSON_PATHS
 from mediation.web.sessions import ROTATE_FLAG
 
 SESSION_USER_KEY = "account_id"
@@ -108,10 +107,6 @@ class CurrentUserMiddleware(ASGIMiddleware):
     Anonymous requests get user None; a request with a Bearer token that is not valid is refused (401), and
     never falls back to the session.
     """
-
-    def should_bypass_for_scope(self, scope: Scope) -> bool:
-        # Static assets and the public calculators never need the user: skip the work.
-        return scope["path"].startswith(ASSET_PATHS) or scope["path"] in PUBLIC_JSON_PATHS
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         user: CurrentUser | None = None

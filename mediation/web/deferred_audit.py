@@ -15,16 +15,12 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from mediation.audit import service as audit
-from mediation.web.security import ASSET_PATHS, PUBLIC_JSON_PATHS
 
 log = logging.getLogger(__name__)
 
 
 class DeferredViewAuditMiddleware(ASGIMiddleware):
     """Outermost but for the session: the views are written after the session has been stored too."""
-
-    def should_bypass_for_scope(self, scope: Scope) -> bool:
-        return scope["path"].startswith(ASSET_PATHS) or scope["path"] in PUBLIC_JSON_PATHS
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         async with audit.views_after_response() as pending:

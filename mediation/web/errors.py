@@ -18,6 +18,7 @@ from mediation.errors import ServiceError, TooManyRequests
 from mediation.web.auth import CHANGE_PASSWORD_PATH, PasswordChangeRequired
 from mediation.web.csrf import CSRF_REFUSED
 from mediation.web.log_redaction import redact_url
+from mediation.web.system import forget_reachable
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +170,7 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     if database_unavailable(exc):
         # Expected during a database restart or failover: one line, not a stack trace per request.
         log.warning("database unavailable on %s %s: %s: %s", request.method, path, type(exc).__name__, exc)
+        forget_reachable()  # /health says so on its next probe, not a second later
         return unavailable_response(request)
     log.exception("unhandled error on %s %s", request.method, path, exc_info=exc)
     status = HTTP_500_INTERNAL_SERVER_ERROR

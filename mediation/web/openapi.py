@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import msgspec
+from litestar import Router
 from litestar.config.app import AppConfig
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
@@ -65,6 +66,9 @@ def _statuses(handler: HTTPRouteHandler, path: str) -> set[int]:
 def document(handlers: Iterable[Any]) -> None:
     """Pages out of the schema; each API operation's refusals in it."""
     for handler in handlers:
+        if isinstance(handler, Router):  # the service router (app.py): its routes hold copies of handlers
+            document(h for route in handler.routes for h in getattr(route, "route_handlers", ()))
+            continue
         if not isinstance(handler, HTTPRouteHandler):
             continue
         paths = sorted(handler.paths)

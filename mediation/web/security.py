@@ -44,8 +44,6 @@ FIXED_HEADERS = (
 NO_STORE = ("Cache-Control", "no-store")  # pages carry children's data: no shared or back-button caches
 HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 ASSET_PATHS = ("/assets/", "/static/")
-# Public JSON that needs no session, no signed-in person and no audit: the middleware skips them.
-PUBLIC_JSON_PATHS = frozenset({"/api/v1/deadlines", "/api/v1/routing"})
 _CSP = b"content-security-policy"
 _CSP_WITHOUT_NONCE = content_security_policy(None).encode("latin-1")
 

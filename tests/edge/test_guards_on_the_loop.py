@@ -14,8 +14,14 @@ from mediation import app as app_module
 pytestmark = pytest.mark.anyio
 
 
-async def test_the_app_has_one_guard_and_it_is_a_coroutine_function(app) -> None:
-    assert app.guards == [app_module.guard]
+async def test_the_service_has_one_guard_and_it_is_a_coroutine_function(app) -> None:
+    guarded = {
+        tuple(handler.resolve_guards())
+        for route in app.routes
+        for handler in getattr(route, "route_handlers", ())
+        if handler.resolve_guards()
+    }
+    assert guarded == {(app_module.guard,)}
     assert inspect.iscoroutinefunction(app_module.guard)
 
 
