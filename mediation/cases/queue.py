@@ -25,6 +25,7 @@ from mediation.cases.tables import Disagreement as DisagreementRow
 from mediation.db_typing import Condition
 from mediation.errors import Invalid
 from mediation.identity import CurrentUser
+from mediation.prepared import Prepared, ids_in
 from mediation.rules.calendar import DEFAULT_CALENDAR
 
 # A case is at risk when its nearest deadline is this many working days away or fewer.
@@ -132,6 +133,14 @@ _SUMMARY_COLUMNS = (
     DisagreementRow.assigned_to.email.as_alias("assigned_email"),
 )
 _DUE = DisagreementRow.next_due_date
+# A page's summaries by id, on every queue page and API call: its SQL written once (mediation/prepared.py).
+_DETAILS = Prepared(
+    DisagreementRow,
+    lambda engine_type: DisagreementRow.select(*_SUMMARY_COLUMNS).where(
+        ids_in('"disagreement"."id"', "ids", engine_type)
+    ),
+    lists=["ids"],
+)
 
 
 def _like_pattern(text: str) -> str:
@@ -286,7 +295,7 @@ async def _details(ids: list[int]) -> dict[int, dict]:
     """The summary columns of a page's cases, by id: one query by primary key whatever the page size."""
     if not ids:
         return {}
-    rows = await DisagreementRow.select(*_SUMMARY_COLUMNS).where(DisagreementRow.id.is_in(ids))
+    rows = await _DETAILS.run(ids=ids)
     return {r["id"]: r for r in rows}
 
 

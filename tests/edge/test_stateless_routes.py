@@ -71,16 +71,16 @@ async def test_the_stateless_routes_read_no_credential_and_touch_no_session(app)
 @pytest.fixture
 def probes(monkeypatch):
     """Counts /health's database probes, on a clock the test moves; starts with nothing trusted."""
-    engine = db.engine()
+    engine_class = type(db.engine())  # the engines have __slots__: patch the class
     seen: list[str] = []
-    real = engine.run_ddl
+    real = engine_class.run_ddl
     now = [1_000.0]
 
-    async def counted(ddl, *args, **kwargs):
+    async def counted(self, ddl, *args, **kwargs):
         seen.append(ddl)
-        return await real(ddl, *args, **kwargs)
+        return await real(self, ddl, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "run_ddl", counted)
+    monkeypatch.setattr(engine_class, "run_ddl", counted)
     monkeypatch.setattr(system.time, "monotonic", lambda: now[0])
     system.forget_reachable()
     yield seen, now
@@ -108,7 +108,7 @@ async def test_health_reports_an_outage_another_request_met_at_once(app, probes,
 
     monkeypatch.setattr(cases_api, "queue_page", fail)
     assert (await api.get("/api/v1/cases")).status_code == 503
-    monkeypatch.setattr(db.engine(), "run_ddl", fail)
+    monkeypatch.setattr(type(db.engine()), "run_ddl", fail)
     health = await api.get("/health")  # the same second: not taken on trust any more
     assert health.status_code == 503
     assert health.json() == {"status": "error", "database": "unreachable", "engine": db.engine().engine_type}
