@@ -27,4 +27,7 @@ if __name__ == "__main__":
 
     import uvicorn
 
-    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="info")
+    workers = int(sys.argv[2]) if len(sys.argv) > 2 else 1  # as the service's WEB_CONCURRENCY
+    uvicorn.run(
+        "benchmarks.ceiling:app", host="127.0.0.1", port=int(sys.argv[1]), log_level="info", workers=workers
+    )

@@ -45,6 +45,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default 3)")
     p.add_argument("--connections", type=int, default=16)
     p.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="uvicorn worker processes for the ceiling and the service (WEB_CONCURRENCY; default one per "
+        "core, as the README advises for production)",
+    )
+    p.add_argument(
         "--due", type=int, default=None, help="reminders due in each sweep dataset (default 2,000)"
     )
     p.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
@@ -205,9 +212,13 @@ def measure_http(
     log_dir = ROOT / "var" / "benchmarks"
     log_dir.mkdir(parents=True, exist_ok=True)  # on PostgreSQL nothing else has made it
     ceiling_port, service_port = free_port(), free_port()
-    ceiling_cmd = [PYTHON, "-m", "benchmarks.ceiling", str(ceiling_port)]
+    ceiling_cmd = [PYTHON, "-m", "benchmarks.ceiling", str(ceiling_port), str(args.workers)]
     service_env = _env(
-        url, HOST="127.0.0.1", PORT=str(service_port), BASE_URL=f"http://127.0.0.1:{service_port}"
+        url,
+        HOST="127.0.0.1",
+        PORT=str(service_port),
+        BASE_URL=f"http://127.0.0.1:{service_port}",
+        WEB_CONCURRENCY=str(args.workers),
     )
     api_token = _token(url, str(f["busiest_email"]))
     runs: dict[str, list[Run]] = {}
@@ -336,7 +347,8 @@ def markdown(
         "round(s); figures are the median over rounds. The ratio is to the bare Litestar ceiling on the same "
         "uvicorn settings (POST /echo for POSTs, GET /health for GETs). Server CPU per request is the server "
         "process tree's user+system time over the run divided by the requests it answered (less noisy than "
-        "latency on a shared machine). The service runs as `python main.py` with RUN_SCHEDULER=0.",
+        "latency on a shared machine). The service runs as `python main.py` with RUN_SCHEDULER=0 and "
+        f"WEB_CONCURRENCY={args.workers}; the ceiling with as many uvicorn workers.",
         "",
         "| what | req/s | p50 ms | p95 ms | p99 ms | ratio to ceiling | server CPU ms/req | errors |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
