@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+from unittest import mock
 
 import pytest
 
@@ -15,6 +16,7 @@ from mediation.organisations.tables import OrganisationContact
 from mediation.reminders import service
 from mediation.reminders.service import sweep_clocks
 from mediation.reminders.sweep import scheduled_sweep
+from mediation.rules.calendar import WorkingCalendar
 from tests.query_count import counted_queries
 from tests.reminders.conftest import outbox, remove_outbox
 from tests.reminders.helpers import add_clock, cases_owed_reminders, make_case
@@ -133,3 +135,47 @@ async def test_an_idle_sweep_writes_no_message_and_reads_no_clock_for_the_summar
     assert again.already_queued == 9 + 2 + 2
     assert written == []
     assert summaries_read == []
+
+
+async def _idle_sweep(place, cases: int) -> tuple[list[str], int]:
+    """Sweep `cases` cases owed messages once, then again: the second (idle) sweep's statements and the
+    working-day counts its planning made."""
+    await cases_owed_reminders(place, cases)
+    first = await sweep_clocks(TODAY, local_authorities=[place.la])
+    assert first.reminders == 3 * cases  # (and what an earlier call on this place queued: already_queued)
+    counts = 0
+    real_count = WorkingCalendar._count
+
+    def counting(self, *args, **kwargs):
+        nonlocal counts
+        counts += 1
+        return real_count(self, *args, **kwargs)
+
+    with mock.patch.object(WorkingCalendar, "_count", counting), counted_queries() as statements:
+        again = await sweep_clocks(TODAY, local_authorities=[place.la])
+    assert (again.reminders, again.escalations) == (0, 0)
+    assert again.already_queued == first.reminders + first.escalations + first.already_queued
+    return statements, counts
+
+
+async def test_an_idle_sweep_reads_only_what_the_keys_need_never_the_case_or_the_family(place, monkeypatch):
+    # Every message is queued: the sweep asks the outbox by key and stops there, never reading the
+    # rows only a message needs (the child's name, the family's contact details, the family's account).
+    monkeypatch.setattr(service, "BATCH", 4)
+    statements, _ = await _idle_sweep(place, 6)
+    assert statements, "the sweep read nothing at all"
+    clocks_read = [sql for sql in statements if "statutory_clock" in sql]
+    assert clocks_read, statements
+    for sql in clocks_read:
+        for column in ("child_name", "contact_email", "postal_address", "family_name", "large_print"):
+            assert column not in sql, sql
+    # No transaction either: nothing is written.
+    assert not any(sql.lstrip().upper().startswith(("INSERT", "BEGIN")) for sql in statements), statements
+
+
+async def test_an_idle_sweeps_date_arithmetic_follows_the_due_dates_not_the_clocks(place):
+    # 4 cases (6 clocks on 2 due dates) and then 16 more (30 clocks, the same 2 due dates): the second
+    # idle sweep counts working days exactly as often as the first, once per (calendar, due date).
+    _, few = await _idle_sweep(place, 4)
+    _, many = await _idle_sweep(place, 16)
+    assert 0 < many == few, (few, many)
