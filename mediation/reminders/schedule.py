@@ -81,6 +81,21 @@ def latest_reminder(
     return passed[-1] if passed else None
 
 
+def last_due_reminded(today: dt.date, calendar: WorkingCalendar, until: dt.date) -> dt.date | None:
+    """The latest due date up to `until` for which a reminder should have gone out by `today`, or None.
+
+    Every earlier due date has one too (a reminder is due once fewer than 5 working days lie between
+    today and the due date), so a sweep need read no clock due after it. Only the calendar's days
+    between today and the due date count: closures outside that span change nothing.
+    """
+    due = until
+    while due >= today:
+        if latest_reminder(due=due, today=today, calendar=calendar) is not None:
+            return due
+        due -= dt.timedelta(days=1)
+    return None
+
+
 def escalation_date(due: dt.date, calendar: WorkingCalendar) -> dt.date:
     """A clock still running after its due date is escalated on the next working day after it."""
     return calendar.add_working_days(due, 1).date

@@ -27,9 +27,11 @@ from mediation.db import transaction
 from mediation.db_typing import Condition
 from mediation.notify.service import check_subject, email_row, insert_new, letter_row
 from mediation.notify.tables import Notification
+from mediation.organisations.tables import OrganisationClosure
 from mediation.reminders import messages
 from mediation.reminders.recipients import Directory, Recipient
-from mediation.reminders.schedule import Timetable, digest_horizon
+from mediation.reminders.schedule import Timetable, digest_horizon, last_due_reminded
+from mediation.rules.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from mediation.settings import settings
 
 log = logging.getLogger(__name__)
@@ -280,20 +282,38 @@ def _rows(items: Iterable[Outgoing], forbidden: Callable[[Outgoing], list[str]])
     return rows
 
 
+async def reminded_until(today: dt.date) -> dt.date:
+    """The latest due date any clock can be owed a reminder for today (at most LOOKAHEAD ahead): about a
+    week on the national calendar, later where an organisation's closures between today and then leave
+    fewer working days. A clock due after it is owed nothing yet, so the sweep never reads it."""
+    horizon = today + LOOKAHEAD
+    closed: dict[int, dict[dt.date, str]] = {}
+    for row in await OrganisationClosure.select(
+        OrganisationClosure.organisation, OrganisationClosure.day, OrganisationClosure.reason
+    ).where((OrganisationClosure.day > today) & (OrganisationClosure.day < horizon)):
+        closed.setdefault(row["organisation"], {})[row["day"]] = row["reason"]
+    calendars = [DEFAULT_CALENDAR, *(WorkingCalendar(days) for days in closed.values())]
+    return max(last_due_reminded(today, calendar, horizon) or today for calendar in calendars)
+
+
 def due_clocks_query(
     *,
     due_until: dt.date,
     local_authorities: Collection[int] | None = None,
     after: tuple[dt.date, int] | None = None,
     size: int = BATCH,
+    overdue_from: dt.date | None = None,
 ) -> Select:
     """One page of running clocks due by `due_until` (their KEY_COLUMNS), in (due, id) order, after the
-    (due, id) `after`.
+    (due, id) `after`; with `overdue_from` (today), none of the family's own clocks due before it (a
+    family's lapsed time limit is owed no reminder and no escalation).
 
     Reads the partial index on running clocks' (due, id) (statutory_clock_running_due): the cost follows
     the clocks due, never the met and cancelled ones stored beside them.
     """
     where = (_CLOCK.status == ClockStatus.running.value) & (_CLOCK.due <= due_until)
+    if overdue_from is not None:
+        where &= (_CLOCK.actor != "family") | (_CLOCK.due >= overdue_from)
     if local_authorities is not None:
         where &= _CASE.local_authority.is_in(sorted(local_authorities) or [-1])
     if after is not None:
@@ -310,13 +330,20 @@ async def clock_rows(ids: Collection[int]) -> list[dict[str, Any]]:
 
 
 async def due_clocks(
-    *, due_until: dt.date, local_authorities: Collection[int] | None = None
+    *,
+    due_until: dt.date,
+    local_authorities: Collection[int] | None = None,
+    overdue_from: dt.date | None = None,
 ) -> AsyncIterator[list[dict[str, Any]]]:
     """Every running clock due by `due_until`, a batch at a time (keyset paging): memory holds one batch."""
     after: tuple[dt.date, int] | None = None
     while True:
         rows = await due_clocks_query(
-            due_until=due_until, local_authorities=local_authorities, after=after, size=BATCH
+            due_until=due_until,
+            local_authorities=local_authorities,
+            after=after,
+            size=BATCH,
+            overdue_from=overdue_from,
         )
         if rows:
             yield rows
@@ -364,7 +391,8 @@ async def sweep_clocks(
 ) -> SweepReport:
     """Queue every reminder and escalation that should have gone out by `today` and has not.
 
-    A batch of clocks at a time, in two steps. First only what the dedupe keys need (KEY_COLUMNS, the
+    A batch of the clocks that can be owed something today (`reminded_until`) at a time, in two
+    steps. First only what the dedupe keys need (KEY_COLUMNS, the
     organisations not met in an earlier batch): which message each clock is owed today, and which of
     those the outbox already holds. Then, for the clocks owed one it does not hold (none in an idle
     sweep), their full rows (the case, the family), their messages, and one transaction that
@@ -377,7 +405,12 @@ async def sweep_clocks(
     directory = Directory([], [], [], [])
     timetable = Timetable(today)
     recipients: dict[tuple[Any, ...], list[str]] = {}
-    async for clocks in due_clocks(due_until=today + LOOKAHEAD, local_authorities=local_authorities):
+    # Only clocks that can be owed something today: due by the last date a reminder is due for, and
+    # (overdue) a body's. Cost follows what is due, not the weeks of running clocks behind it.
+    pages = due_clocks(
+        due_until=await reminded_until(today), local_authorities=local_authorities, overdue_from=today
+    )
+    async for clocks in pages:
         await directory.include(
             org for c in clocks for org in (c["local_authority"], c["icb"], c["mediation_service"])
         )

@@ -19,7 +19,7 @@ from mediation.reminders.sweep import scheduled_sweep
 from mediation.rules.calendar import WorkingCalendar
 from tests.query_count import counted_queries
 from tests.reminders.conftest import outbox, remove_outbox
-from tests.reminders.helpers import add_clock, cases_owed_reminders, make_case
+from tests.reminders.helpers import add_clock, add_closure, cases_owed_reminders, make_case
 
 pytestmark = pytest.mark.anyio
 
@@ -179,3 +179,36 @@ async def test_an_idle_sweeps_date_arithmetic_follows_the_due_dates_not_the_cloc
     _, few = await _idle_sweep(place, 4)
     _, many = await _idle_sweep(place, 16)
     assert 0 < many == few, (few, many)
+
+
+async def test_an_idle_sweep_never_reads_the_clocks_that_are_owed_nothing_yet(place, monkeypatch):
+    # Clocks due weeks ahead (no reminder until then) and a family's lapsed time limit (never
+    # escalated) are owed nothing today: 40 more of them leave the sweep's statements as they were.
+    monkeypatch.setattr(service, "BATCH", 4)
+    statements, _ = await _idle_sweep(place, 3)
+    for i in range(20):
+        case_id, _ = await make_case(place)
+        await add_clock(
+            case_id, "mediation_held_by_la", due=TODAY + dt.timedelta(days=10 + i), started_on=D(2027, 3, 1)
+        )
+        await add_clock(
+            case_id, "family_reply", due=D(2027, 3, 1 + i), started_on=D(2027, 2, 1), actor="family"
+        )
+    with counted_queries() as again:
+        report = await sweep_clocks(TODAY, local_authorities=[place.la])
+    assert (report.reminders, report.escalations, report.already_queued) == (0, 0, 9 + 2)
+    assert len(again) == len(statements), again
+
+
+async def test_a_councils_closures_bring_later_due_dates_into_the_sweep(place):
+    # Wed 24 Mar 2027: nationally six working days lie between today and Tue 6 Apr (Easter in between),
+    # so a clock due then is owed nothing yet. The council is also closed 25 Mar and 31 Mar-1 Apr: by its
+    # calendar only three do, so the clock is owed its 5-day reminder today, and the sweep must read it.
+    for day in (D(2027, 3, 25), D(2027, 3, 31), D(2027, 4, 1)):
+        await add_closure(place.la, day)
+    case_id, _ = await make_case(place)
+    await add_clock(case_id, "mediation_held_by_la", due=D(2027, 4, 6), started_on=D(2027, 3, 1))
+    report = await sweep_clocks(TODAY, local_authorities=[place.la])
+    assert report.reminders == 3
+    keys = {m["dedupe_key"].split(":")[3] for m in await outbox(place)}
+    assert keys == {"5wd"}
