@@ -141,11 +141,20 @@ def sweep_day(now: dt.datetime) -> dt.date:
 
 
 async def running_clocks(
-    *, due_until: dt.date, local_authorities: Collection[int] | None = None, bodies_only: bool = False
+    *,
+    due_until: dt.date,
+    local_authorities: Collection[int] | None = None,
+    bodies_only: bool = False,
+    organisations: Collection[int] | None = None,
 ) -> list[dict[str, Any]]:
+    """Running clocks due by `due_until`, of cases in `local_authorities`, and (`organisations`) of cases
+    whose LA or ICB is one of them."""
     where = (_CLOCK.status == ClockStatus.running.value) & (_CLOCK.due <= due_until)
     if local_authorities is not None:
         where &= _CASE.local_authority.is_in(sorted(local_authorities) or [-1])
+    if organisations is not None:
+        ids = sorted(organisations) or [-1]
+        where &= _CASE.local_authority.is_in(ids) | _CASE.icb.is_in(ids)
     if bodies_only:
         where &= _CLOCK.actor != "family"  # a family's own time limit lapsing is not a body's breach
     return await StatutoryClock.select(*CLOCK_COLUMNS).where(where).order_by(_CLOCK.id)
@@ -485,7 +494,11 @@ async def sweep_digests(
     if not owed:
         return report
     horizons = {org: digest_horizon(today, directory.calendar(org)) for org, *_ in owed}
-    clocks = await running_clocks(due_until=max(horizons.values()), bodies_only=True)
+    # Only the cases of the organisations still owed one: in a sweep after the day's summaries went out,
+    # those with nothing to list (so never queued), whose cases have no clock to read.
+    clocks = await running_clocks(
+        due_until=max(horizons.values()), bodies_only=True, organisations=horizons.keys()
+    )
     names_for: dict[str, list[str]] = {}
     fresh = []
     theirs: dict[tuple[int, str], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}

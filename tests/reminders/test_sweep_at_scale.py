@@ -19,7 +19,7 @@ from mediation.reminders.sweep import scheduled_sweep
 from mediation.rules.calendar import WorkingCalendar
 from tests.query_count import counted_queries
 from tests.reminders.conftest import outbox, remove_outbox
-from tests.reminders.helpers import add_clock, add_closure, cases_owed_reminders, make_case
+from tests.reminders.helpers import add_clock, add_closure, cases_owed_reminders, make_case, make_place
 
 pytestmark = pytest.mark.anyio
 
@@ -212,3 +212,29 @@ async def test_a_councils_closures_bring_later_due_dates_into_the_sweep(place):
     assert report.reminders == 3
     keys = {m["dedupe_key"].split(":")[3] for m in await outbox(place)}
     assert keys == {"5wd"}
+
+
+async def test_summaries_owed_to_staff_with_nothing_to_list_read_no_other_councils_clocks(place, monkeypatch):
+    # A second council whose coordinators have nothing to list: their summary is never queued, so every
+    # sweep that day asks again. It must read that council's clocks (none), not every council's.
+    quiet = await make_place()
+    try:
+        await cases_owed_reminders(place, 3)
+        with timekeeping.use_clock(MORNING):
+            first = await service.run_sweeps(local_authorities=[place.la, quiet.la])
+        assert first.digests == 2  # the busy council's two coordinators only
+        read: list[dict] = []
+        real_running = service.running_clocks
+
+        async def running(**kwargs):
+            rows = await real_running(**kwargs)
+            read.extend(rows)
+            return rows
+
+        monkeypatch.setattr(service, "running_clocks", running)
+        with timekeeping.use_clock(MORNING):
+            again = await service.run_sweeps(local_authorities=[place.la, quiet.la])
+        assert (again.reminders, again.escalations, again.digests) == (0, 0, 0)
+        assert read == []
+    finally:
+        await remove_outbox(quiet)
