@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mappi
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from piccolo.columns.combination import WhereRaw
 from piccolo.query import Select
 
 import mediation.capabilities  # noqa: F401 - the sweep loads cases: their facts, in any process running it
@@ -23,7 +24,7 @@ from mediation import timekeeping
 from mediation.accounts.tables import Account, Role
 from mediation.audit import service as audit
 from mediation.clocks.tables import ClockStatus, StatutoryClock
-from mediation.db import transaction
+from mediation.db import is_postgres, transaction
 from mediation.db_typing import Condition
 from mediation.notify.service import check_subject, email_row, insert_new, letter_row
 from mediation.notify.tables import Notification
@@ -39,7 +40,8 @@ log = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
 SEND_FROM_HOUR = 7  # nothing goes out overnight: before 7am the sweep acts as of the previous day
 LOOKAHEAD = dt.timedelta(days=31)  # covers 5 working days before a due date, closures included
-_KEY_CHUNK = 500
+_KEY_CHUNK = 500  # SQLite: an IN list, one bound value each
+_ARRAY_KEY_CHUNK = 5000  # PostgreSQL: one array
 BATCH = 500  # clocks planned and queued together: one transaction, a few queries, bounded memory
 DIGEST_ROLES = {Role.la_coordinator.value: "local_authority", Role.health_commissioner.value: "icb"}
 
@@ -161,11 +163,20 @@ async def running_clocks(
 
 
 async def already_queued(keys: Iterable[str]) -> set[str]:
+    """Which of these dedupe keys the outbox holds. On PostgreSQL a chunk is one array parameter
+    (`= ANY`): building an IN list of thousands of values costs more in Python than the lookup."""
     keys = sorted(set(keys))
     found: set[str] = set()
-    for start in range(0, len(keys), _KEY_CHUNK):
-        chunk = keys[start : start + _KEY_CHUNK]
-        rows = await Notification.select(Notification.dedupe_key).where(Notification.dedupe_key.is_in(chunk))
+    postgres = is_postgres()
+    size = _ARRAY_KEY_CHUNK if postgres else _KEY_CHUNK
+    for start in range(0, len(keys), size):
+        chunk = keys[start : start + size]
+        where = (
+            WhereRaw('"notification"."dedupe_key" = ANY({})', chunk)
+            if postgres
+            else Notification.dedupe_key.is_in(chunk)
+        )
+        rows = await Notification.select(Notification.dedupe_key).where(where)
         found.update(r["dedupe_key"] for r in rows)
     return found
 
