@@ -16,7 +16,7 @@ from mediation.organisations.tables import (
     OrganisationClosure,
     OrganisationContact,
 )
-from mediation.rules.calendar import WorkingCalendar
+from mediation.rules.calendar import DEFAULT_CALENDAR, WorkingCalendar
 
 # The staff accounts that act for each kind of party.
 ROLE_FOR_ACTOR = {
@@ -25,6 +25,7 @@ ROLE_FOR_ACTOR = {
     "mediator": Role.mediator.value,
     "mediation_adviser": Role.mediator.value,
 }
+FAMILY_KEY = "family"  # the case's contact, however they are reached: part of the dedupe key
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def family_recipient(row: Mapping[str, Any]) -> Recipient:
     elif not email.strip() and not address.strip():
         email = row["family_email"] or ""  # never leave the family without the message
     return Recipient(
-        key="family",
+        key=FAMILY_KEY,
         name=row["family_name"] or "",
         email=email,
         address=address,
@@ -122,7 +123,9 @@ class Directory:
         self.loaded |= more.loaded
 
     def calendar(self, organisation_id: int | None) -> WorkingCalendar:
-        return self._calendars.get(organisation_id or 0, WorkingCalendar())
+        # One shared national calendar for every organisation without closures (it is immutable), so a
+        # sweep's Timetable works each due date out once for all of them.
+        return self._calendars.get(organisation_id or 0, DEFAULT_CALENDAR)
 
     def name_of(self, organisation_id: int | None) -> str:
         return str(self.organisations.get(organisation_id or 0, {}).get("name", ""))
@@ -186,6 +189,13 @@ class Directory:
                 why = f"you are the mediation adviser contact for {self.name_of(la)}"
                 found.append(self._contact(la, ContactPurpose.mediation_adviser, why))
         return _unique(found)
+
+    def recipient_keys(self, clock: Mapping[str, Any]) -> list[str]:
+        """The keys of `for_clock`'s recipients, from the clock's actor and organisations alone: the
+        family's own details (which only its message needs) are never read for a family's clock."""
+        if clock["actor"] == "family":
+            return [FAMILY_KEY]
+        return [r.key for r in self.for_clock(clock)]
 
     def escalation_for(self, clock: Mapping[str, Any]) -> Recipient | None:
         """The manager told about a missed deadline: the ICB's designated officer for the ICB's clocks,

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mappi
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from piccolo.columns.combination import WhereRaw
 from piccolo.query import Select
 
 import mediation.capabilities  # noqa: F401 - the sweep loads cases: their facts, in any process running it
@@ -23,18 +24,15 @@ from mediation import timekeeping
 from mediation.accounts.tables import Account, Role
 from mediation.audit import service as audit
 from mediation.clocks.tables import ClockStatus, StatutoryClock
-from mediation.db import transaction
+from mediation.db import is_postgres, transaction
 from mediation.db_typing import Condition
 from mediation.notify.service import check_subject, email_row, insert_new, letter_row
 from mediation.notify.tables import Notification
+from mediation.organisations.tables import OrganisationClosure
 from mediation.reminders import messages
 from mediation.reminders.recipients import Directory, Recipient
-from mediation.reminders.schedule import (
-    digest_horizon,
-    is_escalation_due,
-    reminder_due,
-    working_days_left,
-)
+from mediation.reminders.schedule import Timetable, digest_horizon, last_due_reminded
+from mediation.rules.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from mediation.settings import settings
 
 log = logging.getLogger(__name__)
@@ -42,7 +40,8 @@ log = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
 SEND_FROM_HOUR = 7  # nothing goes out overnight: before 7am the sweep acts as of the previous day
 LOOKAHEAD = dt.timedelta(days=31)  # covers 5 working days before a due date, closures included
-_KEY_CHUNK = 500
+_KEY_CHUNK = 500  # SQLite: an IN list, one bound value each
+_ARRAY_KEY_CHUNK = 5000  # PostgreSQL: one array
 BATCH = 500  # clocks planned and queued together: one transaction, a few queries, bounded memory
 DIGEST_ROLES = {Role.la_coordinator.value: "local_authority", Role.health_commissioner.value: "icb"}
 
@@ -70,6 +69,18 @@ CLOCK_COLUMNS = (
     _CASE.family.email.as_alias("family_email"),
     _CASE.arranged_by.as_alias("arranged_by"),
     _CASE.large_print.as_alias("large_print"),
+)
+# What a clock's dedupe keys need, and nothing more: the sweep pages through these, and reads the
+# CLOCK_COLUMNS (the case's words, the family's details) only for clocks owed a message not yet queued.
+KEY_COLUMNS = (
+    _CLOCK.id,
+    _CLOCK.actor,
+    _CLOCK.due,
+    _CLOCK.started_on,
+    _CLOCK.version,
+    _CASE.local_authority.as_alias("local_authority"),  # its calendar, and who is told
+    _CASE.icb.as_alias("icb"),
+    _CASE.mediation_service.as_alias("mediation_service"),
 )
 
 
@@ -132,37 +143,68 @@ def sweep_day(now: dt.datetime) -> dt.date:
 
 
 async def running_clocks(
-    *, due_until: dt.date, local_authorities: Collection[int] | None = None, bodies_only: bool = False
+    *,
+    due_until: dt.date,
+    local_authorities: Collection[int] | None = None,
+    bodies_only: bool = False,
+    organisations: Collection[int] | None = None,
 ) -> list[dict[str, Any]]:
+    """Running clocks due by `due_until`, of cases in `local_authorities`, and (`organisations`) of cases
+    whose LA or ICB is one of them."""
     where = (_CLOCK.status == ClockStatus.running.value) & (_CLOCK.due <= due_until)
     if local_authorities is not None:
         where &= _CASE.local_authority.is_in(sorted(local_authorities) or [-1])
+    if organisations is not None:
+        ids = sorted(organisations) or [-1]
+        where &= _CASE.local_authority.is_in(ids) | _CASE.icb.is_in(ids)
     if bodies_only:
         where &= _CLOCK.actor != "family"  # a family's own time limit lapsing is not a body's breach
     return await StatutoryClock.select(*CLOCK_COLUMNS).where(where).order_by(_CLOCK.id)
 
 
 async def already_queued(keys: Iterable[str]) -> set[str]:
+    """Which of these dedupe keys the outbox holds. On PostgreSQL a chunk is one array parameter
+    (`= ANY`): building an IN list of thousands of values costs more in Python than the lookup."""
     keys = sorted(set(keys))
     found: set[str] = set()
-    for start in range(0, len(keys), _KEY_CHUNK):
-        chunk = keys[start : start + _KEY_CHUNK]
-        rows = await Notification.select(Notification.dedupe_key).where(Notification.dedupe_key.is_in(chunk))
+    postgres = is_postgres()
+    size = _ARRAY_KEY_CHUNK if postgres else _KEY_CHUNK
+    for start in range(0, len(keys), size):
+        chunk = keys[start : start + size]
+        where = (
+            WhereRaw('"notification"."dedupe_key" = ANY({})', chunk)
+            if postgres
+            else Notification.dedupe_key.is_in(chunk)
+        )
+        rows = await Notification.select(Notification.dedupe_key).where(where)
         found.update(r["dedupe_key"] for r in rows)
     return found
 
 
+def _reminder_key(clock: Mapping[str, Any], kind: str, recipient_key: str) -> str:
+    return f"reminder:{clock['id']}:v{clock['version']}:{kind}:{recipient_key}"
+
+
+def _breach_key(clock: Mapping[str, Any]) -> str:
+    return f"breach:{clock['id']}:v{clock['version']}"
+
+
 def _plan_clock(
-    clock: Mapping[str, Any], directory: Directory, today: dt.date, base_url: str
+    clock: Mapping[str, Any],
+    directory: Directory,
+    today: dt.date,
+    base_url: str,
+    timetable: Timetable | None = None,
 ) -> list[Outgoing]:
+    timetable = timetable or Timetable(today)
     calendar = directory.calendar(clock["local_authority"])
-    due, version = clock["due"], clock["version"]
-    reminder = reminder_due(due=due, started_on=clock["started_on"], today=today, calendar=calendar)
+    due = clock["due"]
+    reminder = timetable.reminder(due, clock["started_on"], calendar)
     if reminder is not None:
-        left = working_days_left(today, due, calendar)
+        kind, left = reminder[0].kind, reminder[1]
         return [
             Outgoing(
-                f"reminder:{clock['id']}:v{version}:{reminder.kind}:{recipient.key}",
+                _reminder_key(clock, kind, recipient.key),
                 clock,
                 recipient,
                 functools.partial(
@@ -171,19 +213,40 @@ def _plan_clock(
             )
             for recipient in directory.for_clock(clock)
         ]
-    if clock["actor"] == "family" or not is_escalation_due(due, today, calendar):
+    late = None if clock["actor"] == "family" else timetable.working_days_late(due, calendar)
+    if late is None:
         return []
     escalate_to = directory.escalation_for(clock)
     if escalate_to is None:
-        log.warning(
-            "clock %s on %s is overdue but nobody is recorded to escalate to", clock["id"], clock["reference"]
-        )
-        return []
-    late = working_days_left(due, today, calendar)
+        return []  # logged when its keys were worked out (_owed_keys)
     render = functools.partial(
         messages.escalation, clock, escalate_to, working_days_late=late, base_url=base_url
     )
-    return [Outgoing(f"breach:{clock['id']}:v{version}", clock, escalate_to, render, escalation=True)]
+    return [Outgoing(_breach_key(clock), clock, escalate_to, render, escalation=True)]
+
+
+def _owed_keys(
+    clock: Mapping[str, Any],
+    directory: Directory,
+    timetable: Timetable,
+    recipients: dict[tuple[Any, ...], list[str]],
+) -> list[str]:
+    """The dedupe keys of the messages `_plan_clock` would give, from a KEY_COLUMNS row: no case words,
+    no family details, no message written. `recipients` keeps each (actor, organisations)'s keys."""
+    calendar = directory.calendar(clock["local_authority"])
+    due = clock["due"]
+    reminder = timetable.reminder(due, clock["started_on"], calendar)
+    if reminder is not None:
+        who = (clock["actor"], clock["local_authority"], clock["icb"], clock["mediation_service"])
+        if who not in recipients:
+            recipients[who] = directory.recipient_keys(clock)
+        return [_reminder_key(clock, reminder[0].kind, key) for key in recipients[who]]
+    if clock["actor"] == "family" or timetable.working_days_late(due, calendar) is None:
+        return []
+    if directory.escalation_for(clock) is None:
+        log.warning("clock %s is overdue but nobody is recorded to escalate to", clock["id"])
+        return []
+    return [_breach_key(clock)]
 
 
 def sendable_subject(item: Outgoing, forbidden: list[str]) -> str | None:
@@ -239,34 +302,68 @@ def _rows(items: Iterable[Outgoing], forbidden: Callable[[Outgoing], list[str]])
     return rows
 
 
+async def reminded_until(today: dt.date) -> dt.date:
+    """The latest due date any clock can be owed a reminder for today (at most LOOKAHEAD ahead): about a
+    week on the national calendar, later where an organisation's closures between today and then leave
+    fewer working days. A clock due after it is owed nothing yet, so the sweep never reads it."""
+    horizon = today + LOOKAHEAD
+    closed: dict[int, dict[dt.date, str]] = {}
+    for row in await OrganisationClosure.select(
+        OrganisationClosure.organisation, OrganisationClosure.day, OrganisationClosure.reason
+    ).where((OrganisationClosure.day > today) & (OrganisationClosure.day < horizon)):
+        closed.setdefault(row["organisation"], {})[row["day"]] = row["reason"]
+    calendars = [DEFAULT_CALENDAR, *(WorkingCalendar(days) for days in closed.values())]
+    return max(last_due_reminded(today, calendar, horizon) or today for calendar in calendars)
+
+
 def due_clocks_query(
     *,
     due_until: dt.date,
     local_authorities: Collection[int] | None = None,
     after: tuple[dt.date, int] | None = None,
     size: int = BATCH,
+    overdue_from: dt.date | None = None,
 ) -> Select:
-    """One page of running clocks due by `due_until`, in (due, id) order, after the (due, id) `after`.
+    """One page of running clocks due by `due_until` (their KEY_COLUMNS), in (due, id) order, after the
+    (due, id) `after`; with `overdue_from` (today), none of the family's own clocks due before it (a
+    family's lapsed time limit is owed no reminder and no escalation).
 
     Reads the partial index on running clocks' (due, id) (statutory_clock_running_due): the cost follows
     the clocks due, never the met and cancelled ones stored beside them.
     """
     where = (_CLOCK.status == ClockStatus.running.value) & (_CLOCK.due <= due_until)
+    if overdue_from is not None:
+        where &= (_CLOCK.actor != "family") | (_CLOCK.due >= overdue_from)
     if local_authorities is not None:
         where &= _CASE.local_authority.is_in(sorted(local_authorities) or [-1])
     if after is not None:
         where &= (_CLOCK.due >= after[0]) & ((_CLOCK.due > after[0]) | (_CLOCK.id > after[1]))
-    return StatutoryClock.select(*CLOCK_COLUMNS).where(where).order_by(_CLOCK.due, _CLOCK.id).limit(size)
+    return StatutoryClock.select(*KEY_COLUMNS).where(where).order_by(_CLOCK.due, _CLOCK.id).limit(size)
+
+
+async def clock_rows(ids: Collection[int]) -> list[dict[str, Any]]:
+    """The full rows (CLOCK_COLUMNS) of these clocks that are still running, in (due, id) order."""
+    if not ids:
+        return []
+    where = (_CLOCK.status == ClockStatus.running.value) & _CLOCK.id.is_in(sorted(ids))
+    return await StatutoryClock.select(*CLOCK_COLUMNS).where(where).order_by(_CLOCK.due, _CLOCK.id)
 
 
 async def due_clocks(
-    *, due_until: dt.date, local_authorities: Collection[int] | None = None
+    *,
+    due_until: dt.date,
+    local_authorities: Collection[int] | None = None,
+    overdue_from: dt.date | None = None,
 ) -> AsyncIterator[list[dict[str, Any]]]:
     """Every running clock due by `due_until`, a batch at a time (keyset paging): memory holds one batch."""
     after: tuple[dt.date, int] | None = None
     while True:
         rows = await due_clocks_query(
-            due_until=due_until, local_authorities=local_authorities, after=after, size=BATCH
+            due_until=due_until,
+            local_authorities=local_authorities,
+            after=after,
+            size=BATCH,
+            overdue_from=overdue_from,
         )
         if rows:
             yield rows
@@ -275,13 +372,35 @@ async def due_clocks(
         after = (rows[-1]["due"], rows[-1]["id"])
 
 
+def _owed_batch(
+    clocks: list[dict[str, Any]],
+    directory: Directory,
+    timetable: Timetable,
+    recipients: dict[tuple[Any, ...], list[str]],
+) -> dict[int, list[str]]:
+    """Each clock owed a message today, with the dedupe keys of what it is owed."""
+    owed = {}
+    for clock in clocks:
+        try:
+            if keys := _owed_keys(clock, directory, timetable, recipients):
+                owed[clock["id"]] = keys
+        except Exception:  # one clock's bad data must not stop everyone else's reminders
+            log.exception("could not plan the messages for clock %s", clock["id"])
+    return owed
+
+
 def _plan_batch(
-    clocks: list[dict[str, Any]], directory: Directory, today: dt.date, base_url: str
+    clocks: list[dict[str, Any]],
+    directory: Directory,
+    today: dt.date,
+    base_url: str,
+    timetable: Timetable | None = None,
 ) -> list[Outgoing]:
+    timetable = timetable or Timetable(today)
     planned = []
     for clock in clocks:
         try:
-            planned += _plan_clock(clock, directory, today, base_url)
+            planned += _plan_clock(clock, directory, today, base_url, timetable)
         except Exception:  # one clock's bad data must not stop everyone else's reminders
             log.exception("could not plan the messages for clock %s on %s", clock["id"], clock["reference"])
     return planned
@@ -292,21 +411,38 @@ async def sweep_clocks(
 ) -> SweepReport:
     """Queue every reminder and escalation that should have gone out by `today` and has not.
 
-    A batch of clocks at a time: a few queries load the batch's cases (joined), the organisations not
-    met in an earlier batch and what the outbox already holds, then one transaction bulk-inserts its
-    messages (ON CONFLICT DO NOTHING on the dedupe key) and the timeline notes of the breaches it was
-    first to queue. A crash loses at most one batch's uncommitted messages, which the next run sends.
+    A batch of the clocks that can be owed something today (`reminded_until`) at a time, in two
+    steps. First only what the dedupe keys need (KEY_COLUMNS, the
+    organisations not met in an earlier batch): which message each clock is owed today, and which of
+    those the outbox already holds. Then, for the clocks owed one it does not hold (none in an idle
+    sweep), their full rows (the case, the family), their messages, and one transaction that
+    bulk-inserts them (ON CONFLICT DO NOTHING on the dedupe key) with the timeline notes of the breaches
+    it was first to queue. A crash loses at most one batch's uncommitted messages, which the next run
+    sends.
     """
     base_url = base_url or settings.base_url
     report = SweepReport()
     directory = Directory([], [], [], [])
-    async for clocks in due_clocks(due_until=today + LOOKAHEAD, local_authorities=local_authorities):
+    timetable = Timetable(today)
+    recipients: dict[tuple[Any, ...], list[str]] = {}
+    # Only clocks that can be owed something today: due by the last date a reminder is due for, and
+    # (overdue) a body's. Cost follows what is due, not the weeks of running clocks behind it.
+    pages = due_clocks(
+        due_until=await reminded_until(today), local_authorities=local_authorities, overdue_from=today
+    )
+    async for clocks in pages:
         await directory.include(
             org for c in clocks for org in (c["local_authority"], c["icb"], c["mediation_service"])
         )
-        planned = _plan_batch(clocks, directory, today, base_url)
-        done = await already_queued(item.key for item in planned)
+        owed = _owed_batch(clocks, directory, timetable, recipients)
+        done = await already_queued(key for keys in owed.values() for key in keys)
         report.already_queued += len(done)
+        missing = [clock_id for clock_id, keys in owed.items() if not done.issuperset(keys)]
+        if not missing:
+            continue
+        # Planned afresh from the full rows: a clock changed since its keys were read (met, moved on a
+        # version) plans what it is owed now, and the outbox's unique key still decides what is new.
+        planned = _plan_batch(await clock_rows(missing), directory, today, base_url, timetable)
         fresh = [item for item in planned if item.key not in done]
         rows = _rows(fresh, lambda item: [item.clock["child_name"]])
         report.refused += len(fresh) - len(rows)
@@ -369,7 +505,11 @@ async def sweep_digests(
     if not owed:
         return report
     horizons = {org: digest_horizon(today, directory.calendar(org)) for org, *_ in owed}
-    clocks = await running_clocks(due_until=max(horizons.values()), bodies_only=True)
+    # Only the cases of the organisations still owed one: in a sweep after the day's summaries went out,
+    # those with nothing to list (so never queued), whose cases have no clock to read.
+    clocks = await running_clocks(
+        due_until=max(horizons.values()), bodies_only=True, organisations=horizons.keys()
+    )
     names_for: dict[str, list[str]] = {}
     fresh = []
     theirs: dict[tuple[int, str], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}

@@ -52,7 +52,7 @@ MARKDOWN_LINK = re.compile(r"\[[^\]]+\]\([^)]+\)")
 KINDS = {
     "confirm", "already-registered", "already-confirmed", "password-reset", "password-reset-none",
     "password-changed", "lodged", "rerouted", "mediation-requested", "mediation-offer", "mediation-session",
-    "mediation-guest", "certificate", "notice", "reminder", "icb-notified", "unable",
+    "mediation-guest", "certificate", "notice", "reminder", "icb-notified", "unable", "breach",
 }  # fmt: skip
 # Keys that are not a kind of their own: a notice issued from the form or a CSV batch is a notice email,
 # and the demo's key only marks demo data.
@@ -165,6 +165,9 @@ async def _every_kind_of_email(app) -> None:  # type: ignore[no-untyped-def]
     await issue(notice_input(email=f"notice.{tag}@example.com"))
     due = min(c.due for c in (await world.case()).running_clocks if c.owed_by_body)
     await run_sweeps(dt.datetime.combine(due, dt.time(9), tzinfo=dt.UTC), local_authorities=[world.la_id])
+    # A week later the deadline is missed: the breach escalation to the LA's manager.
+    late = due + dt.timedelta(days=7)
+    await run_sweeps(dt.datetime.combine(late, dt.time(9), tzinfo=dt.UTC), local_authorities=[world.la_id])
 
 
 async def test_every_email_the_service_sends_reads_well_as_plain_text(app) -> None:

@@ -8,6 +8,7 @@ from mediation.reminders.schedule import (
     digest_horizon,
     escalation_date,
     is_escalation_due,
+    last_due_reminded,
     reminder_dates,
     reminder_due,
     working_days_left,
@@ -90,3 +91,33 @@ def test_working_days_left_counts_after_today_up_to_the_due_date():
 
 def test_the_digest_looks_five_working_days_ahead():
     assert digest_horizon(D(2027, 3, 22), CAL) == D(2027, 3, 31)  # Mon -> Wed after Easter
+
+
+def test_no_due_date_after_the_last_reminded_one_is_owed_a_reminder_today():
+    # Every day of 2027 on the national calendar and on a council's closed over Easter and Christmas:
+    # the bound is exact (a reminder for every due date up to it, for none after it).
+    closed = WorkingCalendar(
+        {
+            D(2027, 3, 31): "Closed",
+            D(2027, 4, 1): "Closed",
+            D(2027, 12, 29): "Closed",
+            D(2027, 12, 30): "Closed",
+        }
+    )
+    for calendar in (CAL, closed):
+        for n in range(365):
+            today = D(2027, 1, 1) + dt.timedelta(days=n)
+            until = today + dt.timedelta(days=31)
+            last = last_due_reminded(today, calendar, until)
+            assert last is not None, today
+            for ahead in range(32):
+                due = today + dt.timedelta(days=ahead)
+                owed = reminder_due(due=due, started_on=D(2026, 1, 1), today=today, calendar=calendar)
+                assert (owed is not None) == (due <= last), (today, due, last)
+    # Closures between today and the due date push the bound out: Wed 24 Mar 2027, Easter and two
+    # closure days leave 3 working days up to Thu 1 Apr, so due dates a week later are reminded too.
+    today = D(2027, 3, 24)
+    national = last_due_reminded(today, CAL, today + dt.timedelta(days=31))
+    council = last_due_reminded(today, closed, today + dt.timedelta(days=31))
+    assert national is not None and council is not None
+    assert council > national
