@@ -26,7 +26,15 @@ _COLUMNS = (
     _ROW.icb.name.as_alias("icb_name"),
     _ROW.mediation_service.name.as_alias("service_name"),
     _ROW.assigned_to.email.as_alias("assigned_to_email"),
+    # Whether each of the case's bodies has ended with a successor, read with the row (`_successions`).
+    _ROW.local_authority.valid_to.as_alias("local_authority_valid_to"),
+    _ROW.local_authority.successor.as_alias("local_authority_successor"),
+    _ROW.icb.valid_to.as_alias("icb_valid_to"),
+    _ROW.icb.successor.as_alias("icb_successor"),
+    _ROW.mediation_service.valid_to.as_alias("mediation_service_valid_to"),
+    _ROW.mediation_service.successor.as_alias("mediation_service_successor"),
 )
+_NAME_OF = {"local_authority": "la_name", "icb": "icb_name", "mediation_service": "service_name"}
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -106,21 +114,20 @@ SUCCEEDING_COLUMNS = ("local_authority", "icb", "mediation_service")
 
 
 async def _successions(row: dict[str, Any], today: dt.date) -> tuple[Succession, ...]:
-    """The case's bodies that ended before today with a successor (followed to the one that exists now)."""
+    """The case's bodies that ended before today with a successor (followed to the one that exists now).
+    Whether a body ended comes with the case row (its joined `valid_to` and `successor`), so a case none
+    of whose bodies has ended costs no query here."""
     from mediation.organisations.tables import Organisation
 
     if row["state"] in ("withdrawn", "closed"):  # an ended case keeps the bodies it had
         return ()
-    ids = [row[c] for c in SUCCEEDING_COLUMNS if row[c] is not None]
     ended = {
-        r["id"]: r
-        for r in await Organisation.select(
-            Organisation.id, Organisation.name, Organisation.valid_to, Organisation.successor
-        ).where(
-            Organisation.id.is_in(ids)
-            & Organisation.successor.is_not_null()
-            & (Organisation.valid_to < today)
-        )
+        column: {"id": row[column], "name": row[_NAME_OF[column]], "valid_to": row[f"{column}_valid_to"]}
+        for column in SUCCEEDING_COLUMNS
+        if row[column] is not None
+        and row[f"{column}_successor"] is not None
+        and row[f"{column}_valid_to"] is not None
+        and row[f"{column}_valid_to"] < today
     }
     if not ended:
         return ()
@@ -128,7 +135,7 @@ async def _successions(row: dict[str, Any], today: dt.date) -> tuple[Succession,
 
     found = []
     for column in SUCCEEDING_COLUMNS:
-        body = ended.get(row[column])
+        body = ended.get(column)
         if body is None:
             continue
         to_id = await current_body(int(body["id"]), today)
