@@ -8,10 +8,12 @@ import datetime as dt
 
 import pytest
 
-from mediation import timekeeping
-from mediation.cases.tables import CaseDocument
+from mediation import access, timekeeping
+from mediation.cases import repository
+from mediation.cases.tables import CaseDocument, Disagreement
 from mediation.cases.work import add_note
 from mediation.clocks.tables import ClockStatus, StatutoryClock
+from mediation.identity import CurrentUser
 from mediation.scheduling.tables import MediationSession, SessionStatus
 from tests.conftest import client_as, sign_in
 from tests.mediation.helpers import World, make_world
@@ -92,3 +94,13 @@ async def test_the_case_page_makes_the_same_few_queries_however_much_the_case_ho
 
     assert html.count("letter-") == 10 and html.count("Note ") >= 10  # the rows are all on the page
     assert busy == fresh == CASE_PAGE_QUERIES
+
+
+@pytest.mark.parametrize("role", [access.FAMILY, access.LA, access.ICB, access.MEDIATOR, access.ADMIN, None])
+def test_the_case_rows_query_is_the_sql_piccolo_builds_for_it(role):
+    user = None if role is None else CurrentUser(7, "a@example.com", "A", role, 3, "Org")
+    where = (Disagreement.reference == "SM-1") & access.visible_cases(user)
+    ours = repository._case_row_query(where).query.querystrings[0]
+    piccolo = Disagreement.select(*repository._COLUMNS).where(where).first().query.querystrings[0]
+    engine = Disagreement._meta.db.engine_type
+    assert ours.compile_string(engine_type=engine) == piccolo.compile_string(engine_type=engine)
