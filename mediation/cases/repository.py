@@ -7,9 +7,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from piccolo.querystring import QueryString
-
-from mediation import timekeeping
+from mediation import query_building, timekeeping
 from mediation.access import visible_cases
 from mediation.cases.model import AppealProgress, CaseClock, Disagreement, MediationProgress, Succession
 from mediation.cases.tables import Disagreement as DisagreementRow
@@ -62,12 +60,13 @@ def clock_of(row: dict[str, Any]) -> CaseClock:
 
 
 async def _clocks(case_id: int) -> tuple[CaseClock, ...]:
-    rows = (
-        await StatutoryClock.select()
+    rows = await query_building.built_once(
+        "case clocks",
+        StatutoryClock.select()
         .where(StatutoryClock.disagreement == case_id)
         .order_by(StatutoryClock.due)
         .order_by(StatutoryClock.id)
-        .output(load_json=True)
+        .output(load_json=True),
     )
     return tuple(clock_of(r) for r in rows)
 
@@ -207,25 +206,10 @@ def _aggregate(
     )
 
 
-_SELECT_CASE: dict[str, str] = {}  # engine type -> the case row's SELECT ... FROM ... JOINs, built once
-
-
 def _case_row_query(where: Condition) -> Any:
-    """The case row's query with the SQL Piccolo builds for it, whose SELECT list and joins (23 columns
-    through four tables) are built once per process: building them took more CPU than running the query.
-    `tests/cases/test_case_page_queries.py` checks the SQL is the same as Piccolo's own."""
-    query = DisagreementRow.select(*_COLUMNS).where(where).output(load_json=True)
-    engine = DisagreementRow._meta.db.engine_type
-    if engine not in _SELECT_CASE:
-        _SELECT_CASE[engine] = (
-            DisagreementRow.select(*_COLUMNS).querystrings[0].compile_string(engine_type=engine)[0]
-        )
-    # Freezing the query (Piccolo's own cache of a query's SQL, as `Query.freeze` does) with only the
-    # WHERE clause built afresh: its values stay bound parameters.
-    clause = query.where_delegate._where
-    assert clause is not None  # every case query names its case
-    query._frozen_querystrings = [QueryString(_SELECT_CASE[engine] + " WHERE {} LIMIT 1", clause.querystring)]
-    return query.first()
+    """The case row's query: its SELECT list and joins (23 columns through four tables) built once."""
+    query = DisagreementRow.select(*_COLUMNS).where(where).output(load_json=True).first()
+    return query_building.built_once("case row", query)
 
 
 async def _case_row(where: Condition) -> dict[str, Any] | None:
