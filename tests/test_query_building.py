@@ -12,7 +12,18 @@ from tests.mediation.helpers import make_world
 
 pytestmark = pytest.mark.anyio
 
-SHAPES = {"case row", "case clocks", "case timeline", "case matters", "case documents", "case notes"}
+SHAPES = {
+    "case row",
+    "case clocks",
+    "case mediation record",
+    "case meetings",
+    "case appeal",
+    "case timeline",
+    "case matters",
+    "case documents",
+    "case notes",
+    "officers of a body",
+}
 
 
 async def test_every_query_built_once_on_the_case_pages_is_piccolos_own_sql(app, monkeypatch):
