@@ -21,6 +21,9 @@ def built_once(shape: str, query: Q) -> Q:
     the SQL before its WHERE built once per process under `shape`, a name for its SELECT list that no
     other query shares."""
     select: Select = query.query if isinstance(query, First) else query
+    if not select.columns_delegate.selected_columns:
+        # As Piccolo does when it builds the SQL: the rows are read by these (JSON loaded, for one).
+        select.columns_delegate.selected_columns = select.table._meta.columns
     engine = select.table._meta.db.engine_type
     key = (shape, engine)
     before = _BEFORE_WHERE.get(key)

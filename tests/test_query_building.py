@@ -7,6 +7,7 @@ import pytest
 
 from mediation import query_building
 from mediation.cases.work import add_note
+from mediation.clocks.tables import StatutoryClock
 from tests.conftest import client_as, sign_in
 from tests.mediation.helpers import make_world
 
@@ -51,3 +52,24 @@ async def test_every_query_built_once_on_the_case_pages_is_piccolos_own_sql(app,
             await client.aclose()
     assert set(seen) >= SHAPES, seen
     assert all(all(same) for same in seen.values()), seen
+
+
+@pytest.mark.parametrize("first", [False, True])
+async def test_a_query_built_once_gives_the_rows_piccolo_gives_json_loaded_included(app, first):
+    world = await make_world(sections=("B",))
+
+    def clocks():  # noqa: ANN202 - a Piccolo query
+        query = (
+            StatutoryClock.select()
+            .where(StatutoryClock.disagreement == world.case_id)
+            .order_by(StatutoryClock.id)
+            .output(load_json=True)
+        )
+        return query.first() if first else query
+
+    built = await query_building.built_once(f"test clocks {first}", clocks())
+    again = await query_building.built_once(f"test clocks {first}", clocks())  # its SQL kept this time
+    own = await clocks()
+    assert built == again == own
+    rows = [own] if first else own
+    assert rows and all(isinstance(r["explanation"], list) and r["explanation"] for r in rows)
