@@ -111,6 +111,8 @@ MEMOISED = {
     "summary-list": "govukSummaryList",
     "details": "govukDetails",
     "textarea": "govukTextarea",
+    "service-navigation": "govukServiceNavigation",
+    "phase-banner": "govukPhaseBanner",
 }
 _MEMO_COMPONENTS = "|".join(map(re.escape, MEMOISED))
 _MEMO_IMPORT = re.compile(
