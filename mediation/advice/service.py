@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from mediation import access, timekeeping
+from mediation import access, query_building, timekeeping
 from mediation.advice.tables import MediationRecord
 from mediation.cases import events, repository
 from mediation.cases.events import Change
@@ -304,7 +304,10 @@ async def save_record(case_id: int, values: dict[Any, Any]) -> None:
 
 async def _case_facts(case_id: int) -> dict[str, Any]:
     """The adviser stage's part of the case aggregate's `MediationProgress` (cases/repository.py)."""
-    record = await MediationRecord.select().where(MediationRecord.disagreement == case_id).first()
+    record = await query_building.built_once(
+        "case mediation record",
+        MediationRecord.select().where(MediationRecord.disagreement == case_id).first(),
+    )
     if record is None:
         return {}
     return {

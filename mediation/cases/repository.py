@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from mediation import timekeeping
+from mediation import query_building, timekeeping
 from mediation.access import visible_cases
 from mediation.cases.model import AppealProgress, CaseClock, Disagreement, MediationProgress, Succession
 from mediation.cases.tables import Disagreement as DisagreementRow
@@ -26,7 +26,15 @@ _COLUMNS = (
     _ROW.icb.name.as_alias("icb_name"),
     _ROW.mediation_service.name.as_alias("service_name"),
     _ROW.assigned_to.email.as_alias("assigned_to_email"),
+    # Whether each of the case's bodies has ended with a successor, read with the row (`_successions`).
+    _ROW.local_authority.valid_to.as_alias("local_authority_valid_to"),
+    _ROW.local_authority.successor.as_alias("local_authority_successor"),
+    _ROW.icb.valid_to.as_alias("icb_valid_to"),
+    _ROW.icb.successor.as_alias("icb_successor"),
+    _ROW.mediation_service.valid_to.as_alias("mediation_service_valid_to"),
+    _ROW.mediation_service.successor.as_alias("mediation_service_successor"),
 )
+_NAME_OF = {"local_authority": "la_name", "icb": "icb_name", "mediation_service": "service_name"}
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -52,12 +60,13 @@ def clock_of(row: dict[str, Any]) -> CaseClock:
 
 
 async def _clocks(case_id: int) -> tuple[CaseClock, ...]:
-    rows = (
-        await StatutoryClock.select()
+    rows = await query_building.built_once(
+        "case clocks",
+        StatutoryClock.select()
         .where(StatutoryClock.disagreement == case_id)
         .order_by(StatutoryClock.due)
         .order_by(StatutoryClock.id)
-        .output(load_json=True)
+        .output(load_json=True),
     )
     return tuple(clock_of(r) for r in rows)
 
@@ -106,21 +115,20 @@ SUCCEEDING_COLUMNS = ("local_authority", "icb", "mediation_service")
 
 
 async def _successions(row: dict[str, Any], today: dt.date) -> tuple[Succession, ...]:
-    """The case's bodies that ended before today with a successor (followed to the one that exists now)."""
+    """The case's bodies that ended before today with a successor (followed to the one that exists now).
+    Whether a body ended comes with the case row (its joined `valid_to` and `successor`), so a case none
+    of whose bodies has ended costs no query here."""
     from mediation.organisations.tables import Organisation
 
     if row["state"] in ("withdrawn", "closed"):  # an ended case keeps the bodies it had
         return ()
-    ids = [row[c] for c in SUCCEEDING_COLUMNS if row[c] is not None]
     ended = {
-        r["id"]: r
-        for r in await Organisation.select(
-            Organisation.id, Organisation.name, Organisation.valid_to, Organisation.successor
-        ).where(
-            Organisation.id.is_in(ids)
-            & Organisation.successor.is_not_null()
-            & (Organisation.valid_to < today)
-        )
+        column: {"id": row[column], "name": row[_NAME_OF[column]], "valid_to": row[f"{column}_valid_to"]}
+        for column in SUCCEEDING_COLUMNS
+        if row[column] is not None
+        and row[f"{column}_successor"] is not None
+        and row[f"{column}_valid_to"] is not None
+        and row[f"{column}_valid_to"] < today
     }
     if not ended:
         return ()
@@ -128,7 +136,7 @@ async def _successions(row: dict[str, Any], today: dt.date) -> tuple[Succession,
 
     found = []
     for column in SUCCEEDING_COLUMNS:
-        body = ended.get(row[column])
+        body = ended.get(column)
         if body is None:
             continue
         to_id = await current_body(int(body["id"]), today)
@@ -198,13 +206,24 @@ def _aggregate(
     )
 
 
+def _case_row_query(where: Condition) -> Any:
+    """The case row's query: its SELECT list and joins (23 columns through four tables) built once."""
+    query = DisagreementRow.select(*_COLUMNS).where(where).output(load_json=True).first()
+    return query_building.built_once("case row", query)
+
+
+async def _case_row(where: Condition) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = await _case_row_query(where)
+    return row
+
+
 async def _load(where: Condition) -> Disagreement | None:
     if missing := _missing_facts():
         raise RuntimeError(
             f"a case's facts need mediation.{', mediation.'.join(missing)}, which this process never "
             "imported (import mediation.capabilities at start-up, as mediation/app.py does)"
         )
-    row = await DisagreementRow.select(*_COLUMNS).where(where).output(load_json=True).first()
+    row = await _case_row(where)
     if row is None:
         return None
     case_id = int(row["id"])

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from mediation import access, timekeeping
+from mediation import access, query_building, timekeeping
 from mediation.audit import service as audit
 from mediation.audit.tables import AuditEvent
 from mediation.cases.model import Disagreement
@@ -119,21 +119,24 @@ async def case_detail(user: CurrentUser, case: Disagreement, *, client: str = ""
         )
     internal = may_read_internal(user, case)
     hidden = ["view"] if internal else ["view", *INTERNAL_ACTIONS]
-    events = (
-        await AuditEvent.select(AuditEvent.at, AuditEvent.actor_label, AuditEvent.action, AuditEvent.summary)
+    events = await query_building.built_once(
+        "case timeline",
+        AuditEvent.select(AuditEvent.at, AuditEvent.actor_label, AuditEvent.action, AuditEvent.summary)
         .where((AuditEvent.disagreement_id == case.id) & AuditEvent.action.not_in(hidden))
         .order_by(AuditEvent.at)
-        .order_by(AuditEvent.id)
+        .order_by(AuditEvent.id),
     )
-    matters = (
-        await DisputedMatter.select(
+    matters = await query_building.built_once(
+        "case matters",
+        DisputedMatter.select(
             DisputedMatter.section, DisputedMatter.disagreement_text, DisputedMatter.wanted_text
         )
         .where(DisputedMatter.disagreement == case.id)
-        .order_by(DisputedMatter.section)
+        .order_by(DisputedMatter.section),
     )
-    documents = (
-        await CaseDocument.select(
+    documents = await query_building.built_once(
+        "case documents",
+        CaseDocument.select(
             CaseDocument.id,
             CaseDocument.kind,
             CaseDocument.filename,
@@ -141,7 +144,7 @@ async def case_detail(user: CurrentUser, case: Disagreement, *, client: str = ""
             CaseDocument.uploaded_at,
         )
         .where(CaseDocument.disagreement == case.id)
-        .order_by(CaseDocument.id)
+        .order_by(CaseDocument.id),
     )
     routing = case.routing
     today = timekeeping.today()

@@ -12,7 +12,7 @@ import datetime as dt
 
 import msgspec
 
-from mediation import access, timekeeping
+from mediation import access, query_building, timekeeping
 from mediation.accounts.tables import Account
 from mediation.cases import events, repository
 from mediation.cases.events import Change
@@ -58,15 +58,16 @@ async def officer_of_handling_body(case: Disagreement, email: str) -> dict | Non
 
 async def officers(case: Disagreement) -> list[dict]:
     """The handling body's officers a case can be assigned to, by name."""
-    return (
-        await Account.select(Account.id, Account.email, Account.full_name)
+    return await query_building.built_once(
+        "officers of a body",
+        Account.select(Account.id, Account.email, Account.full_name)
         .where(
             (Account.role == handling_role(case))
             & (Account.organisation == case.handling_organisation_id)
             & (Account.active == True)  # noqa: E712
         )
         .order_by(Account.full_name)
-        .order_by(Account.id)
+        .order_by(Account.id),
     )
 
 
@@ -127,13 +128,12 @@ async def add_note(case: Disagreement, text: str, *, actor: CurrentUser) -> Disa
 
 
 async def notes_of(case: Disagreement) -> list[NoteView]:
-    rows = (
-        await CaseNote.select(
-            CaseNote.created_at, CaseNote.author.full_name.as_alias("author"), CaseNote.text
-        )
+    rows = await query_building.built_once(
+        "case notes",
+        CaseNote.select(CaseNote.created_at, CaseNote.author.full_name.as_alias("author"), CaseNote.text)
         .where(CaseNote.disagreement == case.id)
         .order_by(CaseNote.created_at, ascending=False)
-        .order_by(CaseNote.id, ascending=False)
+        .order_by(CaseNote.id, ascending=False),
     )
     return [NoteView(at=r["created_at"], author=r["author"] or "", text=r["text"]) for r in rows]
 

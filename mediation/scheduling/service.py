@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from mediation import timekeeping
+from mediation import query_building, timekeeping
 from mediation.accounts.tables import Account
 from mediation.cases import repository
 from mediation.cases.model import Disagreement
@@ -331,9 +331,12 @@ async def start_times(plan: SessionPlan) -> list[str]:
 async def _case_facts(case_id: int) -> dict[str, Any]:
     """The diary's part of the case aggregate's `MediationProgress` (cases/repository.py): how many
     meetings are booked, and the day of the latest one not cancelled."""
-    sessions = await MediationSession.select(MediationSession.status, MediationSession.starts_at).where(
-        (MediationSession.disagreement == case_id)
-        & (MediationSession.status != SessionStatus.cancelled.value)
+    sessions = await query_building.built_once(
+        "case meetings",
+        MediationSession.select(MediationSession.status, MediationSession.starts_at).where(
+            (MediationSession.disagreement == case_id)
+            & (MediationSession.status != SessionStatus.cancelled.value)
+        ),
     )
     live = sum(1 for s in sessions if s["status"] == SessionStatus.booked.value)
     last = max((s["starts_at"] for s in sessions), default=None)

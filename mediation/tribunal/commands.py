@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 from typing import Any
 
-from mediation import timekeeping
+from mediation import query_building, timekeeping
 from mediation.cases import events, repository
 from mediation.cases.effects import family_rule
 from mediation.cases.events import Change
@@ -160,7 +160,9 @@ async def record_appeal(case: Disagreement, data: AppealInput, *, actor: Current
 
 async def _case_appeal(case_id: int) -> AppealProgress | None:
     """The appeal the case aggregate carries (cases/repository.py), None if there is none."""
-    row = await TribunalAppeal.select().where(TribunalAppeal.disagreement == case_id).first()
+    row = await query_building.built_once(
+        "case appeal", TribunalAppeal.select().where(TribunalAppeal.disagreement == case_id).first()
+    )
     if row is None:
         return None
     return AppealProgress(

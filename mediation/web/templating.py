@@ -107,6 +107,12 @@ MEMOISED = {
     "input": "govukInput",
     "back-link": "govukBackLink",
     "pagination": "govukPagination",
+    "checkboxes": "govukCheckboxes",
+    "summary-list": "govukSummaryList",
+    "details": "govukDetails",
+    "textarea": "govukTextarea",
+    "service-navigation": "govukServiceNavigation",
+    "phase-banner": "govukPhaseBanner",
 }
 _MEMO_COMPONENTS = "|".join(map(re.escape, MEMOISED))
 _MEMO_IMPORT = re.compile(

@@ -138,3 +138,38 @@ def test_options_that_differ_only_in_markup_or_type_are_kept_apart():
     assert _key({"a": True}) != _key({"a": 1}) and _key(Markup("x")) != _key("x")
     # Anything but plain data (an Undefined, an object) is rendered every time, never kept.
     assert str(env.globals["govukButton"]({"text": "Go", "attributes": {"x": object()}})).count("Go") == 1
+
+
+_EVERY_PAGES = ("govukServiceNavigation", "govukPhaseBanner")  # base.html's, on every page
+
+
+@pytest.mark.parametrize(
+    "name", ["govukCheckboxes", "govukSummaryList", "govukDetails", "govukTextarea", *_EVERY_PAGES]
+)
+def test_the_case_pages_larger_components_render_once_for_the_same_options(name):
+    """The staff case page draws a summary list, the re-route checkboxes, a details per clock and the
+    work forms' textareas on every view: with the same options they are drawn once (issue 17)."""
+    env = build_environment(auto_reload=False)
+    source, _, _ = env.loader.get_source(env, "base.html" if name in _EVERY_PAGES else "cases/case.html")
+    assert f"import {name}" not in source
+    memo = env.globals[name]
+    assert isinstance(memo, MemoisedMacro)
+    renders = []
+    real = memo.macro
+
+    def counted(*args, **kwargs):
+        renders.append(args)
+        return real(*args, **kwargs)
+
+    memo.macro = counted
+    options = {
+        "govukCheckboxes": '{"name": "s", "items": [{"value": "B", "text": "B", "checked": True}]}',
+        "govukSummaryList": '{"rows": [{"key": {"text": "State"}, "value": {"text": "lodged"}}]}',
+        "govukDetails": '{"summaryText": "How", "html": "<ol><li>1</li></ol>" | safe}',
+        "govukTextarea": '{"id": "t", "name": "t", "label": {"text": "Note"}, "value": ""}',
+        "govukServiceNavigation": '{"serviceName": "S", "navigation": [{"href": "/home", "text": "Home"}]}',
+        "govukPhaseBanner": '{"tag": {"text": "Beta"}, "text": "New"}',
+    }[name]
+    html = env.from_string(f"{{% for n in range(20) %}}{{{{ {name}({options}) }}}}{{% endfor %}}").render()
+    assert html.count("govuk-") >= 20
+    assert len(renders) == 1

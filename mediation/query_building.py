@@ -1,0 +1,55 @@
+"""Building the SQL of a frequent SELECT once: Piccolo builds a query's whole SQL afresh on every run, and
+for the queries every case page makes (the case row through four tables, its clocks, its timeline) that
+took more CPU than running them (issue 17). `built_once` keeps the part before WHERE (the SELECT list,
+FROM and joins) per shape and builds only the WHERE clause, ORDER BY and LIMIT of each run; the values
+stay bound parameters. `tests/test_query_building.py` checks every use gives Piccolo's own SQL."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from piccolo.query.methods.select import First, Select
+from piccolo.querystring import QueryString
+
+Q = TypeVar("Q", Select, First)
+
+_BEFORE_WHERE: dict[tuple[str, str], str] = {}  # (shape, engine type) -> SELECT ... FROM ... JOINs
+
+
+def built_once(shape: str, query: Q) -> Q:
+    """`query` (a SELECT with a WHERE on its own table's columns, then at most ORDER BY and LIMIT) with
+    the SQL before its WHERE built once per process under `shape`, a name for its SELECT list that no
+    other query shares."""
+    select: Select = query.query if isinstance(query, First) else query
+    if not select.columns_delegate.selected_columns:
+        # As Piccolo does when it builds the SQL: the rows are read by these (JSON loaded, for one).
+        select.columns_delegate.selected_columns = select.table._meta.columns
+    engine = select.table._meta.db.engine_type
+    key = (shape, engine)
+    before = _BEFORE_WHERE.get(key)
+    if before is None:
+        bare = select.table.select(*select.columns_delegate.selected_columns)
+        before = _BEFORE_WHERE[key] = bare.querystrings[0].compile_string(engine_type=engine)[0]
+    where = select.where_delegate._where
+    assert where is not None, "built_once is for queries with a WHERE clause"
+    template, parts = before + " WHERE {}", [where.querystring]
+    order_by = select.order_by_delegate._order_by
+    if order_by.order_by_items:
+        template += "{}"
+        parts.append(order_by.querystring)
+    limit = select.limit_delegate._limit
+    if limit:
+        template += "{}"
+        parts.append(limit.querystring)
+    select._frozen_querystrings = [QueryString(template, *parts)]
+    return query
+
+
+def piccolos_own(query: Any) -> QueryString:
+    """The SQL Piccolo itself builds for a query given to `built_once` (for the tests)."""
+    select: Select = query.query if isinstance(query, First) else query
+    frozen, select._frozen_querystrings = select._frozen_querystrings, None
+    try:
+        return select.querystrings[0]
+    finally:
+        select._frozen_querystrings = frozen
