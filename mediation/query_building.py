@@ -6,8 +6,11 @@ stay bound parameters. `tests/test_query_building.py` checks every use gives Pic
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from piccolo.columns.combination import WhereRaw
 from piccolo.query.methods.select import First, Select
 from piccolo.querystring import QueryString
 
@@ -53,3 +56,13 @@ def piccolos_own(query: Any) -> QueryString:
         return select.querystrings[0]
     finally:
         select._frozen_querystrings = frozen
+
+
+def one_of(column: str, ids: Sequence[int], engine_type: str) -> WhereRaw:
+    """`column` (quoted SQL, the code's own, never a request's) is one of `ids`, sent as ONE value: an
+    array on PostgreSQL, JSON on SQLite. Piccolo's `is_in` converts and binds each id, which for a page
+    of 50 cases cost more CPU than the rest of its query; this costs the same for any number."""
+    if engine_type == "postgres":
+        return WhereRaw(f"{column} = ANY({{}})", [int(i) for i in ids])
+    inside = f"{column} IN (SELECT value FROM json_each({{}}))"  # noqa: S608 - see above
+    return WhereRaw(inside, json.dumps([int(i) for i in ids]))

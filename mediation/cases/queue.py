@@ -18,14 +18,14 @@ import msgspec
 from piccolo.columns.combination import WhereRaw
 from piccolo.query import OrderByRaw, Select
 
-from mediation import timekeeping
+from mediation import query_building, timekeeping
 from mediation.access import visible_cases
 from mediation.accounts.tables import Account
 from mediation.cases.tables import Disagreement as DisagreementRow
 from mediation.db_typing import Condition
 from mediation.errors import Invalid
 from mediation.identity import CurrentUser
-from mediation.prepared import Prepared, ids_in
+from mediation.query_building import one_of
 from mediation.rules.calendar import DEFAULT_CALENDAR
 
 # A case is at risk when its nearest deadline is this many working days away or fewer.
@@ -133,14 +133,6 @@ _SUMMARY_COLUMNS = (
     DisagreementRow.assigned_to.email.as_alias("assigned_email"),
 )
 _DUE = DisagreementRow.next_due_date
-# A page's summaries by id, on every queue page and API call: its SQL written once (mediation/prepared.py).
-_DETAILS = Prepared(
-    DisagreementRow,
-    lambda engine_type: DisagreementRow.select(*_SUMMARY_COLUMNS).where(
-        ids_in('"disagreement"."id"', "ids", engine_type)
-    ),
-    lists=["ids"],
-)
 
 
 def _like_pattern(text: str) -> str:
@@ -295,7 +287,11 @@ async def _details(ids: list[int]) -> dict[int, dict]:
     """The summary columns of a page's cases, by id: one query by primary key whatever the page size."""
     if not ids:
         return {}
-    rows = await _DETAILS.run(ids=ids)
+    engine = DisagreementRow._meta.db.engine_type
+    rows = await query_building.built_once(
+        "queue summaries",
+        DisagreementRow.select(*_SUMMARY_COLUMNS).where(one_of('"disagreement"."id"', ids, engine)),
+    )
     return {r["id"]: r for r in rows}
 
 

@@ -10,10 +10,9 @@ from litestar.connection import ASGIConnection
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import Store
 from litestar.types import Empty, Message
-from piccolo.columns.combination import WhereRaw
 
+from mediation import query_building
 from mediation.accounts.tables import HttpSession
-from mediation.prepared import Prepared
 
 ROTATE_FLAG = "rotate_session"
 LOADED_KEY = "_session_as_loaded"
@@ -37,17 +36,6 @@ def _expiry(expires_in: int | dt.timedelta | None) -> dt.datetime | None:
     return _now() + dt.timedelta(seconds=seconds)
 
 
-# Read on every signed-in request: its SQL written once (mediation/prepared.py).
-_SESSION = Prepared(
-    HttpSession,
-    lambda engine_type: (
-        HttpSession.select(HttpSession.data, HttpSession.expires_at)
-        .where(WhereRaw('"http_session"."key" = @key'))
-        .limit(1)
-    ),
-)
-
-
 class DatabaseSessionStore(Store):
     """A Litestar Store backed by the http_session table."""
 
@@ -67,7 +55,12 @@ class DatabaseSessionStore(Store):
             )
 
     async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
-        row = await _SESSION.first(key=key)
+        row = await query_building.built_once(  # read on every signed-in request
+            "session",
+            HttpSession.select(HttpSession.data, HttpSession.expires_at)
+            .where(HttpSession.key == key)
+            .first(),
+        )
         if row is None:
             return None
         if row["expires_at"] is not None and row["expires_at"] <= _now():
