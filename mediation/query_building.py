@@ -58,11 +58,13 @@ def piccolos_own(query: Any) -> QueryString:
         select._frozen_querystrings = frozen
 
 
-def one_of(column: str, ids: Sequence[int], engine_type: str) -> WhereRaw:
-    """`column` (quoted SQL, the code's own, never a request's) is one of `ids`, sent as ONE value: an
-    array on PostgreSQL, JSON on SQLite. Piccolo's `is_in` converts and binds each id, which for a page
-    of 50 cases cost more CPU than the rest of its query; this costs the same for any number."""
+def one_of(column: str, values: Sequence[int] | Sequence[str], engine_type: str) -> WhereRaw:
+    """`column` (quoted SQL, the code's own, never a request's) is one of `values` (ids, or keys), sent as
+    ONE value: an array on PostgreSQL, JSON on SQLite. Piccolo's `is_in` converts and binds each value,
+    which for a page of 50 cases cost more CPU than the rest of its query; this costs the same for any
+    number, and is never near SQLite's limit on bound values."""
+    sent = [v if isinstance(v, str) else int(v) for v in values]
     if engine_type == "postgres":
-        return WhereRaw(f"{column} = ANY({{}})", [int(i) for i in ids])
+        return WhereRaw(f"{column} = ANY({{}})", sent)
     inside = f"{column} IN (SELECT value FROM json_each({{}}))"  # noqa: S608 - see above
-    return WhereRaw(inside, json.dumps([int(i) for i in ids]))
+    return WhereRaw(inside, json.dumps(sent))

@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mappi
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from piccolo.columns.combination import WhereRaw
 from piccolo.query import Select
 
 import mediation.capabilities  # noqa: F401 - the sweep loads cases: their facts, in any process running it
@@ -24,11 +23,12 @@ from mediation import timekeeping
 from mediation.accounts.tables import Account, Role
 from mediation.audit import service as audit
 from mediation.clocks.tables import ClockStatus, StatutoryClock
-from mediation.db import is_postgres, transaction
+from mediation.db import transaction
 from mediation.db_typing import Condition
 from mediation.notify.service import check_subject, email_row, insert_new, letter_row
 from mediation.notify.tables import Notification
 from mediation.organisations.tables import OrganisationClosure
+from mediation.query_building import one_of
 from mediation.reminders import messages
 from mediation.reminders.recipients import Directory, Recipient
 from mediation.reminders.schedule import Timetable, digest_horizon, last_due_reminded
@@ -40,8 +40,7 @@ log = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
 SEND_FROM_HOUR = 7  # nothing goes out overnight: before 7am the sweep acts as of the previous day
 LOOKAHEAD = dt.timedelta(days=31)  # covers 5 working days before a due date, closures included
-_KEY_CHUNK = 500  # SQLite: an IN list, one bound value each
-_ARRAY_KEY_CHUNK = 5000  # PostgreSQL: one array
+_KEY_CHUNK = 5000  # dedupe keys asked about in one statement (one bound value: `one_of`)
 BATCH = 500  # clocks planned and queued together: one transaction, a few queries, bounded memory
 DIGEST_ROLES = {Role.la_coordinator.value: "local_authority", Role.health_commissioner.value: "icb"}
 
@@ -163,19 +162,14 @@ async def running_clocks(
 
 
 async def already_queued(keys: Iterable[str]) -> set[str]:
-    """Which of these dedupe keys the outbox holds. On PostgreSQL a chunk is one array parameter
-    (`= ANY`): building an IN list of thousands of values costs more in Python than the lookup."""
+    """Which of these dedupe keys the outbox holds. A chunk is one bound value (`one_of`): building an IN
+    list of thousands of values costs more in Python than the lookup."""
     keys = sorted(set(keys))
     found: set[str] = set()
-    postgres = is_postgres()
-    size = _ARRAY_KEY_CHUNK if postgres else _KEY_CHUNK
-    for start in range(0, len(keys), size):
-        chunk = keys[start : start + size]
-        where = (
-            WhereRaw('"notification"."dedupe_key" = ANY({})', chunk)
-            if postgres
-            else Notification.dedupe_key.is_in(chunk)
-        )
+    engine = Notification._meta.db.engine_type
+    for start in range(0, len(keys), _KEY_CHUNK):
+        chunk = keys[start : start + _KEY_CHUNK]
+        where = one_of('"notification"."dedupe_key"', chunk, engine)
         rows = await Notification.select(Notification.dedupe_key).where(where)
         found.update(r["dedupe_key"] for r in rows)
     return found
@@ -345,7 +339,8 @@ async def clock_rows(ids: Collection[int]) -> list[dict[str, Any]]:
     """The full rows (CLOCK_COLUMNS) of these clocks that are still running, in (due, id) order."""
     if not ids:
         return []
-    where = (_CLOCK.status == ClockStatus.running.value) & _CLOCK.id.is_in(sorted(ids))
+    ids_sent = one_of('"statutory_clock"."id"', sorted(ids), StatutoryClock._meta.db.engine_type)
+    where = (_CLOCK.status == ClockStatus.running.value) & ids_sent
     return await StatutoryClock.select(*CLOCK_COLUMNS).where(where).order_by(_CLOCK.due, _CLOCK.id)
 
 
