@@ -108,12 +108,9 @@ def test_a_memoised_component_gives_the_packages_html_first_time_and_every_time(
         assert first == again == expected, fixture["name"]
 
 
-def test_our_templates_call_the_memoised_components_and_each_set_of_options_renders_once():
-    env = build_environment(auto_reload=False)
-    source, _, _ = env.loader.get_source(env, "home/staff.html")
-    assert "import govukSelect" not in source and "import govukButton" not in source
-    memo = env.globals["govukTag"]
-    renders = []
+def _count_renders(memo: MemoisedMacro) -> list[tuple]:
+    """The calls that reach the memoised component's own macro (a render), from now on."""
+    renders: list[tuple] = []
     real = memo.macro
 
     def counted(*args, **kwargs):
@@ -121,6 +118,15 @@ def test_our_templates_call_the_memoised_components_and_each_set_of_options_rend
         return real(*args, **kwargs)
 
     memo.macro = counted
+    return renders
+
+
+def test_our_templates_call_the_memoised_components_and_each_set_of_options_renders_once():
+    env = build_environment(auto_reload=False)
+    source, _, _ = env.loader.get_source(env, "home/staff.html")
+    assert "import govukSelect" not in source and "import govukButton" not in source
+    memo = env.globals["govukTag"]
+    renders = _count_renders(memo)
     page = env.from_string(
         '{% for n in range(50) %}{{ govukTag({"text": "On track"}) }}'
         '{{ govukTag({"text": "Late"}) }}{% endfor %}'
@@ -154,14 +160,7 @@ def test_the_case_pages_larger_components_render_once_for_the_same_options(name)
     assert f"import {name}" not in source
     memo = env.globals[name]
     assert isinstance(memo, MemoisedMacro)
-    renders = []
-    real = memo.macro
-
-    def counted(*args, **kwargs):
-        renders.append(args)
-        return real(*args, **kwargs)
-
-    memo.macro = counted
+    renders = _count_renders(memo)
     options = {
         "govukCheckboxes": '{"name": "s", "items": [{"value": "B", "text": "B", "checked": True}]}',
         "govukSummaryList": '{"rows": [{"key": {"text": "State"}, "value": {"text": "lodged"}}]}',
