@@ -212,18 +212,13 @@ def _case_row_query(where: Condition) -> Any:
     return query_building.built_once("case row", query)
 
 
-async def _case_row(where: Condition) -> dict[str, Any] | None:
-    row: dict[str, Any] | None = await _case_row_query(where)
-    return row
-
-
 async def _load(where: Condition) -> Disagreement | None:
     if missing := _missing_facts():
         raise RuntimeError(
             f"a case's facts need mediation.{', mediation.'.join(missing)}, which this process never "
             "imported (import mediation.capabilities at start-up, as mediation/app.py does)"
         )
-    row = await _case_row(where)
+    row: dict[str, Any] | None = await _case_row_query(where)
     if row is None:
         return None
     case_id = int(row["id"])
