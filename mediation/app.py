@@ -109,8 +109,7 @@ def create_app(config: Settings = settings) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = db.engine()
-        if engine.engine_type == "postgres":
-            await engine.start_connection_pool()
+        await db.start_pool(engine)
         scheduler = None
         catcher = None
         lease: SchedulerLease | None = None

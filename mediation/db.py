@@ -38,6 +38,22 @@ def is_postgres() -> bool:
     return engine().engine_type == "postgres"
 
 
+async def _release_as_is(connection: Any) -> None:
+    """Run on a pooled connection as it goes back. asyncpg has already rolled back any open transaction;
+    by default it would then send `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL` too: a
+    second round trip for every Piccolo query, since Piccolo takes a connection per query. The service
+    never leaves session state on a pooled connection (its advisory locks are transaction-scoped; the
+    scheduler lease and the migration lock hold connections of their own), so there is nothing to reset."""
+
+
+async def start_pool(db: Engine | None = None, **options: Any) -> None:
+    """Start the PostgreSQL pool every process uses (web workers, commands): one place for its options."""
+    db = db or engine()
+    if db.engine_type == "postgres":
+        # PostgresEngine passes these to asyncpg.create_pool; the base Engine type does not declare them.
+        await db.start_connection_pool(reset=_release_as_is, **options)  # type: ignore[call-arg]
+
+
 @contextlib.asynccontextmanager
 async def connection_pool() -> AsyncIterator[None]:
     """The app's PostgreSQL pool for a command's lifetime: without it Piccolo opens a connection per
@@ -46,7 +62,7 @@ async def connection_pool() -> AsyncIterator[None]:
     if db.engine_type != "postgres":
         yield
         return
-    await db.start_connection_pool()
+    await start_pool(db)
     try:
         yield
     finally:
