@@ -23,7 +23,7 @@ from mediation.identity import CurrentUser
 from mediation.offers.service import make_offer, parse_slot
 from mediation.polls.replies import polls_of
 from mediation.polls.service import open_poll
-from mediation.scheduling.service import DURATIONS, SessionPlan, needs_of, officers, search
+from mediation.scheduling.service import DURATIONS, SessionPlan, case_officers, needs_of, search
 from mediation.scheduling.slots import LONDON
 from mediation.services.service import mediators, venues
 from mediation.sessions.invites import when
@@ -204,8 +204,9 @@ async def render_schedule(
 ) -> Template:
     errors = dict(errors or {})
     result = None
+    attending = await case_officers(case)  # listed on the page and checked against the plan
     if values.get("search") or errors:
-        result = await search(case, plan_from(values))
+        result = await search(case, plan_from(values), attending=attending)
         errors = {**result.errors, **errors}
         if result.errors and status == 200:
             status = 400
@@ -228,8 +229,8 @@ async def render_schedule(
             "needs": needs_of(case),
             "mediators": await mediators(service) if service else [],
             "venues": await venues(service) if service else [],
-            "la_officers": await officers(case.local_authority_id, "la_coordinator"),
-            "icb_officers": await officers(case.icb_id, "health_commissioner"),
+            "la_officers": attending.la,
+            "icb_officers": attending.icb,
             "durations": DURATIONS,
             "selected": set(values.get("_slots", [])),
         },

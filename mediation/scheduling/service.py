@@ -99,9 +99,27 @@ async def officers(org_id: int | None, role: str) -> list[dict[str, Any]]:
     )
 
 
-async def plan_problems(case: Disagreement, plan: SessionPlan) -> dict[str, str]:
-    """Everything about the plan that does not depend on the time; field id -> message."""
+class CaseOfficers(msgspec.Struct, frozen=True):
+    """The active officers of the case's local authority and health commissioner who may attend."""
+
+    la: list[dict[str, Any]]
+    icb: list[dict[str, Any]]
+
+
+async def case_officers(case: Disagreement) -> CaseOfficers:
+    return CaseOfficers(
+        la=await officers(case.local_authority_id, "la_coordinator"),
+        icb=await officers(case.icb_id, "health_commissioner"),
+    )
+
+
+async def plan_problems(
+    case: Disagreement, plan: SessionPlan, *, attending: CaseOfficers | None = None
+) -> dict[str, str]:
+    """Everything about the plan that does not depend on the time; field id -> message. `attending`:
+    the case's officers when the caller has already read them (the schedule page lists them too)."""
     errors: dict[str, str] = {}
+    attending = attending or await case_officers(case)
     needs = needs_of(case)
     mediator = (
         await MediatorProfile.select(MediatorProfile.id)
@@ -152,12 +170,12 @@ async def plan_problems(case: Disagreement, plan: SessionPlan) -> dict[str, str]
                 if needs.breaks
                 else f"{venue['name']} has no quiet room for breaks"
             )
-    la_ids = {o["id"] for o in await officers(case.local_authority_id, "la_coordinator")}
+    la_ids = {o["id"] for o in attending.la}
     if needs.la_required and plan.la_officer_id not in la_ids:
         errors["la_officer"] = "Select the local authority officer who will attend"
     elif plan.la_officer_id is not None and plan.la_officer_id not in la_ids:
         errors["la_officer"] = "Select an officer of this case's local authority"
-    icb_ids = {o["id"] for o in await officers(case.icb_id, "health_commissioner")}
+    icb_ids = {o["id"] for o in attending.icb}
     if needs.icb_required and plan.icb_officer_id not in icb_ids:
         errors["icb_officer"] = "Select the health commissioner's officer who will attend"
     elif plan.icb_officer_id is not None and plan.icb_officer_id not in icb_ids:
@@ -248,7 +266,9 @@ async def slot_rules(
     until: dt.datetime,
     exclude: int | None = None,
     now: dt.datetime | None = None,
+    window: tuple[dt.date | None, str | None] | None = None,
 ) -> SlotRules:
+    """`window`: the case's `legal_window` when the caller has already read it."""
     now = now or timekeeping.now()
     hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
     for h in await WorkingHours.select().where(WorkingHours.mediator == plan.mediator_id):
@@ -256,7 +276,7 @@ async def slot_rules(
     leave = await MediatorLeave.select(MediatorLeave.first_day, MediatorLeave.last_day).where(
         (MediatorLeave.mediator == plan.mediator_id) & (MediatorLeave.last_day >= since.date())
     )
-    window_end, _ = await legal_window(case.id)
+    window_end, _ = window or await legal_window(case.id)
     return SlotRules(
         today=now.astimezone(timekeeping.LONDON).date(),
         now=now,
@@ -292,10 +312,17 @@ def consequence_of(case: Disagreement, window_end: dt.date | None) -> str:
     )
 
 
-async def search(case: Disagreement, plan: SessionPlan, *, now: dt.datetime | None = None) -> SearchResult:
+async def search(
+    case: Disagreement,
+    plan: SessionPlan,
+    *,
+    now: dt.datetime | None = None,
+    attending: CaseOfficers | None = None,
+) -> SearchResult:
     """The slots that satisfy every rule at once, or why there are none and what follows."""
-    errors = await plan_problems(case, plan)
-    window_end, _ = await legal_window(case.id)
+    errors = await plan_problems(case, plan, attending=attending)
+    window = await legal_window(case.id)
+    window_end = window[0]
     if errors:
         return SearchResult(errors, [], [], "", window_end)
     now = now or timekeeping.now()
@@ -306,6 +333,7 @@ async def search(case: Disagreement, plan: SessionPlan, *, now: dt.datetime | No
         since=now,
         until=dt.datetime.combine(last + dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC),
         now=now,
+        window=window,
     )
     found: SlotSearch = find_slots(rules)
     consequence = consequence_of(case, window_end) if not found.slots else ""
