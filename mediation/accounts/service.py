@@ -42,36 +42,39 @@ async def account_id_for(email: str) -> int | None:
     return None if row is None else int(row["id"])
 
 
+def user_columns(account: Any) -> list[Any]:
+    """What a CurrentUser is read from, for `Account` or a foreign key to it (`ApiToken.account`)."""
+    return [
+        account.id.as_alias("user_id"),
+        account.email.as_alias("user_email"),
+        account.full_name.as_alias("user_full_name"),
+        account.role.as_alias("user_role"),
+        account.organisation.as_alias("user_organisation"),
+        account.organisation.name.as_alias("user_organisation_name"),
+        account.must_change_password.as_alias("user_must_change_password"),
+    ]
+
+
+def user_from(row: dict[str, Any]) -> CurrentUser:
+    return CurrentUser(
+        id=row["user_id"],
+        email=row["user_email"],
+        full_name=row["user_full_name"],
+        role=row["user_role"],
+        organisation_id=row["user_organisation"],
+        organisation_name=row["user_organisation_name"],
+        must_change_password=bool(row["user_must_change_password"]),
+    )
+
+
 async def load_user(account_id: int, *, session_epoch: int | None = None) -> CurrentUser | None:
     """The active account as the signed-in person; with `session_epoch` (a session's), only if no
     password change or reset has ended that session's generation since."""
     where = (Account.id == account_id) & (Account.active.eq(True))
     if session_epoch is not None:
         where &= Account.session_epoch == session_epoch
-    rows = (
-        await Account.select(
-            Account.id,
-            Account.email,
-            Account.full_name,
-            Account.role,
-            Account.organisation,
-            Account.organisation.name.as_alias("organisation_name"),
-            Account.must_change_password,
-        )
-        .where(where)
-        .first()
-    )
-    if rows is None:
-        return None
-    return CurrentUser(
-        id=rows["id"],
-        email=rows["email"],
-        full_name=rows["full_name"],
-        role=rows["role"],
-        organisation_id=rows["organisation"],
-        organisation_name=rows["organisation_name"],
-        must_change_password=bool(rows["must_change_password"]),
-    )
+    row = await Account.select(*user_columns(Account)).where(where).first()
+    return None if row is None else user_from(row)
 
 
 async def sign_in(email: str, password: str, client: str) -> CurrentUser:

@@ -196,8 +196,9 @@ class Disagreement:
             succession_due=bool(self.successions),
         )
 
-    @property
+    @cached_property
     def allowed_events(self) -> tuple[str, ...]:
+        """Once per loaded case: the case page, its actions and its tabs each ask (about 40 guard checks)."""
         return allowed_events(self.state, self.facts)
 
     def next_body_due(self) -> dt.date | None:

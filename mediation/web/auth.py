@@ -114,9 +114,9 @@ class CurrentUserMiddleware(ASGIMiddleware):
         token = bearer_token(scope)
         if token is not None:
             auth = await api_tokens.authenticate(token)
-            user = await load_user(auth.account_id) if auth else None
-            if auth is None or user is None:
+            if auth is None:
                 raise NotAuthorizedException(INVALID_TOKEN)
+            user = auth.user
         else:
             session = scope.get("session")
             if isinstance(session, dict) and isinstance(session.get(SESSION_USER_KEY), int):

@@ -11,14 +11,16 @@ from pathlib import Path
 
 import anyio
 import httpx
+import msgspec
 import pytest
 
 from mediation.accounts import api_tokens
-from mediation.accounts.service import NewAccount, create_account
+from mediation.accounts.service import NewAccount, create_account, load_user
 from mediation.accounts.tables import Account, ApiToken
 from mediation.audit.tables import AuditEvent
 from mediation.cases.tables import Disagreement
 from tests.conftest import DATABASE_URL, DEMO_EMAILS, DEMO_PASSWORD, client_as, csrf_token
+from tests.query_count import counted_queries
 
 pytestmark = pytest.mark.anyio
 
@@ -128,6 +130,24 @@ async def test_a_bearer_token_is_used_instead_of_the_session(app):
         assert (await family.get("/api/v1/me")).json()["email"] == DEMO_EMAILS["family"]
     finally:
         await family.aclose()
+
+
+async def test_a_bearer_request_reads_the_token_and_its_person_in_one_query(app, client):
+    token = (await api_tokens.create_token(DEMO_EMAILS["la_coordinator"], name="one read")).token
+    await client.get("/api/v1/me", headers=bearer(token))  # last_used_at written now, not below
+    la = await load_user(
+        int(
+            (await Account.select(Account.id).where(Account.email == DEMO_EMAILS["la_coordinator"]).first())[
+                "id"
+            ]
+        )
+    )
+    with counted_queries() as queries:
+        me = await client.get("/api/v1/me", headers=bearer(token))
+    assert me.status_code == 200
+    assert me.json() == msgspec.to_builtins(la)  # every field, the organisation's name among them
+    assert la is not None and la.organisation_name
+    assert len(queries) == 1 and '"api_token"' in queries[0]
 
 
 async def test_only_the_digest_is_stored(app):
