@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from mediation import timekeeping
 from mediation.audit import service as audit
 from mediation.cases.tables import CaseDocument
-from mediation.db import transaction
+from mediation.db import is_unique_violation, transaction
 from mediation.identity import CurrentUser
 from mediation.notices.content import (
     NoticeInput,
@@ -52,6 +52,9 @@ class PlanFile:
 
 def london_today() -> dt.date:
     return timekeeping.today()
+
+
+REFERENCE_ATTEMPTS = 5
 
 
 def new_reference() -> str:
@@ -125,34 +128,43 @@ async def issue_notice(
     template = await current_template(la_id)
     sent_on = sent_on or london_today()
     deadlines = notice_deadlines(notice.decision, notice.sections, sent_on)
-    reference = new_reference()
-    context = notice_context(
-        notice, reference=reference, sent_on=sent_on, la=la, icb=icb, deadlines=deadlines
-    )
-    body_html = render_body(context, template["fields"])
-    body_text = to_text(body_html)
-    address = notice.postal_address
-    pdf = await render_pdf(
-        letter_html(
-            title=notice.title, body_html=body_html, reference=reference, sent_on=sent_on,
-            name=notice.family_name, address=address, fields=template["fields"],
-            large_print=notice.large_print,
+    # The reference is printed in the letter, its PDF and its subject: a drawn reference another notice
+    # already has (32 random bits) means drawing again and rendering it all again, never a 500.
+    for _ in range(REFERENCE_ATTEMPTS):
+        reference = new_reference()
+        context = notice_context(
+            notice, reference=reference, sent_on=sent_on, la=la, icb=icb, deadlines=deadlines
         )
-    )  # fmt: skip
-    rendered = _Rendered(
-        reference=reference, fingerprint=fingerprint, sent_on=sent_on, deadlines=deadlines,
-        template=template, body_html=body_html, body_text=body_text, pdf=pdf,
-    )  # fmt: skip
-    try:
-        return await _store(
-            notice, rendered, dedupe_key=dedupe_key, la_id=la_id, plan=plan, batch_id=batch_id, actor=actor,
-            in_transaction=in_transaction,
+        body_html = render_body(context, template["fields"])
+        body_text = to_text(body_html)
+        address = notice.postal_address
+        pdf = await render_pdf(
+            letter_html(
+                title=notice.title, body_html=body_html, reference=reference, sent_on=sent_on,
+                name=notice.family_name, address=address, fields=template["fields"],
+                large_print=notice.large_print,
+            )
         )  # fmt: skip
-    except Exception:
-        # Two submissions of the same form at once: the unique dedupe key let only one in; report that one.
-        if (found := await _existing(dedupe_key)) is not None:
-            return found["reference"], False
-        raise
+        rendered = _Rendered(
+            reference=reference, fingerprint=fingerprint, sent_on=sent_on, deadlines=deadlines,
+            template=template, body_html=body_html, body_text=body_text, pdf=pdf,
+        )  # fmt: skip
+        try:
+            return await _store(
+                notice, rendered, dedupe_key=dedupe_key, la_id=la_id, plan=plan, batch_id=batch_id,
+                actor=actor, in_transaction=in_transaction,
+            )  # fmt: skip
+        except Exception as exc:
+            # Two submissions of the same form at once: the unique dedupe key let only one in; report it.
+            if (found := await _existing(dedupe_key)) is not None:
+                return found["reference"], False
+            if not (is_unique_violation(exc) and await _reference_taken(reference)):
+                raise
+    raise RuntimeError(f"{REFERENCE_ATTEMPTS} notice references drawn, every one already taken")
+
+
+async def _reference_taken(reference: str) -> bool:
+    return await DecisionNotice.exists().where(DecisionNotice.reference == reference)
 
 
 @dataclasses.dataclass(frozen=True)

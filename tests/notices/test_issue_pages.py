@@ -134,3 +134,23 @@ async def test_the_la_can_download_the_notice_pdf_and_the_plan_it_sent(app):
     assert plan.content == PDF
     assert (await client.get(f"/notices/{reference}/files/other")).status_code == 404
     await client.aclose()
+
+
+async def test_a_reference_another_notice_has_is_drawn_again_not_a_500(app, monkeypatch):
+    """32 random bits: at national volumes a notice can draw a reference another has. The coordinator
+    gets the notice issued under a fresh reference, printed in its letter and its message."""
+    from mediation.notices import service
+
+    client = await client_as(app, "la_coordinator")
+    taken = reference_from(await post_form(client, form()))
+    draws = iter([taken, taken, "DN-0000FACE"])
+    monkeypatch.setattr(service, "new_reference", lambda: next(draws))
+    values = form()
+    response = await post_form(client, values)
+    assert response.status_code == 303, response.text[-3000:]
+    assert reference_from(response) == "DN-0000FACE"
+    row = await DecisionNotice.select().where(DecisionNotice.reference == "DN-0000FACE").first()
+    assert row["child_name"] == values["child_name"] and "DN-0000FACE" in row["body_html"]
+    assert await DecisionNotice.count().where(DecisionNotice.reference == taken) == 1
+    assert await Notification.count().where(Notification.dedupe_key == "notice:DN-0000FACE") == 1
+    await client.aclose()
