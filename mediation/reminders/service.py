@@ -364,13 +364,12 @@ async def due_clocks(
     *,
     due_until: dt.date,
     local_authorities: Collection[int] | None = None,
-    overdue_from: dt.date | None = None,
+    overdue_from: dt.date,
 ) -> AsyncIterator[list[dict[str, Any]]]:
-    """Every running clock due by `due_until`, a batch at a time (keyset paging): memory holds one batch.
-    With `overdue_from` (today): a body's clocks, then the family's own due from that day, each in (due, id)
-    order; the family's lapsed clocks are never read."""
-    streams = [(None, None)] if overdue_from is None else [("body", None), ("family", overdue_from)]
-    for owed_by, family_from in streams:
+    """Every running clock due by `due_until` that can be owed something, a batch at a time (keyset
+    paging): memory holds one batch. A body's clocks, then the family's own due from `overdue_from`
+    (today), each in (due, id) order; the family's lapsed clocks are never read."""
+    for owed_by, family_from in (("body", None), ("family", overdue_from)):
         after: tuple[dt.date, int] | None = None
         while True:
             rows = await due_clocks_query(
