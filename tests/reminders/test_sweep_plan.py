@@ -47,23 +47,39 @@ async def _plan(query: Any) -> dict[str, Any]:
     rows = await engine_finder().run_querystring(
         QueryString("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {}", query.querystrings[0])
     )
-    plan = rows[0]["QUERY PLAN"]
+    return _root(rows[0]["QUERY PLAN"])
+
+
+def _root(plan: Any) -> dict[str, Any]:
+    """The top node of an EXPLAIN (FORMAT JSON), whether the driver decoded the JSON or not."""
     return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+
+
+async def _insert_clocks(
+    cases: list[int], count: int, *, actor: str, started_on: str, due: str, status: str
+) -> None:
+    """`count` clocks of these cases, made in SQL; actor, dates and status are SQL expressions of `i`."""
+    await engine_finder().run_querystring(
+        QueryString(
+            "INSERT INTO statutory_clock (disagreement, rule, actor, started_on, due, status, citation,"  # noqa: S608 - this file's own SQL expressions
+            " rule_status, explanation, started_by, stop_reason, version, created_at, updated_at)"
+            f" SELECT ({{}}::int[])[1 + i % {len(cases)}], 'test_rule_' || i, {actor}, {started_on}, {due},"
+            f" {status}, 'SEND Regulations 2014 reg 37', 'S', '[]', 'test', '', 1, now(), now()"
+            f" FROM generate_series(1, {count}) AS i",
+            cases,
+        )
+    )
 
 
 async def test_a_page_of_due_clocks_reads_the_running_index_and_not_the_met_clocks(place):
     cases = [(await make_case(place))[0] for _ in range(20)]
-    await engine_finder().run_querystring(
-        QueryString(
-            "INSERT INTO statutory_clock (disagreement, rule, actor, started_on, due, status, citation,"
-            " rule_status, explanation, started_by, stop_reason, version, created_at, updated_at)"
-            " SELECT ({}::int[])[1 + i % 20], 'test_rule_' || i, 'local_authority',"
-            " DATE '2027-01-01', DATE '2027-03-01' + (i % 60),"
-            " CASE WHEN i % 100 = 0 THEN 'running' WHEN i % 3 = 0 THEN 'cancelled' ELSE 'met' END,"
-            " 'SEND Regulations 2014 reg 37', 'S', '[]', 'test', '', 1, now(), now()"
-            " FROM generate_series(1, 40000) AS i",
-            cases,
-        )
+    await _insert_clocks(
+        cases,
+        40_000,
+        actor="'local_authority'",
+        started_on="DATE '2027-01-01'",
+        due="DATE '2027-03-01' + (i % 60)",
+        status="CASE WHEN i % 100 = 0 THEN 'running' WHEN i % 3 = 0 THEN 'cancelled' ELSE 'met' END",
     )
     await analyze("statutory_clock")  # as the owner: the two-role run's app role cannot ANALYZE
     try:
@@ -114,7 +130,7 @@ async def _prepared_plan(query: Any, mode: str) -> dict[str, Any]:
             )
     finally:
         await connection.close()
-    return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+    return _root(plan)
 
 
 async def test_a_bodys_page_never_fetches_the_familys_lapsed_clocks_even_in_a_generic_plan(place):
@@ -124,17 +140,13 @@ async def test_a_bodys_page_never_fetches_the_familys_lapsed_clocks_even_in_a_ge
     PostgreSQL switches to a generic plan after five runs, where a bound 'family' could not match the
     index's predicate (the query writes its constants into the SQL)."""
     cases = [(await make_case(place))[0] for _ in range(20)]
-    await engine_finder().run_querystring(
-        QueryString(
-            "INSERT INTO statutory_clock (disagreement, rule, actor, started_on, due, status, citation,"
-            " rule_status, explanation, started_by, stop_reason, version, created_at, updated_at)"
-            " SELECT ({}::int[])[1 + i % 20], 'test_rule_' || i,"
-            " CASE WHEN i % 100 = 0 THEN 'local_authority' ELSE 'family' END,"
-            " DATE '2026-01-01', DATE '2027-03-24' - (i % 200), 'running',"
-            " 'SEND Regulations 2014 reg 37', 'S', '[]', 'test', '', 1, now(), now()"
-            " FROM generate_series(1, 10000) AS i",
-            cases,
-        )
+    await _insert_clocks(
+        cases,
+        10_000,
+        actor="CASE WHEN i % 100 = 0 THEN 'local_authority' ELSE 'family' END",
+        started_on="DATE '2026-01-01'",
+        due="DATE '2027-03-24' - (i % 200)",
+        status="'running'",
     )
     await analyze("statutory_clock")
     in_range = await StatutoryClock.count().where(
