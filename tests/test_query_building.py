@@ -27,9 +27,8 @@ SHAPES = {
 }
 
 
-async def test_every_query_built_once_on_the_case_pages_is_piccolos_own_sql(app, monkeypatch):
-    world = await make_world(sections=("B", "F"))
-    await add_note(await world.case(), "A note", actor=world.la)
+def checking_built_once(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[bool]]:
+    """From now on, each shape given to `built_once` and, for each use, whether its SQL was Piccolo's own."""
     seen: dict[str, list[bool]] = {}
     real = query_building.built_once
 
@@ -43,6 +42,13 @@ async def test_every_query_built_once_on_the_case_pages_is_piccolos_own_sql(app,
         return built
 
     monkeypatch.setattr(query_building, "built_once", checking)
+    return seen
+
+
+async def test_every_query_built_once_on_the_case_pages_is_piccolos_own_sql(app, monkeypatch):
+    world = await make_world(sections=("B", "F"))
+    await add_note(await world.case(), "A note", actor=world.la)
+    seen = checking_built_once(monkeypatch)
     for person in (world.la, world.family):
         client = await client_as(app, "anonymous")
         try:
@@ -73,3 +79,37 @@ async def test_a_query_built_once_gives_the_rows_piccolo_gives_json_loaded_inclu
     assert built == again == own
     rows = [own] if first else own
     assert rows and all(isinstance(r["explanation"], list) and r["explanation"] for r in rows)
+
+
+async def test_a_bearer_queue_request_sends_piccolos_own_sql_and_names_no_column_afresh(
+    app, client, monkeypatch
+):
+    """The API's queue, read with a token: its token, keyset and summary queries are built once, and a
+    request after the first makes no column objects at all (naming `ApiToken.account.email` copied the
+    columns along the foreign key on every request: more CPU than the query, issue 17)."""
+    from piccolo.columns.base import Column
+
+    from mediation.accounts import api_tokens
+    from tests.conftest import DEMO_EMAILS
+
+    token = (await api_tokens.create_token(DEMO_EMAILS["la_coordinator"], name="built once")).token
+    headers = {"Authorization": f"Bearer {token}"}
+    seen = checking_built_once(monkeypatch)
+    first = await client.get("/api/v1/cases", headers=headers)
+    assert first.status_code == 200 and first.json()
+    assert set(seen) >= {"api token and its account", "queue keyset", "queue summaries"}, seen
+    assert all(all(same) for same in seen.values()), seen
+
+    monkeypatch.undo()
+    copies = 0
+    real_copy = Column.copy
+
+    def counting_copy(self):  # noqa: ANN001, ANN202
+        nonlocal copies
+        copies += 1
+        return real_copy(self)
+
+    monkeypatch.setattr(Column, "copy", counting_copy)
+    again = await client.get("/api/v1/cases", headers=headers)
+    assert again.status_code == 200 and again.json() == first.json()
+    assert copies == 0

@@ -230,11 +230,12 @@ def _segments(risk: str | None, today: dt.date, start: Position | None, *, forwa
 def _query(where: Condition, *, forwards: bool, limit: int) -> Select:
     # Only the keyset here, no joins: the planner cannot then join every matching row before the LIMIT
     # when it underestimates them (an LA's share of one state); `_details` names the page's rows after.
-    return (
+    return query_building.built_once(
+        "queue keyset",
         DisagreementRow.select(DisagreementRow.id, DisagreementRow.next_due_date)
         .where(where)
         .order_by(DisagreementRow.next_due_date, DisagreementRow.id, ascending=forwards)
-        .limit(limit)
+        .limit(limit),
     )
 
 
