@@ -15,7 +15,6 @@ from mediation.cases.tables import CaseNote, Disagreement
 from tests.cases.helpers import lodge, own_la
 from tests.confirmations import confirmation_after
 from tests.conftest import client_as, csrf_token, sign_in
-from tests.query_count import counted_queries
 
 pytestmark = pytest.mark.anyio
 
@@ -69,24 +68,6 @@ async def test_keyset_pages_run_nearest_deadline_first_then_undated_and_back_aga
     assert backwards == forwards  # "Previous" gives back exactly the pages "Next" gave
     first = await queue_page(la.coordinator, limit=3)
     assert first.previous is None
-
-
-async def test_a_queue_page_is_one_query_for_each_range_it_reads(app):
-    """The keyset and the page's summary columns go in one round trip (issue 17: they were two, and every
-    query is a round trip on a machine the database shares); a page that runs from the dated cases into
-    the undated ones reads each range once, still in order."""
-    la = await own_la()
-    today = timekeeping.today()
-    dated = [await lodge(la, f"Dated {n}", due=today + dt.timedelta(days=n)) for n in range(3)]
-    undated = await lodge(la, "Undated", due=None)
-    with counted_queries() as within_dated:
-        page = await queue_page(la.coordinator, limit=2)
-    assert [c.reference for c in page.cases] == dated[:2]
-    assert len(within_dated) == 1
-    with counted_queries() as across:
-        page = await queue_page(la.coordinator, limit=2, after=read_cursor(page.next, field="after"))
-    assert [c.reference for c in page.cases] == [dated[2], undated]
-    assert len(across) == 2
 
 
 async def test_risk_filters_are_ranges_and_on_track_pages_on_into_the_undated_cases(app):
