@@ -113,3 +113,61 @@ async def test_a_bearer_queue_request_sends_piccolos_own_sql_and_names_no_column
     again = await client.get("/api/v1/cases", headers=headers)
     assert again.status_code == 200 and again.json() == first.json()
     assert copies == 0
+
+
+def _comparisons() -> list[tuple[str, object]]:
+    """WHERE clauses of every kind the service writes: on a foreign key, null or not, in a list, a range,
+    a LIKE, raw SQL, through a join, and combinations of them."""
+    from piccolo.columns.combination import WhereRaw
+
+    from mediation.cases.tables import Disagreement
+
+    return [
+        ("foreign key", StatutoryClock.disagreement == 7),
+        ("is null", StatutoryClock.stopped_on.is_null()),
+        ("not null", StatutoryClock.stopped_on.is_not_null()),
+        ("not equal", StatutoryClock.status != "met"),
+        ("in", StatutoryClock.rule.is_in(["appeal", "certificate"])),
+        ("range", (StatutoryClock.id > 3) & (StatutoryClock.id <= 9)),
+        ("like", StatutoryClock.rule.like("%appeal%")),
+        ("raw", WhereRaw('"statutory_clock"."id" = {}', 4)),
+        ("through a join", StatutoryClock.disagreement.local_authority == 2),
+        (
+            "combined",
+            ((StatutoryClock.disagreement == 1) | StatutoryClock.stopped_on.is_null())
+            & (StatutoryClock.disagreement._.state == "lodged"),
+        ),
+        ("on another table", (Disagreement.local_authority == 3) & (Disagreement.icb == 4)),
+    ]
+
+
+@pytest.mark.parametrize("name", [name for name, _ in _comparisons()])
+async def test_each_where_clause_is_piccolos_own_sql_first_time_and_after(app, name):
+    engine = StatutoryClock._meta.db.engine_type
+    for _ in range(2):  # the second time from the templates kept the first
+        where = dict(_comparisons())[name]
+        assert query_building.where_sql(where).compile_string(engine) == where.querystring.compile_string(
+            engine
+        )
+
+
+async def test_a_comparison_on_a_foreign_key_reads_no_attribute_of_it_the_second_time(app, monkeypatch):
+    """Piccolo's foreign key calls dir() on itself for each attribute read, and the referenced table's
+    columns hang on it: Where.querystring read two or three, a tenth of the case page's CPU (issue 17)."""
+    from piccolo.columns import column_types
+
+    calls = 0
+
+    def counting_dir(*args):  # noqa: ANN002, ANN202 - the builtin's own signature
+        nonlocal calls
+        calls += 1
+        return dir(*args)
+
+    def clocks_of(case_id: int):  # noqa: ANN202 - a Piccolo query
+        return StatutoryClock.select(StatutoryClock.id).where(StatutoryClock.disagreement == case_id)
+
+    query_building.built_once("test clocks of a case", clocks_of(1))
+    monkeypatch.setattr(column_types, "dir", counting_dir, raising=False)
+    built = query_building.built_once("test clocks of a case", clocks_of(2))
+    assert calls == 0
+    assert built.querystrings[0].compile_string(StatutoryClock._meta.db.engine_type)[1] == [2]
