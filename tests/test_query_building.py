@@ -45,6 +45,21 @@ def checking_built_once(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[bool]
     return seen
 
 
+def counting_column_copies(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, the name of each column object Piccolo copies (a column named through a foreign key)."""
+    from piccolo.columns.base import Column
+
+    copies: list[str] = []
+    real_copy = Column.copy
+
+    def counting_copy(self):  # noqa: ANN001, ANN202 - the wrapped method's own signature
+        copies.append(self._meta.name)
+        return real_copy(self)
+
+    monkeypatch.setattr(Column, "copy", counting_copy)
+    return copies
+
+
 async def test_every_query_built_once_on_the_case_pages_is_piccolos_own_sql(app, monkeypatch):
     world = await make_world(sections=("B", "F"))
     await add_note(await world.case(), "A note", actor=world.la)
@@ -87,8 +102,6 @@ async def test_a_bearer_queue_request_sends_piccolos_own_sql_and_names_no_column
     """The API's queue, read with a token: its token, keyset and summary queries are built once, and a
     request after the first makes no column objects at all (naming `ApiToken.account.email` copied the
     columns along the foreign key on every request: more CPU than the query, issue 17)."""
-    from piccolo.columns.base import Column
-
     from mediation.accounts import api_tokens
     from tests.conftest import DEMO_EMAILS
 
@@ -101,18 +114,10 @@ async def test_a_bearer_queue_request_sends_piccolos_own_sql_and_names_no_column
     assert all(all(same) for same in seen.values()), seen
 
     monkeypatch.undo()
-    copies = 0
-    real_copy = Column.copy
-
-    def counting_copy(self):  # noqa: ANN001, ANN202
-        nonlocal copies
-        copies += 1
-        return real_copy(self)
-
-    monkeypatch.setattr(Column, "copy", counting_copy)
+    copies = counting_column_copies(monkeypatch)
     again = await client.get("/api/v1/cases", headers=headers)
     assert again.status_code == 200 and again.json() == first.json()
-    assert copies == 0
+    assert copies == []
 
 
 def _comparisons() -> list[tuple[str, object]]:
@@ -171,3 +176,23 @@ async def test_a_comparison_on_a_foreign_key_reads_no_attribute_of_it_the_second
     built = query_building.built_once("test clocks of a case", clocks_of(2))
     assert calls == 0
     assert built.querystrings[0].compile_string(StatutoryClock._meta.db.engine_type)[1] == [2]
+
+
+@pytest.mark.parametrize("page", ["case", "/home"])
+async def test_a_staff_page_after_the_first_makes_no_column_objects(app, monkeypatch, page):
+    """Naming a column through a foreign key (`CaseNote.author.full_name`) inside a request copied
+    column objects along the key on every view of the case page (issue 17): the columns are made once."""
+    world = await make_world(sections=("B", "F"))
+    await add_note(await world.case(), "A note", actor=world.la)
+    client = await client_as(app, "anonymous")
+    try:
+        await sign_in(client, world.la.email)
+        path = f"/cases/{world.reference}" if page == "case" else page
+        first = await client.get(path)
+        assert first.status_code == 200 and world.reference in first.text
+        copies = counting_column_copies(monkeypatch)
+        again = await client.get(path)
+        assert again.status_code == 200 and world.reference in again.text
+        assert copies == []
+    finally:
+        await client.aclose()
