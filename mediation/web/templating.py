@@ -128,18 +128,22 @@ class _Unkeyable(Exception):
 
 def _key(value: Any) -> Any:
     """A hashable stand-in for a macro's options that keeps every difference the output could follow
-    (escaped text and Markup apart, True apart from 1); options it cannot read are never memoised."""
+    (escaped text and Markup apart, True apart from 1); options it cannot read are never memoised. Dict
+    items keep their order: the same options written in another order only miss the cache once more."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is dict:
+        return ("D", tuple([(k if type(k) is str else _key(k), _key(v)) for k, v in value.items()]))
+    if kind is list or kind is tuple:
+        return ("L", tuple([_key(v) for v in value]))
     if isinstance(value, Markup):
         return ("M", str(value))
-    if isinstance(value, str):
-        return value
-    if value is None or isinstance(value, (bool, int, float)):
-        return (type(value).__name__, value)
-    if isinstance(value, dict):
-        return ("D", tuple(sorted((str(k), _key(v)) for k, v in value.items())))
-    if isinstance(value, (list, tuple)):
-        return ("L", tuple(_key(v) for v in value))
-    raise _Unkeyable(type(value).__name__)
+    if value is None or kind is bool or kind is int or kind is float:
+        return (kind.__name__, value)
+    if isinstance(value, str):  # any other kind of text (an enum's value, say) is its text
+        return str(value)
+    raise _Unkeyable(kind.__name__)
 
 
 class MemoisedMacro:
