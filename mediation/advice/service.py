@@ -302,12 +302,15 @@ async def save_record(case_id: int, values: dict[Any, Any]) -> None:
         await row.save()
 
 
-async def _case_facts(case_id: int) -> dict[str, Any]:
-    """The adviser stage's part of the case aggregate's `MediationProgress` (cases/repository.py)."""
-    record = await query_building.built_once(
+def _case_record(case_id: int) -> Any:
+    return query_building.built_once(
         "case mediation record",
         MediationRecord.select().where(MediationRecord.disagreement == case_id).first(),
     )
+
+
+def _case_facts(record: dict[str, Any] | None) -> dict[str, Any]:
+    """The adviser stage's part of the case aggregate's `MediationProgress` (cases/repository.py)."""
     if record is None:
         return {}
     return {
@@ -330,4 +333,4 @@ async def _case_facts(case_id: int) -> dict[str, Any]:
 
 
 # Every loaded case carries this record (cases/repository.py: add_mediation_facts).
-repository.add_mediation_facts("advice", _case_facts)
+repository.add_mediation_facts("advice", _case_record, _case_facts)

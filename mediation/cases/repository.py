@@ -4,11 +4,12 @@ module reads a case row; everything else is handed the aggregate."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from mediation import query_building, timekeeping
 from mediation.access import visible_cases
+from mediation.batched_reads import read_together
 from mediation.cases.model import AppealProgress, CaseClock, Disagreement, MediationProgress, Succession
 from mediation.cases.tables import Disagreement as DisagreementRow
 from mediation.clocks.tables import StatutoryClock
@@ -59,8 +60,8 @@ def clock_of(row: dict[str, Any]) -> CaseClock:
     )
 
 
-async def _clocks(case_id: int) -> tuple[CaseClock, ...]:
-    rows = await query_building.built_once(
+def _clocks_query(case_id: int) -> Any:
+    return query_building.built_once(
         "case clocks",
         StatutoryClock.select()
         .where(StatutoryClock.disagreement == case_id)
@@ -68,31 +69,38 @@ async def _clocks(case_id: int) -> tuple[CaseClock, ...]:
         .order_by(StatutoryClock.id)
         .output(load_json=True),
     )
-    return tuple(clock_of(r) for r in rows)
 
 
 # Facts the aggregate carries that higher capabilities own: the adviser stage's record (advice), the
 # meetings diary (scheduling) and the appeal (tribunal). This module cannot read their tables without
-# importing up, so each registers a loader for them when it is imported (`add_mediation_facts`,
+# importing up, so each registers how to read them when it is imported (`add_mediation_facts`,
 # `add_appeal_facts`), and every process imports them at start-up (mediation/capabilities.py: the web app,
 # the sweep command, the tests through the app). A case is never loaded without all of them: without its
-# mediation or its appeal it would be wrong, not merely incomplete.
-MediationFacts = Callable[[int], Awaitable[Mapping[str, Any]]]  # case id -> fields of MediationProgress
-AppealFacts = Callable[[int], Awaitable[AppealProgress | None]]
-MEDIATION_FACTS_NEEDED = ("advice", "scheduling")  # read in this order
+# mediation or its appeal it would be wrong, not merely incomplete. Each is a query for a case id and a
+# function from that query's result to the facts, so that the case's clocks and all of them are read in
+# one round trip (`batched_reads.read_together`).
+FactsQuery = Callable[[int], Any]  # case id -> a Piccolo SELECT (or `.first()`) on the capability's table
+MediationFacts = tuple[FactsQuery, Callable[[Any], Mapping[str, Any]]]  # -> fields of MediationProgress
+AppealFacts = tuple[FactsQuery, Callable[[Any], AppealProgress | None]]
+MEDIATION_FACTS_NEEDED = ("advice", "scheduling")  # merged in this order
 APPEAL_FACTS_NEEDED = "tribunal"
 _MEDIATION_FACTS: dict[str, MediationFacts] = {}
 _APPEAL_FACTS: dict[str, AppealFacts] = {}
 
 
-def add_mediation_facts(capability: str, load: MediationFacts) -> None:
-    """Register the loader of a capability's part of `MediationProgress` (a mapping of its fields)."""
-    _MEDIATION_FACTS[capability] = load
+def add_mediation_facts(
+    capability: str, query: FactsQuery, facts: Callable[[Any], Mapping[str, Any]]
+) -> None:
+    """Register how a capability's part of `MediationProgress` is read: a query for a case id, and its
+    result turned into a mapping of the fields."""
+    _MEDIATION_FACTS[capability] = (query, facts)
 
 
-def add_appeal_facts(capability: str, load: AppealFacts) -> None:
-    """Register the loader of the case's `AppealProgress` (None without an appeal)."""
-    _APPEAL_FACTS[capability] = load
+def add_appeal_facts(
+    capability: str, query: FactsQuery, appeal: Callable[[Any], AppealProgress | None]
+) -> None:
+    """Register how the case's `AppealProgress` is read (None without an appeal)."""
+    _APPEAL_FACTS[capability] = (query, appeal)
 
 
 def _missing_facts() -> list[str]:
@@ -100,15 +108,17 @@ def _missing_facts() -> list[str]:
     return missing + ([APPEAL_FACTS_NEEDED] if APPEAL_FACTS_NEEDED not in _APPEAL_FACTS else [])
 
 
-async def _mediation(case_id: int) -> MediationProgress:
+async def _parts(case_id: int) -> tuple[tuple[CaseClock, ...], MediationProgress, AppealProgress | None]:
+    """The case's clocks, mediation and appeal, read together."""
+    mediation = [_MEDIATION_FACTS[c] for c in MEDIATION_FACTS_NEEDED]
+    appeal_query, appeal_of = _APPEAL_FACTS[APPEAL_FACTS_NEEDED]
+    clock_rows, *results = await read_together(
+        [_clocks_query(case_id), *(query(case_id) for query, _ in mediation), appeal_query(case_id)]
+    )
     fields: dict[str, Any] = {}
-    for capability in MEDIATION_FACTS_NEEDED:
-        fields.update(await _MEDIATION_FACTS[capability](case_id))
-    return MediationProgress(**fields)
-
-
-async def _appeal(case_id: int) -> AppealProgress | None:
-    return await _APPEAL_FACTS[APPEAL_FACTS_NEEDED](case_id)
+    for (_, facts), result in zip(mediation, results, strict=False):
+        fields.update(facts(result))
+    return tuple(clock_of(r) for r in clock_rows), MediationProgress(**fields), appeal_of(results[-1])
 
 
 SUCCEEDING_COLUMNS = ("local_authority", "icb", "mediation_service")
@@ -223,9 +233,8 @@ async def _load(where: Condition) -> Disagreement | None:
         return None
     case_id = int(row["id"])
     successions = await _successions(row, timekeeping.today())
-    return _aggregate(
-        row, await _clocks(case_id), await _mediation(case_id), await _appeal(case_id), successions
-    )
+    clocks, mediation, appeal = await _parts(case_id)
+    return _aggregate(row, clocks, mediation, appeal, successions)
 
 
 async def find_case(user: CurrentUser | None, reference: str) -> Disagreement | None:

@@ -10,6 +10,7 @@ import msgspec
 from mediation import access, query_building, timekeeping
 from mediation.audit import service as audit
 from mediation.audit.tables import AuditEvent
+from mediation.batched_reads import read_together
 from mediation.cases.model import Disagreement
 from mediation.cases.queue import RISK_LABELS as RISK_LABELS  # the queue's, named here as before
 from mediation.cases.queue import CaseSummary as CaseSummary
@@ -17,7 +18,7 @@ from mediation.cases.queue import list_cases as list_cases
 from mediation.cases.queue import risk_bounds, risk_of
 from mediation.cases.repository import find_case
 from mediation.cases.tables import CaseDocument, DisputedMatter
-from mediation.cases.work import INTERNAL_ACTIONS, NoteView, may_read_internal, notes_of
+from mediation.cases.work import INTERNAL_ACTIONS, NoteView, may_read_internal, notes_from, notes_query
 from mediation.clocks.service import ClockView, view_of
 from mediation.identity import CurrentUser
 
@@ -119,33 +120,39 @@ async def case_detail(user: CurrentUser, case: Disagreement, *, client: str = ""
         )
     internal = may_read_internal(user, case)
     hidden = ["view"] if internal else ["view", *INTERNAL_ACTIONS]
-    events = await query_building.built_once(
-        "case timeline",
-        AuditEvent.select(AuditEvent.at, AuditEvent.actor_label, AuditEvent.action, AuditEvent.summary)
-        .where((AuditEvent.disagreement_id == case.id) & AuditEvent.action.not_in(hidden))
-        .order_by(AuditEvent.at)
-        .order_by(AuditEvent.id),
-    )
-    matters = await query_building.built_once(
-        "case matters",
-        DisputedMatter.select(
-            DisputedMatter.section, DisputedMatter.disagreement_text, DisputedMatter.wanted_text
-        )
-        .where(DisputedMatter.disagreement == case.id)
-        .order_by(DisputedMatter.section),
-    )
-    documents = await query_building.built_once(
-        "case documents",
-        CaseDocument.select(
-            CaseDocument.id,
-            CaseDocument.kind,
-            CaseDocument.filename,
-            CaseDocument.size,
-            CaseDocument.uploaded_at,
-        )
-        .where(CaseDocument.disagreement == case.id)
-        .order_by(CaseDocument.id),
-    )
+    reads = [
+        query_building.built_once(
+            "case timeline",
+            AuditEvent.select(AuditEvent.at, AuditEvent.actor_label, AuditEvent.action, AuditEvent.summary)
+            .where((AuditEvent.disagreement_id == case.id) & AuditEvent.action.not_in(hidden))
+            .order_by(AuditEvent.at)
+            .order_by(AuditEvent.id),
+        ),
+        query_building.built_once(
+            "case matters",
+            DisputedMatter.select(
+                DisputedMatter.section, DisputedMatter.disagreement_text, DisputedMatter.wanted_text
+            )
+            .where(DisputedMatter.disagreement == case.id)
+            .order_by(DisputedMatter.section),
+        ),
+        query_building.built_once(
+            "case documents",
+            CaseDocument.select(
+                CaseDocument.id,
+                CaseDocument.kind,
+                CaseDocument.filename,
+                CaseDocument.size,
+                CaseDocument.uploaded_at,
+            )
+            .where(CaseDocument.disagreement == case.id)
+            .order_by(CaseDocument.id),
+        ),
+    ]
+    if internal:
+        reads.append(notes_query(case))
+    # One round trip for them all on PostgreSQL (issue 17: round trips are the page's dearest part).
+    events, matters, documents, *notes = await read_together(reads)
     routing = case.routing
     today = timekeeping.today()
     return CaseDetail(
@@ -189,7 +196,7 @@ async def case_detail(user: CurrentUser, case: Disagreement, *, client: str = ""
             for e in events
         ],
         assigned_to=case.assigned_to_email if internal else None,
-        notes=await notes_of(case) if internal else [],
+        notes=notes_from(notes[0]) if notes else [],
         contact_email=case.contact_email,
         contact_phone=case.contact_phone,
         postal_address=case.postal_address,

@@ -9,6 +9,7 @@ of the family's timeline, and notes live in their own table, read only by the ha
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import msgspec
 
@@ -132,14 +133,18 @@ async def add_note(case: Disagreement, text: str, *, actor: CurrentUser) -> Disa
 _NOTE_COLUMNS = (CaseNote.created_at, CaseNote.author.full_name.as_alias("author"), CaseNote.text)
 
 
-async def notes_of(case: Disagreement) -> list[NoteView]:
-    rows = await query_building.built_once(
+def notes_query(case: Disagreement) -> Any:
+    """The case's internal notes, newest first (rows for `notes_from`)."""
+    return query_building.built_once(
         "case notes",
         CaseNote.select(*_NOTE_COLUMNS)
         .where(CaseNote.disagreement == case.id)
         .order_by(CaseNote.created_at, ascending=False)
         .order_by(CaseNote.id, ascending=False),
     )
+
+
+def notes_from(rows: list[dict[str, Any]]) -> list[NoteView]:
     return [NoteView(at=r["created_at"], author=r["author"] or "", text=r["text"]) for r in rows]
 
 

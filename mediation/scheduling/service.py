@@ -356,16 +356,19 @@ async def start_times(plan: SessionPlan) -> list[str]:
     return sorted(times)
 
 
-async def _case_facts(case_id: int) -> dict[str, Any]:
-    """The diary's part of the case aggregate's `MediationProgress` (cases/repository.py): how many
-    meetings are booked, and the day of the latest one not cancelled."""
-    sessions = await query_building.built_once(
+def _case_meetings(case_id: int) -> Any:
+    return query_building.built_once(
         "case meetings",
         MediationSession.select(MediationSession.status, MediationSession.starts_at).where(
             (MediationSession.disagreement == case_id)
             & (MediationSession.status != SessionStatus.cancelled.value)
         ),
     )
+
+
+def _case_facts(sessions: list[dict[str, Any]]) -> dict[str, Any]:
+    """The diary's part of the case aggregate's `MediationProgress` (cases/repository.py): how many
+    meetings are booked, and the day of the latest one not cancelled."""
     live = sum(1 for s in sessions if s["status"] == SessionStatus.booked.value)
     last = max((s["starts_at"] for s in sessions), default=None)
     last_day = last.astimezone(timekeeping.LONDON).date() if last is not None else None
@@ -373,7 +376,7 @@ async def _case_facts(case_id: int) -> dict[str, Any]:
 
 
 # Every loaded case carries these (cases/repository.py: add_mediation_facts).
-repository.add_mediation_facts("scheduling", _case_facts)
+repository.add_mediation_facts("scheduling", _case_meetings, _case_facts)
 
 
 async def _meetings_during(mediator_id: int, first: dt.date, last: dt.date) -> list[str]:

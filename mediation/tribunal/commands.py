@@ -158,11 +158,14 @@ async def record_appeal(case: Disagreement, data: AppealInput, *, actor: Current
     )
 
 
-async def _case_appeal(case_id: int) -> AppealProgress | None:
-    """The appeal the case aggregate carries (cases/repository.py), None if there is none."""
-    row = await query_building.built_once(
+def _case_appeal_row(case_id: int) -> Any:
+    return query_building.built_once(
         "case appeal", TribunalAppeal.select().where(TribunalAppeal.disagreement == case_id).first()
     )
+
+
+def _case_appeal(row: dict[str, Any] | None) -> AppealProgress | None:
+    """The appeal the case aggregate carries (cases/repository.py), None if there is none."""
     if row is None:
         return None
     return AppealProgress(
@@ -177,4 +180,4 @@ async def _case_appeal(case_id: int) -> AppealProgress | None:
 
 
 # Every loaded case carries its appeal (cases/repository.py: add_appeal_facts).
-repository.add_appeal_facts("tribunal", _case_appeal)
+repository.add_appeal_facts("tribunal", _case_appeal_row, _case_appeal)
