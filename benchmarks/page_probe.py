@@ -121,7 +121,7 @@ async def run(args: argparse.Namespace) -> None:
             profiler.disable()
             out = io.StringIO()
             stats: Any = pstats.Stats(profiler, stream=out)
-            stats.sort_stats("tottime").print_stats(40)
+            stats.sort_stats(args.sort).print_stats(args.top)
             print(out.getvalue())
 
 
@@ -132,6 +132,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile")
+    parser.add_argument("--sort", default="tottime", help="cProfile's order: tottime, cumulative, ...")
+    parser.add_argument("--top", type=int, default=40, help="how many functions the profile lists")
     parser.add_argument("--sql", help="print the statements one request of this path sends (PostgreSQL)")
     asyncio.run(run(parser.parse_args()))
 

@@ -11,7 +11,7 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from mediation import access
+from mediation import access, timekeeping
 from mediation.advice import service as advice
 from mediation.case_mediation.service import MEDIATION_RULES, mediation_view
 from mediation.cases.family_view import family_case
@@ -23,9 +23,16 @@ from mediation.identity import CurrentUser
 from mediation.offers.service import make_offer, parse_slot
 from mediation.polls.replies import polls_of
 from mediation.polls.service import open_poll
-from mediation.scheduling.service import DURATIONS, SessionPlan, case_officers, needs_of, search
+from mediation.scheduling.service import (
+    DURATIONS,
+    SessionPlan,
+    case_officers,
+    needs_of,
+    plan_facts,
+    search,
+)
 from mediation.scheduling.slots import LONDON
-from mediation.services.service import mediators, venues
+from mediation.services.service import mediators, mediators_and_venues
 from mediation.sessions.invites import when
 from mediation.sessions.service import book
 from mediation.web.confirmations import confirm
@@ -204,12 +211,16 @@ async def render_schedule(
 ) -> Template:
     errors = dict(errors or {})
     result = None
-    attending = await case_officers(case)  # listed on the page and checked against the plan
     if values.get("search") or errors:
-        result = await search(case, plan_from(values), attending=attending)
+        plan, now = plan_from(values), timekeeping.now()
+        facts = await plan_facts(case, plan, since=now.date())
+        attending = facts.attending  # listed on the page and checked against the plan
+        result = await search(case, plan, now=now, facts=facts)
         errors = {**result.errors, **errors}
         if result.errors and status == 200:
             status = 400
+    else:
+        attending = await case_officers(case)
     days = []
     if result and result.slots:
         for day, group in groupby(result.slots, key=lambda s: s[0].astimezone(LONDON).date()):
@@ -217,6 +228,7 @@ async def render_schedule(
                 (day, [(f"{s.isoformat()}/{e.isoformat()}", when(s, e).split(", ")[1]) for s, e in group])
             )
     service = case.mediation_service_id
+    listed = await mediators_and_venues(service) if service else ([], [])
     return Template(
         "mediation/schedule.html",
         context={
@@ -227,8 +239,8 @@ async def render_schedule(
             "result": result,
             "days": days,
             "needs": needs_of(case),
-            "mediators": await mediators(service) if service else [],
-            "venues": await venues(service) if service else [],
+            "mediators": listed[0],
+            "venues": listed[1],
             "la_officers": attending.la,
             "icb_officers": attending.icb,
             "durations": DURATIONS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import msgspec
 
@@ -19,23 +20,31 @@ class Closure(msgspec.Struct):
     reason: str
 
 
-async def list_closures(org_id: int) -> list[Closure]:
-    rows = (
-        await OrganisationClosure.select(
+def closures_query(org_id: int) -> Any:
+    """The organisation's closure days, in order (rows for `Closure`, or `calendar_from`)."""
+    return (
+        OrganisationClosure.select(
             OrganisationClosure.id, OrganisationClosure.day, OrganisationClosure.reason
         )
         .where(OrganisationClosure.organisation == org_id)
         .order_by(OrganisationClosure.day)
     )
-    return [Closure(**r) for r in rows]
+
+
+async def list_closures(org_id: int) -> list[Closure]:
+    return [Closure(**r) for r in await closures_query(org_id)]
+
+
+def calendar_from(rows: list[dict[str, Any]]) -> WorkingCalendar:
+    """The working-day calendar of an organisation from `closures_query`'s rows: bank holidays plus them."""
+    return WorkingCalendar({r["day"]: r["reason"] for r in rows})
 
 
 async def calendar_for(org_id: int | None) -> WorkingCalendar:
     """The working-day calendar of one organisation: bank holidays plus its own closure days."""
     if org_id is None:
         return WorkingCalendar()
-    closures = await list_closures(org_id)
-    return WorkingCalendar({c.day: c.reason for c in closures})
+    return calendar_from(await closures_query(org_id))
 
 
 async def add_closure(

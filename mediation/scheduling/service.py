@@ -3,6 +3,7 @@ attendees, adjustments) and the time rules (legal window, notice, working hours,
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 
@@ -10,11 +11,12 @@ import msgspec
 
 from mediation import query_building, timekeeping
 from mediation.accounts.tables import Account
+from mediation.batched_reads import read_together
 from mediation.cases import repository
 from mediation.cases.model import Disagreement
 from mediation.clocks.tables import ClockStatus, StatutoryClock
 from mediation.db_typing import Condition
-from mediation.organisations.closures import calendar_for
+from mediation.organisations.closures import calendar_from, closures_query
 from mediation.rules.calendar import WorkingCalendar
 from mediation.scheduling.slots import (
     LONDON,
@@ -29,19 +31,12 @@ from mediation.scheduling.slots import (
 )
 from mediation.scheduling.tables import MediationSession, SessionAttendee, SessionStatus
 from mediation.services import service as services
-from mediation.services.service import independence_problem
 from mediation.services.tables import MediatorLeave, MediatorProfile, Venue, WorkingHours
 
 HELD_CLOCKS = ("mediation_held_by_la", "mediation_held_by_icb")
 CANCELLED = SessionStatus.cancelled.value  # a session with any other status holds its time
 AwareDatetime = Annotated[dt.datetime, msgspec.Meta(tz=True)]  # the API refuses a time without a zone
 DURATIONS = {120: "2 hours", 180: "3 hours", 240: "4 hours", 300: "5 hours"}
-
-
-async def arranging_calendar(case: Disagreement) -> WorkingCalendar:
-    """The arranging body's days for meetings: bank holidays plus its own closure days. Closures block
-    meeting slots; they never move a statutory date (those use the national calendar)."""
-    return await calendar_for(case.arranging_organisation_id or case.local_authority_id)
 
 
 class SessionPlan(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -89,14 +84,28 @@ def needs_of(case: Disagreement) -> Needs:
     )
 
 
-async def officers(org_id: int | None, role: str) -> list[dict[str, Any]]:
-    if org_id is None:
-        return []
+def _officers_query(org_id: int, role: str) -> Any:
     return (
-        await Account.select(Account.id, Account.full_name, Account.email)
+        Account.select(Account.id, Account.full_name, Account.email)
         .where((Account.organisation == org_id) & (Account.role == role) & Account.active.eq(True))
         .order_by(Account.full_name)
     )
+
+
+async def officers(org_id: int | None, role: str) -> list[dict[str, Any]]:
+    if org_id is None:
+        return []
+    return list(await _officers_query(org_id, role))
+
+
+def _officer_queries(case: Disagreement) -> dict[str, Any]:
+    """The queries for `CaseOfficers`, keyed la and icb (none for a body the case does not have)."""
+    queries = {}
+    if case.local_authority_id is not None:
+        queries["la"] = _officers_query(case.local_authority_id, "la_coordinator")
+    if case.icb_id is not None:
+        queries["icb"] = _officers_query(case.icb_id, "health_commissioner")
+    return queries
 
 
 class CaseOfficers(msgspec.Struct, frozen=True):
@@ -106,35 +115,92 @@ class CaseOfficers(msgspec.Struct, frozen=True):
     icb: list[dict[str, Any]]
 
 
+def _officers_of(found: dict[str, Any]) -> CaseOfficers:
+    return CaseOfficers(la=list(found.get("la", [])), icb=list(found.get("icb", [])))
+
+
 async def case_officers(case: Disagreement) -> CaseOfficers:
-    return CaseOfficers(
-        la=await officers(case.local_authority_id, "la_coordinator"),
-        icb=await officers(case.icb_id, "health_commissioner"),
-    )
+    queries = _officer_queries(case)
+    return _officers_of(dict(zip(queries, await read_together(list(queries.values())), strict=True)))
 
 
-async def plan_problems(
-    case: Disagreement, plan: SessionPlan, *, attending: CaseOfficers | None = None
-) -> dict[str, str]:
-    """Everything about the plan that does not depend on the time; field id -> message. `attending`:
-    the case's officers when the caller has already read them (the schedule page lists them too)."""
-    errors: dict[str, str] = {}
-    attending = attending or await case_officers(case)
-    needs = needs_of(case)
-    mediator = (
-        await MediatorProfile.select(MediatorProfile.id)
+@dataclasses.dataclass(frozen=True)
+class PlanFacts:
+    """What a plan and its slots are checked against, read together (one statement on PostgreSQL): the
+    case's officers who may attend, whether the mediator is an active one of the case's service and why
+    they may not be independent, the chosen room, the legal window, the mediator's weekly hours and leave
+    from `since`, and the arranging body's calendar for meetings (bank holidays and its own closure days:
+    closures block meeting slots; they never move a statutory date, which use the national calendar)."""
+
+    attending: CaseOfficers
+    mediator_in_service: bool
+    independence: str | None
+    venue: dict[str, Any] | None
+    window: tuple[dt.date | None, str | None]
+    hours: dict[int, list[tuple[dt.time, dt.time]]]
+    leave: list[tuple[dt.date, dt.date]]
+    calendar: WorkingCalendar
+
+
+async def plan_facts(case: Disagreement, plan: SessionPlan, *, since: dt.date) -> PlanFacts:
+    service = case.mediation_service_id or 0
+    queries = _officer_queries(case)
+    queries["mediator"] = (
+        MediatorProfile.select(MediatorProfile.id)
         .where(
             (MediatorProfile.id == plan.mediator_id)
-            & (MediatorProfile.service == (case.mediation_service_id or 0))
+            & (MediatorProfile.service == service)
             & MediatorProfile.active.eq(True)
         )
         .first()
     )
+    queries["independence"] = services.independence_query(plan.mediator_id)
+    if plan.venue_id is not None:
+        queries["venue"] = (
+            Venue.select(*Venue.all_columns())
+            .where((Venue.id == plan.venue_id) & (Venue.service == service) & Venue.active.eq(True))
+            .first()
+        )
+    queries["window"] = _legal_window_query(case.id)
+    queries["hours"] = WorkingHours.select(*WorkingHours.all_columns()).where(
+        WorkingHours.mediator == plan.mediator_id
+    )
+    queries["leave"] = MediatorLeave.select(MediatorLeave.first_day, MediatorLeave.last_day).where(
+        (MediatorLeave.mediator == plan.mediator_id) & (MediatorLeave.last_day >= since)
+    )
+    arranging = case.arranging_organisation_id or case.local_authority_id
+    if arranging is not None:
+        queries["closures"] = closures_query(arranging)
+    found = dict(zip(queries, await read_together(list(queries.values())), strict=True))
+    hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for h in found["hours"]:
+        hours.setdefault(h["weekday"], []).append((h["starts"], h["ends"]))
+    return PlanFacts(
+        attending=_officers_of(found),
+        mediator_in_service=found["mediator"] is not None,
+        independence=services.independence_from(found["independence"], case),
+        venue=found.get("venue"),
+        window=_legal_window_from(found["window"]),
+        hours=hours,
+        leave=[(x["first_day"], x["last_day"]) for x in found["leave"]],
+        calendar=calendar_from(found["closures"]) if arranging is not None else WorkingCalendar(),
+    )
+
+
+async def plan_problems(
+    case: Disagreement, plan: SessionPlan, *, facts: PlanFacts | None = None
+) -> dict[str, str]:
+    """Everything about the plan that does not depend on the time; field id -> message. `facts`: the
+    plan's facts when the caller has already read them (the schedule page lists the officers too)."""
+    errors: dict[str, str] = {}
+    facts = facts or await plan_facts(case, plan, since=timekeeping.today())
+    attending = facts.attending
+    needs = needs_of(case)
     if not case.mediation_service_id:
         errors["mediator"] = "Assign an independent mediation service to the case first"
-    elif mediator is None:
+    elif not facts.mediator_in_service:
         errors["mediator"] = "Select a mediator from the case's mediation service"
-    elif problem := await independence_problem(plan.mediator_id, case):
+    elif problem := facts.independence:
         errors["mediator"] = problem
     if plan.duration_minutes not in DURATIONS:
         errors["duration"] = "Select how long the session lasts"
@@ -147,15 +213,7 @@ async def plan_problems(
     elif plan.venue_id is None:
         errors["venue"] = "Select a room, or Remote"
     else:
-        venue = (
-            await Venue.select()
-            .where(
-                (Venue.id == plan.venue_id)
-                & (Venue.service == (case.mediation_service_id or 0))
-                & Venue.active.eq(True)
-            )
-            .first()
-        )
+        venue = facts.venue
         if venue is None:
             errors["venue"] = "Select a room of the case's mediation service"
         elif venue["capacity"] < attendees:
@@ -199,10 +257,9 @@ def people_in(case: Disagreement, plan: SessionPlan) -> dict[int, str]:
     return people
 
 
-async def legal_window(case_id: int) -> tuple[dt.date | None, str | None]:
-    """The due date of the running mediation_held_by_* clock, and its rule, if one runs."""
-    row = (
-        await StatutoryClock.select(StatutoryClock.due, StatutoryClock.rule)
+def _legal_window_query(case_id: int) -> Any:
+    return (
+        StatutoryClock.select(StatutoryClock.due, StatutoryClock.rule)
         .where(
             (StatutoryClock.disagreement == case_id)
             & StatutoryClock.rule.is_in(list(HELD_CLOCKS))
@@ -211,7 +268,15 @@ async def legal_window(case_id: int) -> tuple[dt.date | None, str | None]:
         .order_by(StatutoryClock.due)
         .first()
     )
+
+
+def _legal_window_from(row: dict[str, Any] | None) -> tuple[dt.date | None, str | None]:
     return (row["due"], row["rule"]) if row else (None, None)
+
+
+async def legal_window(case_id: int) -> tuple[dt.date | None, str | None]:
+    """The due date of the running mediation_held_by_* clock, and its rule, if one runs."""
+    return _legal_window_from(await _legal_window_query(case_id))
 
 
 async def busy_times(
@@ -232,28 +297,32 @@ async def busy_times(
     who: Condition = MediationSession.mediator == plan.mediator_id
     if plan.venue_id is not None:
         who = who | (MediationSession.venue == plan.venue_id)
-    sessions = await MediationSession.select(
-        MediationSession.mediator,
-        MediationSession.venue,
-        MediationSession.starts_at,
-        MediationSession.ends_at,
-    ).where(overlaps & who)
+    people = people_in(case, plan)
+    sessions, attending = await read_together(
+        [
+            MediationSession.select(
+                MediationSession.mediator,
+                MediationSession.venue,
+                MediationSession.starts_at,
+                MediationSession.ends_at,
+            ).where(overlaps & who),
+            SessionAttendee.select(
+                SessionAttendee.account, SessionAttendee.starts_at, SessionAttendee.ends_at
+            ).where(
+                SessionAttendee.account.is_in(list(people))
+                & (SessionAttendee.status != CANCELLED)
+                & (SessionAttendee.starts_at < until)
+                & (SessionAttendee.ends_at > since)
+                & (SessionAttendee.session != (exclude or 0))
+            ),
+        ]
+    )
     busy = [
         Busy(
             s["starts_at"], s["ends_at"], "The mediator" if s["mediator"] == plan.mediator_id else "The room"
         )
         for s in sessions
     ]
-    people = people_in(case, plan)
-    attending = await SessionAttendee.select(
-        SessionAttendee.account, SessionAttendee.starts_at, SessionAttendee.ends_at
-    ).where(
-        SessionAttendee.account.is_in(list(people))
-        & (SessionAttendee.status != CANCELLED)
-        & (SessionAttendee.starts_at < until)
-        & (SessionAttendee.ends_at > since)
-        & (SessionAttendee.session != (exclude or 0))
-    )
     busy += [Busy(a["starts_at"], a["ends_at"], people[a["account"]].capitalize()) for a in attending]
     return busy
 
@@ -266,24 +335,19 @@ async def slot_rules(
     until: dt.datetime,
     exclude: int | None = None,
     now: dt.datetime | None = None,
-    window: tuple[dt.date | None, str | None] | None = None,
+    facts: PlanFacts | None = None,
 ) -> SlotRules:
-    """`window`: the case's `legal_window` when the caller has already read it."""
+    """`facts`: the plan's facts read from `since`'s day, when the caller has already read them."""
     now = now or timekeeping.now()
-    hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
-    for h in await WorkingHours.select().where(WorkingHours.mediator == plan.mediator_id):
-        hours.setdefault(h["weekday"], []).append((h["starts"], h["ends"]))
-    leave = await MediatorLeave.select(MediatorLeave.first_day, MediatorLeave.last_day).where(
-        (MediatorLeave.mediator == plan.mediator_id) & (MediatorLeave.last_day >= since.date())
-    )
-    window_end, _ = window or await legal_window(case.id)
+    facts = facts or await plan_facts(case, plan, since=since.date())
+    window_end, _ = facts.window
     return SlotRules(
         today=now.astimezone(timekeeping.LONDON).date(),
         now=now,
-        calendar=await arranging_calendar(case),
+        calendar=facts.calendar,
         duration=dt.timedelta(minutes=plan.duration_minutes),
-        hours=hours,
-        leave=[(x["first_day"], x["last_day"]) for x in leave],
+        hours=facts.hours,
+        leave=facts.leave,
         busy=await busy_times(case, plan, since, until, exclude=exclude),
         window_end=window_end,
         shorter_notice_consent=plan.shorter_notice_consent,
@@ -317,15 +381,16 @@ async def search(
     plan: SessionPlan,
     *,
     now: dt.datetime | None = None,
-    attending: CaseOfficers | None = None,
+    facts: PlanFacts | None = None,
 ) -> SearchResult:
-    """The slots that satisfy every rule at once, or why there are none and what follows."""
-    errors = await plan_problems(case, plan, attending=attending)
-    window = await legal_window(case.id)
-    window_end = window[0]
+    """The slots that satisfy every rule at once, or why there are none and what follows. `facts`: the
+    plan's facts read from `now`'s day, when the caller has already read them."""
+    now = now or timekeeping.now()
+    facts = facts or await plan_facts(case, plan, since=now.date())
+    errors = await plan_problems(case, plan, facts=facts)
+    window_end = facts.window[0]
     if errors:
         return SearchResult(errors, [], [], "", window_end)
-    now = now or timekeeping.now()
     last = window_end or (now.date() + dt.timedelta(days=NO_WINDOW_SEARCH_DAYS))
     rules = await slot_rules(
         case,
@@ -333,7 +398,7 @@ async def search(
         since=now,
         until=dt.datetime.combine(last + dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC),
         now=now,
-        window=window,
+        facts=facts,
     )
     found: SlotSearch = find_slots(rules)
     consequence = consequence_of(case, window_end) if not found.slots else ""

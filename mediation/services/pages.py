@@ -20,12 +20,13 @@ async def _service_page(
     service = user_of(request).organisation_id
     if service is None:
         raise NotFound("No mediation service")
+    mediators, venues = await people.mediators_and_venues(service)
     return Template(
         "mediation/service.html",
         context={
             "title": "Mediators and rooms",
-            "mediators": await people.mediators(service),
-            "venues": await people.venues(service),
+            "mediators": mediators,
+            "venues": venues,
             "staff": await people.service_staff(service),
             "employers": await people.employers(),
             "weekdays": people.WEEKDAYS,

@@ -4,6 +4,7 @@ leave, and venues with their capacity and accessibility features."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ import msgspec
 from mediation import timekeeping
 from mediation.accounts.tables import Account
 from mediation.audit import service as audit
+from mediation.batched_reads import read_together
 from mediation.cases.model import Disagreement
 from mediation.db import transaction
 from mediation.errors import Invalid
@@ -65,19 +67,25 @@ def not_independent_reason(
     return None
 
 
-async def independence_problem(profile_id: int, case: Disagreement | None = None) -> str | None:
-    """Why this mediator may not mediate (the case's parties named first), or None."""
-    row = (
-        await MediatorProfile.select(
-            MediatorProfile.employed_by,
-            MediatorProfile.employed_by_nhs_england,
-            MediatorProfile.employed_by.kind.as_alias("kind"),
-            MediatorProfile.employed_by.name.as_alias("employer"),
-            MediatorProfile.account.full_name.as_alias("name"),
-        )
-        .where(MediatorProfile.id == profile_id)
-        .first()
+@functools.cache
+def _independence_columns() -> tuple[Any, ...]:
+    # Made once: a column named through a foreign key is copied, and dir() called along it, each time.
+    return (
+        MediatorProfile.employed_by,
+        MediatorProfile.employed_by_nhs_england,
+        MediatorProfile.employed_by.kind.as_alias("kind"),
+        MediatorProfile.employed_by.name.as_alias("employer"),
+        MediatorProfile.account.full_name.as_alias("name"),
     )
+
+
+def independence_query(profile_id: int) -> Any:
+    """The mediator's employer, for `independence_from` (a query to read with others)."""
+    return MediatorProfile.select(*_independence_columns()).where(MediatorProfile.id == profile_id).first()
+
+
+def independence_from(row: dict[str, Any] | None, case: Disagreement | None = None) -> str | None:
+    """Why the mediator of `independence_query`'s row may not mediate (the case's parties named first)."""
     if row is None:
         return "The mediator was not found"
     reason = not_independent_reason(row["kind"], row["employer"], row["employed_by_nhs_england"])
@@ -91,28 +99,54 @@ async def independence_problem(profile_id: int, case: Disagreement | None = None
     )
 
 
-async def mediators(service_id: int) -> list[MediatorView]:
-    """The service's active mediators with their weekly hours and leave; three queries in all."""
-    rows = (
-        await MediatorProfile.select(
-            MediatorProfile.id,
-            MediatorProfile.account,
-            MediatorProfile.account.full_name.as_alias("name"),
-            MediatorProfile.account.email.as_alias("email"),
-            MediatorProfile.employed_by.name.as_alias("employer"),
-            MediatorProfile.employed_by.kind.as_alias("kind"),
-            MediatorProfile.employed_by_nhs_england,
-        )
-        .where((MediatorProfile.service == service_id) & MediatorProfile.active.eq(True))
-        .order_by(MediatorProfile.id)
+async def independence_problem(profile_id: int, case: Disagreement | None = None) -> str | None:
+    """Why this mediator may not mediate (the case's parties named first), or None."""
+    return independence_from(await independence_query(profile_id), case)
+
+
+@functools.cache
+def _mediator_columns() -> tuple[Any, ...]:
+    return (
+        MediatorProfile.id,
+        MediatorProfile.account,
+        MediatorProfile.account.full_name.as_alias("name"),
+        MediatorProfile.account.email.as_alias("email"),
+        MediatorProfile.employed_by.name.as_alias("employer"),
+        MediatorProfile.employed_by.kind.as_alias("kind"),
+        MediatorProfile.employed_by_nhs_england,
     )
-    ids = [r["id"] for r in rows] or [0]
-    hours = await WorkingHours.select().where(WorkingHours.mediator.is_in(ids)).order_by(WorkingHours.weekday)
-    leave = (
-        await MediatorLeave.select()
-        .where(MediatorLeave.mediator.is_in(ids) & (MediatorLeave.last_day >= timekeeping.today()))
-        .order_by(MediatorLeave.first_day)
+
+
+@functools.cache
+def _through_profile() -> tuple[Any, ...]:
+    """The profile's service and whether it is active, reached from its hours and from its leave."""
+    return (
+        WorkingHours.mediator.service,
+        WorkingHours.mediator.active,
+        MediatorLeave.mediator.service,
+        MediatorLeave.mediator.active,
     )
+
+
+def _mediator_queries(service_id: int) -> list[Any]:
+    """The service's active mediators, their weekly hours and their leave not yet over: three queries
+    that do not depend on each other's rows (the hours and leave are chosen by their profile's service)."""
+    hours_service, hours_active, leave_service, leave_active = _through_profile()
+    active = (MediatorProfile.service == service_id) & MediatorProfile.active.eq(True)
+    of_active = (hours_service == service_id) & hours_active.eq(True)
+    on_leave = (leave_service == service_id) & leave_active.eq(True)
+    return [
+        MediatorProfile.select(*_mediator_columns()).where(active).order_by(MediatorProfile.id),
+        WorkingHours.select(*WorkingHours.all_columns()).where(of_active).order_by(WorkingHours.weekday),
+        MediatorLeave.select(*MediatorLeave.all_columns())
+        .where(on_leave & (MediatorLeave.last_day >= timekeeping.today()))
+        .order_by(MediatorLeave.first_day),
+    ]
+
+
+def _mediator_views(
+    rows: list[dict[str, Any]], hours: list[dict[str, Any]], leave: list[dict[str, Any]]
+) -> list[MediatorView]:
     return [
         MediatorView(
             id=r["id"],
@@ -139,13 +173,26 @@ async def mediators(service_id: int) -> list[MediatorView]:
     ]
 
 
+async def mediators(service_id: int) -> list[MediatorView]:
+    """The service's active mediators with their weekly hours and leave (one statement on PostgreSQL)."""
+    return _mediator_views(*await read_together(_mediator_queries(service_id)))
+
+
+async def mediators_and_venues(service_id: int) -> tuple[list[MediatorView], list[VenueView]]:
+    """`mediators` and `venues` of the service read together, for the pages that list both."""
+    *mediator_rows, venue_rows = await read_together(
+        [*_mediator_queries(service_id), _venue_query(service_id)]
+    )
+    return _mediator_views(*mediator_rows), [VenueView(**r) for r in venue_rows]
+
+
 def _day(d: dt.date) -> str:
     return f"{d:%A} {d.day} {d:%B %Y}"
 
 
-async def venues(service_id: int) -> list[VenueView]:
-    rows = (
-        await Venue.select(
+def _venue_query(service_id: int) -> Any:
+    return (
+        Venue.select(
             Venue.id,
             Venue.name,
             Venue.address,
@@ -157,7 +204,6 @@ async def venues(service_id: int) -> list[VenueView]:
         .where((Venue.service == service_id) & Venue.active.eq(True))
         .order_by(Venue.name)
     )
-    return [VenueView(**r) for r in rows]
 
 
 async def service_staff(service_id: int) -> list[dict[str, Any]]:
