@@ -198,3 +198,45 @@ async def test_a_staff_page_after_the_first_makes_no_column_objects(app, monkeyp
         assert copies == []
     finally:
         await client.aclose()
+
+
+SLOT_FINDER_SHAPES = {
+    "officers who may attend",
+    "mediator of the service",
+    "mediator's employer",
+    "meeting room",
+    "legal window",
+    "mediator's hours",
+    "mediator's leave from a day",
+    "closure days",
+    "busy sessions",
+    "busy attendances",
+    "service's mediators",
+    "service's mediators' hours",
+    "service's mediators' leave",
+    "service's rooms",
+}
+
+
+async def test_the_slot_finders_queries_are_piccolos_own_sql_and_make_no_column_objects_after_the_first(
+    app, monkeypatch
+):
+    """The slot finder's 14 reads are built once (their joins named through foreign keys copied columns
+    and called dir() along them on every search, issue 17), each exactly the SQL Piccolo builds."""
+    from urllib.parse import urlencode
+
+    from tests.mediation.test_mediation_pages import requested_world, search_query, slot_keys
+
+    w, la = await requested_world(app)
+    path = f"/cases/{w.reference}/mediation/schedule?{urlencode(search_query(w))}"
+    seen = checking_built_once(monkeypatch)
+    first = await la.get(path)
+    assert first.status_code == 200 and slot_keys(first.text)
+    assert set(seen) >= SLOT_FINDER_SHAPES, set(seen)
+    assert all(all(same) for same in seen.values()), seen
+
+    monkeypatch.undo()
+    copies = counting_column_copies(monkeypatch)
+    again = await la.get(path)
+    assert again.status_code == 200 and slot_keys(again.text) == slot_keys(first.text)
+    assert copies == []

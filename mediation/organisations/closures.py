@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from mediation import query_building
 from mediation.audit import service as audit
 from mediation.db import transaction
 from mediation.identity import CurrentUser
@@ -22,12 +23,13 @@ class Closure(msgspec.Struct):
 
 def closures_query(org_id: int) -> Any:
     """The organisation's closure days, in order (rows for `Closure`, or `calendar_from`)."""
-    return (
+    return query_building.built_once(
+        "closure days",
         OrganisationClosure.select(
             OrganisationClosure.id, OrganisationClosure.day, OrganisationClosure.reason
         )
         .where(OrganisationClosure.organisation == org_id)
-        .order_by(OrganisationClosure.day)
+        .order_by(OrganisationClosure.day),
     )
 
 

@@ -85,10 +85,11 @@ def needs_of(case: Disagreement) -> Needs:
 
 
 def _officers_query(org_id: int, role: str) -> Any:
-    return (
+    return query_building.built_once(
+        "officers who may attend",
         Account.select(Account.id, Account.full_name, Account.email)
         .where((Account.organisation == org_id) & (Account.role == role) & Account.active.eq(True))
-        .order_by(Account.full_name)
+        .order_by(Account.full_name),
     )
 
 
@@ -145,28 +146,34 @@ class PlanFacts:
 async def plan_facts(case: Disagreement, plan: SessionPlan, *, since: dt.date) -> PlanFacts:
     service = case.mediation_service_id or 0
     queries = _officer_queries(case)
-    queries["mediator"] = (
+    queries["mediator"] = query_building.built_once(
+        "mediator of the service",
         MediatorProfile.select(MediatorProfile.id)
         .where(
             (MediatorProfile.id == plan.mediator_id)
             & (MediatorProfile.service == service)
             & MediatorProfile.active.eq(True)
         )
-        .first()
+        .first(),
     )
     queries["independence"] = services.independence_query(plan.mediator_id)
     if plan.venue_id is not None:
-        queries["venue"] = (
+        queries["venue"] = query_building.built_once(
+            "meeting room",
             Venue.select(*Venue.all_columns())
             .where((Venue.id == plan.venue_id) & (Venue.service == service) & Venue.active.eq(True))
-            .first()
+            .first(),
         )
     queries["window"] = _legal_window_query(case.id)
-    queries["hours"] = WorkingHours.select(*WorkingHours.all_columns()).where(
-        WorkingHours.mediator == plan.mediator_id
+    queries["hours"] = query_building.built_once(
+        "mediator's hours",
+        WorkingHours.select(*WorkingHours.all_columns()).where(WorkingHours.mediator == plan.mediator_id),
     )
-    queries["leave"] = MediatorLeave.select(MediatorLeave.first_day, MediatorLeave.last_day).where(
-        (MediatorLeave.mediator == plan.mediator_id) & (MediatorLeave.last_day >= since)
+    queries["leave"] = query_building.built_once(
+        "mediator's leave from a day",
+        MediatorLeave.select(MediatorLeave.first_day, MediatorLeave.last_day).where(
+            (MediatorLeave.mediator == plan.mediator_id) & (MediatorLeave.last_day >= since)
+        ),
     )
     arranging = case.arranging_organisation_id or case.local_authority_id
     if arranging is not None:
@@ -258,7 +265,8 @@ def people_in(case: Disagreement, plan: SessionPlan) -> dict[int, str]:
 
 
 def _legal_window_query(case_id: int) -> Any:
-    return (
+    return query_building.built_once(
+        "legal window",
         StatutoryClock.select(StatutoryClock.due, StatutoryClock.rule)
         .where(
             (StatutoryClock.disagreement == case_id)
@@ -266,7 +274,7 @@ def _legal_window_query(case_id: int) -> Any:
             & (StatutoryClock.status == ClockStatus.running.value)
         )
         .order_by(StatutoryClock.due)
-        .first()
+        .first(),
     )
 
 
@@ -300,20 +308,26 @@ async def busy_times(
     people = people_in(case, plan)
     sessions, attending = await read_together(
         [
-            MediationSession.select(
-                MediationSession.mediator,
-                MediationSession.venue,
-                MediationSession.starts_at,
-                MediationSession.ends_at,
-            ).where(overlaps & who),
-            SessionAttendee.select(
-                SessionAttendee.account, SessionAttendee.starts_at, SessionAttendee.ends_at
-            ).where(
-                SessionAttendee.account.is_in(list(people))
-                & (SessionAttendee.status != CANCELLED)
-                & (SessionAttendee.starts_at < until)
-                & (SessionAttendee.ends_at > since)
-                & (SessionAttendee.session != (exclude or 0))
+            query_building.built_once(
+                "busy sessions",
+                MediationSession.select(
+                    MediationSession.mediator,
+                    MediationSession.venue,
+                    MediationSession.starts_at,
+                    MediationSession.ends_at,
+                ).where(overlaps & who),
+            ),
+            query_building.built_once(
+                "busy attendances",
+                SessionAttendee.select(
+                    SessionAttendee.account, SessionAttendee.starts_at, SessionAttendee.ends_at
+                ).where(
+                    SessionAttendee.account.is_in(list(people))
+                    & (SessionAttendee.status != CANCELLED)
+                    & (SessionAttendee.starts_at < until)
+                    & (SessionAttendee.ends_at > since)
+                    & (SessionAttendee.session != (exclude or 0))
+                ),
             ),
         ]
     )

@@ -9,8 +9,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
+from piccolo.columns.combination import WhereRaw
 
-from mediation import timekeeping
+from mediation import query_building, timekeeping
 from mediation.accounts.tables import Account
 from mediation.audit import service as audit
 from mediation.batched_reads import read_together
@@ -81,7 +82,10 @@ def _independence_columns() -> tuple[Any, ...]:
 
 def independence_query(profile_id: int) -> Any:
     """The mediator's employer, for `independence_from` (a query to read with others)."""
-    return MediatorProfile.select(*_independence_columns()).where(MediatorProfile.id == profile_id).first()
+    return query_building.built_once(
+        "mediator's employer",
+        MediatorProfile.select(*_independence_columns()).where(MediatorProfile.id == profile_id).first(),
+    )
 
 
 def independence_from(row: dict[str, Any] | None, case: Disagreement | None = None) -> str | None:
@@ -117,30 +121,35 @@ def _mediator_columns() -> tuple[Any, ...]:
     )
 
 
-@functools.cache
-def _through_profile() -> tuple[Any, ...]:
-    """The profile's service and whether it is active, reached from its hours and from its leave."""
-    return (
-        WorkingHours.mediator.service,
-        WorkingHours.mediator.active,
-        MediatorLeave.mediator.service,
-        MediatorLeave.mediator.active,
-    )
+# The service's active profiles, for their hours and leave: a subquery (not a join) so that the query's
+# SQL before its WHERE can be built once (query_building.built_once).
+_ACTIVE_PROFILES = "SELECT id FROM mediator_profile WHERE service = {} AND active"
 
 
 def _mediator_queries(service_id: int) -> list[Any]:
     """The service's active mediators, their weekly hours and their leave not yet over: three queries
     that do not depend on each other's rows (the hours and leave are chosen by their profile's service)."""
-    hours_service, hours_active, leave_service, leave_active = _through_profile()
     active = (MediatorProfile.service == service_id) & MediatorProfile.active.eq(True)
-    of_active = (hours_service == service_id) & hours_active.eq(True)
-    on_leave = (leave_service == service_id) & leave_active.eq(True)
     return [
-        MediatorProfile.select(*_mediator_columns()).where(active).order_by(MediatorProfile.id),
-        WorkingHours.select(*WorkingHours.all_columns()).where(of_active).order_by(WorkingHours.weekday),
-        MediatorLeave.select(*MediatorLeave.all_columns())
-        .where(on_leave & (MediatorLeave.last_day >= timekeeping.today()))
-        .order_by(MediatorLeave.first_day),
+        query_building.built_once(
+            "service's mediators",
+            MediatorProfile.select(*_mediator_columns()).where(active).order_by(MediatorProfile.id),
+        ),
+        query_building.built_once(
+            "service's mediators' hours",
+            WorkingHours.select(*WorkingHours.all_columns())
+            .where(WhereRaw(f'"working_hours"."mediator" IN ({_ACTIVE_PROFILES})', service_id))
+            .order_by(WorkingHours.weekday),
+        ),
+        query_building.built_once(
+            "service's mediators' leave",
+            MediatorLeave.select(*MediatorLeave.all_columns())
+            .where(
+                WhereRaw(f'"mediator_leave"."mediator" IN ({_ACTIVE_PROFILES})', service_id)
+                & (MediatorLeave.last_day >= timekeeping.today())
+            )
+            .order_by(MediatorLeave.first_day),
+        ),
     ]
 
 
@@ -191,7 +200,8 @@ def _day(d: dt.date) -> str:
 
 
 def _venue_query(service_id: int) -> Any:
-    return (
+    return query_building.built_once(
+        "service's rooms",
         Venue.select(
             Venue.id,
             Venue.name,
@@ -202,7 +212,7 @@ def _venue_query(service_id: int) -> Any:
             Venue.quiet_room,
         )
         .where((Venue.service == service_id) & Venue.active.eq(True))
-        .order_by(Venue.name)
+        .order_by(Venue.name),
     )
 
 
