@@ -227,5 +227,8 @@ def build_environment(*, auto_reload: bool | None = None) -> Environment:
     env.globals["date_items"] = date_items
     env.globals["csp_nonce"] = csp_nonce
     env.globals["take_confirmation"] = take_confirmation
+    from mediation.web.queue_rows import queue_rows  # it uses this module's filters
+
+    env.globals["queue_rows"] = queue_rows
     _register_govuk_macros(env, govuk)
     return env
