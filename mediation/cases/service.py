@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -108,6 +109,14 @@ def your_events(user: CurrentUser, case: Disagreement) -> list[str]:
 
 async def case_detail(user: CurrentUser, case: Disagreement, *, client: str = "") -> CaseDetail:
     """Everything about a case the user can already see; staff views are written to the audit log."""
+    return (await case_detail_and(user, case, [], client=client))[0]
+
+
+async def case_detail_and(
+    user: CurrentUser, case: Disagreement, also: Sequence[Any], *, client: str = ""
+) -> tuple[CaseDetail, list[Any]]:
+    """`case_detail`, and the results of the queries `also`, read with its own in one round trip (the
+    staff case page's list of officers the case can be assigned to)."""
     if user.is_staff:
         await audit.record(
             actor=user,
@@ -152,10 +161,11 @@ async def case_detail(user: CurrentUser, case: Disagreement, *, client: str = ""
     if internal:
         reads.append(notes_query(case))
     # One round trip for them all on PostgreSQL (issue 17: round trips are the page's dearest part).
-    events, matters, documents, *notes = await read_together(reads)
+    events, matters, documents, *rest = await read_together([*reads, *also])
+    notes, extra = rest[: len(rest) - len(also)], rest[len(rest) - len(also) :]
     routing = case.routing
     today = timekeeping.today()
-    return CaseDetail(
+    detail = CaseDetail(
         reference=case.reference,
         state=case.state,
         state_label=case.state_label,
@@ -202,6 +212,7 @@ async def case_detail(user: CurrentUser, case: Disagreement, *, client: str = ""
         postal_address=case.postal_address,
         large_print=case.large_print,
     )
+    return detail, extra
 
 
 async def get_case(user: CurrentUser, reference: str, *, client: str = "") -> CaseDetail | None:

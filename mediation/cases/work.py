@@ -57,9 +57,9 @@ async def officer_of_handling_body(case: Disagreement, email: str) -> dict | Non
     )
 
 
-async def officers(case: Disagreement) -> list[dict]:
-    """The handling body's officers a case can be assigned to, by name."""
-    return await query_building.built_once(
+def officers_query(case: Disagreement) -> Any:
+    """The handling body's officers a case can be assigned to, by name (read with the page's other reads)."""
+    return query_building.built_once(
         "officers of a body",
         Account.select(Account.id, Account.email, Account.full_name)
         .where(
@@ -148,14 +148,14 @@ def notes_from(rows: list[dict[str, Any]]) -> list[NoteView]:
     return [NoteView(at=r["created_at"], author=r["author"] or "", text=r["text"]) for r in rows]
 
 
-async def work_panel(user: CurrentUser, case: Disagreement, your_events: list[str]) -> dict:
+def work_panel(user: CurrentUser, your_events: list[str], officers: list[dict]) -> dict:
     """What the staff case page offers its reader: assign, note, withdraw, close (each only to those who
-    may now), and the officers a case can be given to."""
+    may now), and the officers a case can be given to (`officers_query`'s rows, when they may assign)."""
     may_assign = "assigned" in your_events
     return {
         "may_assign": may_assign,
         "may_note": "note_added" in your_events,
         "may_withdraw": user.is_staff and "withdrawn" in your_events,
         "may_close": "closed" in your_events,
-        "officers": await officers(case) if may_assign else [],
+        "officers": list(officers) if may_assign else [],
     }

@@ -24,9 +24,9 @@ pytestmark = pytest.mark.anyio
 # The session read, the case row (with its bodies' names and whether they ended), its clocks, the adviser's
 # record, its meetings, its appeal, the timeline, the disputed matters, the documents, the internal notes,
 # the officers it can be assigned to, and the audit of the view written after the response. On PostgreSQL
-# the clocks, record, meetings and appeal are one statement, and the timeline, matters, documents and notes
-# another (mediation/batched_reads.py).
-CASE_PAGE_QUERIES = 6 if db.is_postgres() else 12
+# the clocks, record, meetings and appeal are one statement, and the timeline, matters, documents, notes
+# and officers another (mediation/batched_reads.py).
+CASE_PAGE_QUERIES = 5 if db.is_postgres() else 12
 
 
 async def _queries_for_page(app: object, world: World) -> tuple[int, str]:
