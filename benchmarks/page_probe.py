@@ -88,36 +88,35 @@ async def run(args: argparse.Namespace) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its line per request is not the server's cost
     paths = args.paths or ["/home", f"/cases/{f['case']}", "/api/v1/cases"]
     app = create_app()
-    async with (
-        app.lifespan(),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
-            base_url="http://bench.local",
-            follow_redirects=False,
-        ) as client,
-    ):
-        await _signed_in(client, email)
+
+    def client_of() -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        return httpx.AsyncClient(transport=transport, base_url="http://bench.local", follow_redirects=False)
+
+    async with app.lifespan(), client_of() as browser, client_of() as integration:
+        await _signed_in(browser, email)
         api = {"Authorization": f"Bearer {token}"}
 
-        def headers(path: str) -> dict[str, str]:
-            return api if path.startswith("/api/") else {}
+        def sent(path: str) -> tuple[httpx.AsyncClient, str, dict[str, str]]:
+            # The API as an integration calls it (a bearer token, no cookie); pages as a signed-in browser.
+            return (integration, path, api) if path.startswith("/api/") else (browser, path, {})
 
         for path in paths:
-            await _per_request(client, path, headers(path), 10)
+            await _per_request(*sent(path), 10)
         figures: dict[str, list[float]] = {path: [] for path in paths}
         for _ in range(args.rounds):
             for path in paths:
-                figures[path].append(await _per_request(client, path, headers(path), args.requests))
+                figures[path].append(await _per_request(*sent(path), args.requests))
         print(f"signed in as {email}; {args.requests} requests x {args.rounds} rounds, CPU ms per request")
         for path, values in figures.items():
             shown = ", ".join(f"{v:.2f}" for v in values)
             print(f"{path:60s} median {statistics.median(values):6.2f}  ({shown})")
         if args.sql:
-            await _show_sql(client, args.sql, headers(args.sql))
+            await _show_sql(*sent(args.sql))
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
-            await _per_request(client, args.profile, headers(args.profile), args.requests)
+            await _per_request(*sent(args.profile), args.requests)
             profiler.disable()
             out = io.StringIO()
             stats: Any = pstats.Stats(profiler, stream=out)
