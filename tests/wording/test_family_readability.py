@@ -34,8 +34,18 @@ def test_the_measure_counts_each_line_as_a_sentence_and_skips_the_law():
     assert visible_lines(page) == ["Appeal by Monday 18 January 2027", "Send the form", "Keep a copy"]
     assert as_sentences(["Send the form", "Keep a copy."]) == "Send the form. Keep a copy."
     assert as_sentences(["Your case SM-1E3C9E76 for Kit ChildD6B232", "By 2 January 2027, 9:30am"]) == (
-        "Your case code for Kit code. By 2 January 2027, 9:30am."
+        "Your case code for Kit code. By Tuesday 14 April 2026, 9:30am."
     )
+
+
+def test_a_pages_score_does_not_depend_on_the_day_it_is_read():
+    # The same page on two days: the calendar's words for the dates differ, the copy does not.
+    def page(appeal: str, meeting: str) -> str:
+        return f"<main><p>Appeal by {appeal}</p><p>The meeting is on {meeting}, 9:00am to 12:00pm</p></main>"
+
+    long_words = page("Saturday 23 January 2027", "Wednesday 23 December")
+    short_words = page("Monday 1 March 2027", "Friday 4 June")
+    assert grade(long_words) == grade(short_words)
 
 
 def test_the_measure_fails_legal_wording():
