@@ -10,8 +10,8 @@ from mediation import access
 from mediation.cases.commands import reroute_case
 from mediation.cases.family_view import family_case
 from mediation.cases.repository import find_case
-from mediation.cases.service import RISK_LABELS, case_detail_and, case_document_file, your_events
-from mediation.cases.work import officers_query, work_panel
+from mediation.cases.service import RISK_LABELS, case_detail_and, case_document_file
+from mediation.cases.work import panel_reads, work_panel
 from mediation.errors import NotFound, Refused, ServiceError
 from mediation.identity import CurrentUser
 from mediation.rules.routing import DECISION_LABELS, SECTION_LABELS
@@ -62,10 +62,9 @@ async def render_case(
     found = await find_case(user, reference)
     if found is None:
         raise NotFound("Case not found")
-    # The officers the case can be assigned to are read with the page's other reads (cases/work.py).
-    assigns = "assigned" in your_events(user, found)
-    case, extra = await case_detail_and(
-        user, found, [officers_query(found)] if assigns else [], client=client_of(request)
+    # What the work panel needs is read with the page's other reads (cases/work.py).
+    case, panel_rows = await case_detail_and(
+        user, found, lambda yours: panel_reads(found, yours), client=client_of(request)
     )
     family = await family_case(found) if user.role == access.FAMILY else None
     return Template(
@@ -81,7 +80,7 @@ async def render_case(
             "access_labels": ACCESS_LABELS,
             "arranged_by_label": ARRANGED_BY_LABELS.get(case.arranged_by, case.arranged_by),
             "may_reroute": "rerouted" in case.your_events,
-            "work": work_panel(user, case.your_events, extra[0] if assigns else []),
+            "work": work_panel(user, case.your_events, panel_rows),
             "may_view_tribunal": access.role_may(user, "view_tribunal"),
             "may_view_compliance": access.role_may(user, "view_compliance"),
             "errors": errors or {},

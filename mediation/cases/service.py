@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import msgspec
@@ -109,14 +109,19 @@ def your_events(user: CurrentUser, case: Disagreement) -> list[str]:
 
 async def case_detail(user: CurrentUser, case: Disagreement, *, client: str = "") -> CaseDetail:
     """Everything about a case the user can already see; staff views are written to the audit log."""
-    return (await case_detail_and(user, case, [], client=client))[0]
+    return (await case_detail_and(user, case, lambda _: [], client=client))[0]
 
 
 async def case_detail_and(
-    user: CurrentUser, case: Disagreement, also: Sequence[Any], *, client: str = ""
+    user: CurrentUser,
+    case: Disagreement,
+    also: Callable[[list[str]], Sequence[Any]],
+    *,
+    client: str = "",
 ) -> tuple[CaseDetail, list[Any]]:
-    """`case_detail`, and the results of the queries `also`, read with its own in one round trip (the
-    staff case page's list of officers the case can be assigned to)."""
+    """`case_detail`, and the results of the queries `also` gives for the events this user may record,
+    read with its own in one round trip (the staff case page's work panel: `work.panel_reads`)."""
+    yours = your_events(user, case)
     if user.is_staff:
         await audit.record(
             actor=user,
@@ -161,8 +166,8 @@ async def case_detail_and(
     if internal:
         reads.append(notes_query(case))
     # One round trip for them all on PostgreSQL (issue 17: round trips are the page's dearest part).
-    events, matters, documents, *rest = await read_together([*reads, *also])
-    notes, extra = rest[: len(rest) - len(also)], rest[len(rest) - len(also) :]
+    results = await read_together([*reads, *also(yours)])
+    (events, matters, documents, *notes), extra = results[: len(reads)], results[len(reads) :]
     routing = case.routing
     today = timekeeping.today()
     detail = CaseDetail(
@@ -176,7 +181,7 @@ async def case_detail_and(
         appeal_available=routing.appeal_available,
         next_due_date=case.next_body_due(),
         allowed_events=list(case.allowed_events),
-        your_events=your_events(user, case),
+        your_events=yours,
         clocks=[view_of(c, today) for c in case.clocks],
         child_name=case.child_name,
         child_date_of_birth=case.child_date_of_birth,

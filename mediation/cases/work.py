@@ -148,14 +148,19 @@ def notes_from(rows: list[dict[str, Any]]) -> list[NoteView]:
     return [NoteView(at=r["created_at"], author=r["author"] or "", text=r["text"]) for r in rows]
 
 
-def work_panel(user: CurrentUser, your_events: list[str], officers: list[dict]) -> dict:
+def panel_reads(case: Disagreement, your_events: list[str]) -> list[Any]:
+    """The queries the work panel needs, to be read with the page's own: the officers the case can be
+    given to, when its reader may assign it."""
+    return [officers_query(case)] if "assigned" in your_events else []
+
+
+def work_panel(user: CurrentUser, your_events: list[str], read: list[Any]) -> dict:
     """What the staff case page offers its reader: assign, note, withdraw, close (each only to those who
-    may now), and the officers a case can be given to (`officers_query`'s rows, when they may assign)."""
-    may_assign = "assigned" in your_events
+    may now), and the officers a case can be given to (`read`: the rows of `panel_reads`' queries)."""
     return {
-        "may_assign": may_assign,
+        "may_assign": "assigned" in your_events,
         "may_note": "note_added" in your_events,
         "may_withdraw": user.is_staff and "withdrawn" in your_events,
         "may_close": "closed" in your_events,
-        "officers": list(officers) if may_assign else [],
+        "officers": read[0] if read else [],
     }
