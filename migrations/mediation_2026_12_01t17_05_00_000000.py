@@ -1,7 +1,9 @@
-"""The reminder sweep's index: running clocks by (due, id), partial on status = 'running', so a sweep
-pages through the clocks due with keyset paging and never reads the met and cancelled clocks that pile
-up beside them. Raw DDL: a partial composite index (stack.md section 2.2), the same on SQLite and
-PostgreSQL."""
+"""Meant to build the reminder sweep's index: running clocks by (due, id), partial on status = 'running'.
+It never did: `IF NOT EXISTS` meets the name `statutory_clock_running_due`, which the 2026-12-01T17:00:01
+migration had already given a plain (status, due) index, so on every database that name is still the
+plain index. The 2026-12-02T05:20 migration's `statutory_clock_body_due` stands in for what this one meant.
+Left as it is: a migration that has run is history; changing what it does would build a different index
+on new databases than on those already migrated."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
