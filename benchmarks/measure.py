@@ -1,6 +1,9 @@
 """What the national benchmark measures with: servers as subprocesses, wrk over loopback, and the server's
 own CPU time and peak memory read from /proc (CPU per request does not depend on how busy the machine is
-the way wall-clock figures do)."""
+the way wall-clock figures do). Beside them, from /proc too: PostgreSQL's CPU when it runs on this host
+(on two cores the service, PostgreSQL and wrk share them, so a page's cost is both processes' CPU), and
+the host's steal time (what a shared virtual machine's neighbours took: runs are comparable only when it
+is low)."""
 
 from __future__ import annotations
 
@@ -32,16 +35,21 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _stat_fields(pid: str | int) -> tuple[str, list[str]] | None:
+    """A process's name and the fields after it in /proc/PID/stat (fields[0] is its state)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.index("(") + 1 : text.rindex(")")], text.rsplit(")", 1)[1].split()
+
+
 def _tree(pid: int) -> list[int]:
     """The process and its descendants (uvicorn's workers with WEB_CONCURRENCY)."""
     parents: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            parents.setdefault(int(fields[1]), []).append(int(entry))
+        if entry.isdigit() and (stat := _stat_fields(entry)) is not None:
+            parents.setdefault(int(stat[1][1]), []).append(int(entry))
     found, todo = [], [pid]
     while todo:
         current = todo.pop()
@@ -54,12 +62,34 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU of the process tree so far."""
     total = 0
     for p in _tree(pid):
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
+        if (stat := _stat_fields(p)) is not None:
+            total += int(stat[1][11]) + int(stat[1][12])  # utime, stime
     return total / TICKS
+
+
+def database_cpu_seconds() -> float | None:
+    """User + system CPU of every PostgreSQL process on this host so far, with what its exited backends
+    used (the kernel adds a reaped child's time to its parent's cutime/cstime, so a connection closed during
+    a run is still counted); None when no PostgreSQL runs here (a remote server, or SQLite)."""
+    total, found = 0, False
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (stat := _stat_fields(entry)) is not None and stat[0] == "postgres":
+            found, fields = True, stat[1]
+            total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+    return total / TICKS if found else None
+
+
+def host_ticks() -> list[int]:
+    """The host's CPU time so far, in ticks, from /proc/stat's `cpu` line: user, nice, system, idle, iowait,
+    irq, softirq, steal."""
+    first = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    return [int(x) for x in first[1:9]] + [0] * max(0, 9 - len(first))
+
+
+def steal_share(before: list[int], after: list[int]) -> float:
+    """The share of the host's CPU time between the two readings that its hypervisor gave to others."""
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    return spent[7] / sum(spent) if sum(spent) > 0 else 0.0
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -133,13 +163,24 @@ class Run:
     p95_ms: float
     p99_ms: float
     cpu_ms_per_request: float
+    database_cpu_ms_per_request: float | None = None  # None: PostgreSQL is not on this host
+    steal: float = 0.0  # the host's steal time over the run, a share of all its CPU time
 
     @property
     def rate(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def wrk(server: Server, request: Request, *, seconds: int, connections: int, threads: int = 2) -> Run:
+def wrk(
+    server: Server,
+    request: Request,
+    *,
+    seconds: int,
+    connections: int,
+    threads: int = 2,
+    postgres: bool = True,
+) -> Run:
+    """One wrk run; `postgres`: the service uses PostgreSQL, so read its CPU too when it runs on this host."""
     env = {
         **os.environ,
         "BENCH_METHOD": request.method,
@@ -149,13 +190,15 @@ def wrk(server: Server, request: Request, *, seconds: int, connections: int, thr
         env["BENCH_BODY"] = request.body
     if request.unique_header:
         env["BENCH_UNIQUE_HEADER"] = request.unique_header
-    before = cpu_seconds(server.pid)
+    database = database_cpu_seconds if postgres else lambda: None
+    before, database_before, host_before = cpu_seconds(server.pid), database(), host_ticks()
     done = subprocess.run(  # noqa: S603 - fixed command line
         [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA),
          server.url + request.path],
         env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     cpu = cpu_seconds(server.pid) - before
+    database_after, host_after = database(), host_ticks()
     line = next(x for x in done.stdout.splitlines() if x.startswith("BENCH "))
     found = json.loads(line.removeprefix("BENCH "))
     n = max(found["requests"], 1)
@@ -167,4 +210,10 @@ def wrk(server: Server, request: Request, *, seconds: int, connections: int, thr
         p95_ms=found["p95"] / 1000,
         p99_ms=found["p99"] / 1000,
         cpu_ms_per_request=cpu * 1000 / n,
+        database_cpu_ms_per_request=(
+            None
+            if database_before is None or database_after is None
+            else (database_after - database_before) * 1000 / n
+        ),
+        steal=steal_share(host_before, host_after),
     )

@@ -5,7 +5,8 @@ names (default: a SQLite file under var/benchmarks/), and a smaller one beside i
 framework ceiling (benchmarks/ceiling.py, a bare Litestar echo on the same uvicorn settings) and the
 service as a user runs it (`python main.py`; RUN_SCHEDULER=0 so no job runs under the load, the sweep is
 measured on its own); then, in rounds that interleave every target, measures each with wrk over loopback
-(req/s, p50/p95/p99, ratio to the ceiling, server CPU per request from /proc, peak RSS), and outside HTTP
+(req/s, p50/p95/p99, ratio to the ceiling, server CPU per request from /proc, PostgreSQL's when it runs on
+this host, the host's steal time, peak RSS), and outside HTTP
 one reminder sweep at both dataset sizes with the same number due. Writes docs/benchmarks.md.
 
     .venv/bin/python -m benchmarks.national --quick          # a small dataset, short runs: proves it works
@@ -238,12 +239,20 @@ def measure_http(
         )
         for round_number in range(args.rounds):
             for target in targets:  # interleaved: every target once a round, so drift hits all alike
-                run = wrk(servers[target.server], target, seconds=args.seconds, connections=args.connections)
+                run = wrk(
+                    servers[target.server],
+                    target,
+                    seconds=args.seconds,
+                    connections=args.connections,
+                    postgres=url.startswith("postgres"),
+                )
                 runs.setdefault(target.label, []).append(run)
                 print(
                     f"round {round_number + 1}: {target.label}: {run.rate:,.0f} req/s, "
                     f"p95 {run.p95_ms:.1f} ms, "
-                    f"{run.cpu_ms_per_request:.2f} ms CPU/req, {run.errors} errors",
+                    f"{run.cpu_ms_per_request:.2f} ms CPU/req, "
+                    f"PostgreSQL {_ms(run.database_cpu_ms_per_request)}, "
+                    f"steal {run.steal:.0%}, {run.errors} errors",
                     file=sys.stderr,
                 )
         rss = {name: peak_rss_mb(server.pid) for name, server in servers.items()}
@@ -283,6 +292,15 @@ def measure_sweeps(args: argparse.Namespace, urls: dict[int, str]) -> list[dict[
 
 def _median(runs: list[Run], attr: str) -> float:
     return statistics.median(getattr(r, attr) for r in runs)
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _database_median(runs: list[Run]) -> float | None:
+    found = [r.database_cpu_ms_per_request for r in runs if r.database_cpu_ms_per_request is not None]
+    return statistics.median(found) if found else None
 
 
 def machine() -> str:
@@ -347,11 +365,16 @@ def markdown(
         "round(s); figures are the median over rounds. The ratio is to the bare Litestar ceiling on the same "
         "uvicorn settings (POST /echo for POSTs, GET /health for GETs). Server CPU per request is the server "
         "process tree's user+system time over the run divided by the requests it answered (less noisy than "
-        "latency on a shared machine). The service runs as `python main.py` with RUN_SCHEDULER=0 and "
-        f"WEB_CONCURRENCY={args.workers}; the ceiling with as many uvicorn workers.",
+        "latency on a shared machine). PostgreSQL CPU per request is the same for every PostgreSQL "
+        "process on this host (- on SQLite, or when PostgreSQL runs elsewhere); the service, PostgreSQL "
+        "and wrk share the machine's cores. Steal is the share of the host's CPU time its hypervisor gave "
+        "to other machines during the run, the highest over rounds: figures from runs with much of it are "
+        "not comparable. The service runs as `python main.py` "
+        f"with RUN_SCHEDULER=0 and WEB_CONCURRENCY={args.workers}; the ceiling with as many uvicorn workers.",
         "",
-        "| what | req/s | p50 ms | p95 ms | p99 ms | ratio to ceiling | server CPU ms/req | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| what | req/s | p50 ms | p95 ms | p99 ms | ratio to ceiling | server CPU ms/req "
+        "| PostgreSQL CPU ms/req | steal | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for label, found in runs.items():
         ceiling = ceiling_post if " POST " in f" {label} " or label.startswith("POST") else ceiling_get
@@ -359,8 +382,8 @@ def markdown(
         lines.append(
             f"| {label} | {rate:,.0f} | {_median(found, 'p50_ms'):.1f} | {_median(found, 'p95_ms'):.1f} | "
             f"{_median(found, 'p99_ms'):.1f} | {rate / ceiling:.0%} | "
-            f"{_median(found, 'cpu_ms_per_request'):.2f} | "
-            f"{sum(r.errors for r in found)} |"
+            f"{_median(found, 'cpu_ms_per_request'):.2f} | {_ms(_database_median(found))} | "
+            f"{max(r.steal for r in found):.0%} | {sum(r.errors for r in found)} |"
         )
     lines += [
         "",
