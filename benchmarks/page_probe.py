@@ -1,7 +1,9 @@
 """Signed-in pages' and the JSON queue's cost inside the server, without a network or a load generator: the
 ASGI app driven in process through httpx, signed in as the busiest LA's coordinator (or `--email`), each
-path timed as this process's CPU per request (all threads, the in-process client included), over rounds
-interleaved so that a change measured against another checkout sees the same machine. Prints ms.
+path timed as this process's CPU per request (all threads, the in-process client included) and, when it
+runs on this host, PostgreSQL's (`benchmarks.measure.database_cpu_seconds`: run nothing else against it
+meanwhile), over rounds interleaved so that a change measured against another checkout sees the same
+machine. Prints ms.
 
     python -m benchmarks.page_probe [--requests N] [--rounds R] [--profile PATH] [PATH ...]
 
@@ -24,6 +26,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks.measure import database_cpu_seconds
 from benchmarks.national import SIGN_IN_PASSWORD
 from benchmarks.sweep_probe import facts
 
@@ -48,12 +51,24 @@ async def _bearer(email: str) -> str:
 
 
 async def _per_request(client: httpx.AsyncClient, path: str, headers: dict[str, str], n: int) -> float:
+    return (await _costs(client, path, headers, n))[0]
+
+
+async def _costs(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str], n: int
+) -> tuple[float, float | None]:
+    """This process's CPU ms a request, and PostgreSQL's (None: it does not run on this host)."""
+    database_before = database_cpu_seconds() if is_postgres() else None
     start = time.process_time()
     for _ in range(n):
         response = await client.get(path, headers=headers)
         if response.status_code != 200:
             raise SystemExit(f"{path}: {response.status_code} {response.text[:300]}")
-    return (time.process_time() - start) / n * 1000
+    spent = (time.process_time() - start) / n * 1000
+    database_after = database_cpu_seconds() if database_before is not None else None
+    if database_before is None or database_after is None:
+        return spent, None
+    return spent, (database_after - database_before) / n * 1000
 
 
 async def _show_sql(client: httpx.AsyncClient, path: str, headers: dict[str, str]) -> None:
@@ -75,6 +90,12 @@ async def _show_sql(client: httpx.AsyncClient, path: str, headers: dict[str, str
     print(f"{path}: {len(sent)} statements")
     for n, statement in enumerate(sent, 1):
         print(f"{n:3d}. {statement[:400]}")
+
+
+def is_postgres() -> bool:
+    from mediation import db
+
+    return db.is_postgres()
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -104,13 +125,23 @@ async def run(args: argparse.Namespace) -> None:
         for path in paths:
             await _per_request(*sent(path), 10)
         figures: dict[str, list[float]] = {path: [] for path in paths}
+        database: dict[str, list[float]] = {path: [] for path in paths}
         for _ in range(args.rounds):
             for path in paths:
-                figures[path].append(await _per_request(*sent(path), args.requests))
-        print(f"signed in as {email}; {args.requests} requests x {args.rounds} rounds, CPU ms per request")
+                ours, theirs = await _costs(*sent(path), args.requests)
+                figures[path].append(ours)
+                if theirs is not None:
+                    database[path].append(theirs)
+        print(
+            f"signed in as {email}; {args.requests} requests x {args.rounds} rounds, CPU ms per request "
+            "(this process; PostgreSQL's, when it runs on this host)"
+        )
         for path, values in figures.items():
             shown = ", ".join(f"{v:.2f}" for v in values)
-            print(f"{path:60s} median {statistics.median(values):6.2f}  ({shown})")
+            line = f"{path:60s} median {statistics.median(values):6.2f}  ({shown})"
+            if database[path]:
+                line += f"  PostgreSQL median {statistics.median(database[path]):.2f}"
+            print(line)
         if args.sql:
             await _show_sql(*sent(args.sql))
         if args.profile:
