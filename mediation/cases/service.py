@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import msgspec
+from piccolo.columns.combination import WhereRaw
+from piccolo.query.methods.select import Select
 
 from mediation import access, query_building, timekeeping
 from mediation.audit import service as audit
@@ -112,6 +114,27 @@ async def case_detail(user: CurrentUser, case: Disagreement, *, client: str = ""
     return (await case_detail_and(user, case, lambda _: [], client=client))[0]
 
 
+# Written into the SQL rather than bound: PostgreSQL (and SQLite) read the partial index
+# audit_event_case_timeline_no_views only for a predicate they can prove from the query's text.
+_NOT_A_VIEW = WhereRaw(""""audit_event"."action" <> 'view'""")
+
+
+def timeline_query(case_id: int, *, internal: bool) -> Select:
+    """A case's timeline: its audit events but the staff views of it (each one audited) and, for a reader
+    not allowed them, the internal ones, in order. Read from the partial index of the case's events that
+    are not views, so the cost follows what the timeline shows, not how often the case was opened."""
+    where = (AuditEvent.disagreement_id == case_id) & _NOT_A_VIEW
+    if not internal:
+        where &= AuditEvent.action.not_in(list(INTERNAL_ACTIONS))
+    return query_building.built_once(
+        "case timeline",
+        AuditEvent.select(AuditEvent.at, AuditEvent.actor_label, AuditEvent.action, AuditEvent.summary)
+        .where(where)
+        .order_by(AuditEvent.at)
+        .order_by(AuditEvent.id),
+    )
+
+
 async def case_detail_and(
     user: CurrentUser,
     case: Disagreement,
@@ -133,15 +156,8 @@ async def case_detail_and(
             client=client,
         )
     internal = may_read_internal(user, case)
-    hidden = ["view"] if internal else ["view", *INTERNAL_ACTIONS]
     reads = [
-        query_building.built_once(
-            "case timeline",
-            AuditEvent.select(AuditEvent.at, AuditEvent.actor_label, AuditEvent.action, AuditEvent.summary)
-            .where((AuditEvent.disagreement_id == case.id) & AuditEvent.action.not_in(hidden))
-            .order_by(AuditEvent.at)
-            .order_by(AuditEvent.id),
-        ),
+        timeline_query(case.id, internal=internal),
         query_building.built_once(
             "case matters",
             DisputedMatter.select(
