@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from piccolo.columns.combination import WhereRaw
+from piccolo.query.methods.select import Select
 
 from mediation.audit.tables import AuditEvent
 from mediation.db_typing import Condition
@@ -114,12 +115,14 @@ def _newer_than(at: dt.datetime, entry_id: int) -> WhereRaw:
     return WhereRaw('("audit_event"."at", "audit_event"."id") > ({}, {})', at, entry_id)
 
 
-async def page_of(
+def page_query(
     filters: Filters, *, older: tuple[dt.datetime, int] | None, newer: tuple[dt.datetime, int] | None
-) -> tuple[list[dict[str, Any]], bool, bool]:
-    """One page newest first, and whether there are older and newer entries beyond it."""
+) -> Select:
+    """The page's query: PAGE_SIZE + 1 entries in (at, id) order, newest first unless `newer`. Each filter
+    has an index ending in (at, id) to read it from (audit_event_keyset and its actor, action and case
+    twins), and no other index leads with a filtered column: with one, PostgreSQL would read every match
+    and sort them whenever its statistics underrate the match (an actor's 73,641 events, 35 ms at 1M)."""
     conditions = list(filters.conditions)
-    newest_first = newer is None
     if older is not None:
         conditions.append(_older_than(*older))
     if newer is not None:
@@ -127,7 +130,15 @@ async def page_of(
     query = AuditEvent.select(*COLUMNS)
     for condition in conditions:
         query = query.where(condition)
-    rows = await query.order_by(AuditEvent.at, AuditEvent.id, ascending=not newest_first).limit(PAGE_SIZE + 1)
+    return query.order_by(AuditEvent.at, AuditEvent.id, ascending=newer is not None).limit(PAGE_SIZE + 1)
+
+
+async def page_of(
+    filters: Filters, *, older: tuple[dt.datetime, int] | None, newer: tuple[dt.datetime, int] | None
+) -> tuple[list[dict[str, Any]], bool, bool]:
+    """One page newest first, and whether there are older and newer entries beyond it."""
+    newest_first = newer is None
+    rows = await page_query(filters, older=older, newer=newer)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     if newest_first:
