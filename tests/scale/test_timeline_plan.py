@@ -9,16 +9,15 @@ transaction that is rolled back (the audit log is append-only), so no other test
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
-from piccolo.engine import engine_finder
 from piccolo.querystring import QueryString
 
 from mediation import db
 from mediation.cases.service import timeline_query
 from mediation.cases.tables import Disagreement
+from tests.scale.plans import plan_of, rolled_back, rows_read
 
 pytestmark = [
     pytest.mark.anyio,
@@ -39,17 +38,6 @@ _EVENTS = (
 )
 
 
-class _RolledBack(Exception):
-    pass
-
-
-def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    found = [plan]
-    for child in plan.get("Plans", []):
-        found += _nodes(child)
-    return found
-
-
 def _literal(value: Any) -> str:
     """One of the timeline query's own values (a case id, an action name) as SQL."""
     if isinstance(value, int):
@@ -61,30 +49,21 @@ def _literal(value: Any) -> str:
 async def _timeline_plans(case_id: int, reference: str) -> dict[bool, dict[str, Any]]:
     """The timeline's plan for internal and other readers, with VIEWS views of the case in the log among
     other cases' events: the generic plan of its prepared statement, as the pool's connections run it."""
-    engine = engine_finder()
     plans: dict[bool, dict[str, Any]] = {}
-    with pytest.raises(_RolledBack):
-        async with engine.transaction():
-            await engine.run_querystring(QueryString(_EVENTS, "view", reference, case_id, VIEWS))
-            await engine.run_querystring(QueryString(_EVENTS, "lodged", "SM-X", None, 2 * OTHER_CASES))
-            await engine.run_ddl("ANALYZE audit_event")
-            await engine.run_ddl("SET LOCAL plan_cache_mode = force_generic_plan")
-            for internal in (True, False):
-                sql, values = (
-                    timeline_query(case_id, internal=internal)
-                    .querystrings[0]
-                    .compile_string(engine_type="postgres")
-                )
-                name = f"timeline_{int(internal)}"
-                await engine.run_ddl(f"PREPARE {name} AS {sql}")
-                arguments = ", ".join(map(_literal, values))
-                rows = await engine.run_ddl(
-                    f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE {name}({arguments})"
-                )
-                await engine.run_ddl(f"DEALLOCATE {name}")
-                found = rows[0]["QUERY PLAN"]
-                plans[internal] = (json.loads(found) if isinstance(found, str) else found)[0]["Plan"]
-            raise _RolledBack
+    async with rolled_back() as engine:
+        await engine.run_querystring(QueryString(_EVENTS, "view", reference, case_id, VIEWS))
+        await engine.run_querystring(QueryString(_EVENTS, "lodged", "SM-X", None, 2 * OTHER_CASES))
+        await engine.run_ddl("ANALYZE audit_event")
+        await engine.run_ddl("SET LOCAL plan_cache_mode = force_generic_plan")
+        for internal in (True, False):
+            query = timeline_query(case_id, internal=internal)
+            sql, values = query.querystrings[0].compile_string(engine_type="postgres")
+            name = f"timeline_{int(internal)}"
+            await engine.run_ddl(f"PREPARE {name} AS {sql}")
+            arguments = ", ".join(map(_literal, values))
+            explained = await engine.run_ddl(f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE {name}({arguments})")
+            await engine.run_ddl(f"DEALLOCATE {name}")
+            plans[internal] = plan_of(explained)
     return plans
 
 
@@ -92,9 +71,5 @@ async def test_the_timeline_reads_none_of_the_cases_views(app) -> None:  # noqa:
     case = await Disagreement.select(Disagreement.id, Disagreement.reference).first()
     assert case is not None, "the demo data has cases"
     for internal, plan in (await _timeline_plans(case["id"], case["reference"])).items():
-        nodes = _nodes(plan)
-        scans = [n for n in nodes if n.get("Relation Name") == "audit_event"]
-        read = sum(n.get("Actual Rows", 0) + n.get("Rows Removed by Filter", 0) for n in scans)
-        indexes = {n.get("Index Name") for n in nodes} - {None}
+        read, indexes = rows_read(plan, "audit_event")
         assert read < VIEWS / 10, f"internal={internal}: {read} rows read for the timeline through {indexes}"
-        assert not any(n["Node Type"] == "Seq Scan" for n in nodes), f"internal={internal}: {plan}"
