@@ -8,7 +8,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
 from piccolo.engine import engine_finder
+
+from mediation import db
+
+# A plan test's marks: PostgreSQL only, as SQLite's planner is not the one production runs.
+POSTGRES_PLANS = [
+    pytest.mark.anyio,
+    pytest.mark.skipif(not db.is_postgres(), reason="query plans are PostgreSQL's; SQLite plans differ"),
+]
 
 
 class _RolledBack(Exception):

@@ -14,18 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from piccolo.querystring import QueryString
 
-from mediation import db
 from mediation.accounts.tables import Account
 from mediation.audit.reading import Filters, page_query
-from tests.scale.plans import plan_of, rolled_back, rows_read
+from tests.scale.plans import POSTGRES_PLANS, plan_of, rolled_back, rows_read
 
-pytestmark = [
-    pytest.mark.anyio,
-    pytest.mark.skipif(not db.is_postgres(), reason="query plans are PostgreSQL's; SQLite plans differ"),
-]
+pytestmark = POSTGRES_PLANS
 
 BURST = 3_000
 BACKGROUND = 60_000

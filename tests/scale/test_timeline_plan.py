@@ -11,18 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from piccolo.querystring import QueryString
 
-from mediation import db
 from mediation.cases.service import timeline_query
 from mediation.cases.tables import Disagreement
-from tests.scale.plans import plan_of, rolled_back, rows_read
+from tests.scale.plans import POSTGRES_PLANS, plan_of, rolled_back, rows_read
 
-pytestmark = [
-    pytest.mark.anyio,
-    pytest.mark.skipif(not db.is_postgres(), reason="query plans are PostgreSQL's; SQLite plans differ"),
-]
+pytestmark = POSTGRES_PLANS
 
 VIEWS = 3_000
 # Other cases' events, two each: at 1M cases PostgreSQL's statistics give a case about 19 events, so that a
