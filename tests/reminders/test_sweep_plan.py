@@ -7,23 +7,18 @@ PostgreSQL only: SQLite's planner is not the one production runs."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
-import pytest
 from piccolo.engine import engine_finder
 from piccolo.querystring import QueryString
 
-from mediation import db
 from mediation.clocks.tables import StatutoryClock
 from mediation.reminders.service import LOOKAHEAD, due_clocks_query
 from tests.reminders.helpers import make_case
+from tests.scale.plans import POSTGRES_PLANS, literals, nodes, plan_of, root
 from tests.scale.seed import analyze
 
-pytestmark = [
-    pytest.mark.anyio,
-    pytest.mark.skipif(not db.is_postgres(), reason="query plans are PostgreSQL's; SQLite plans differ"),
-]
+pytestmark = POSTGRES_PLANS
 
 TODAY = dt.date(2027, 3, 24)
 # Indexes that read running clocks only: with the owner's statistics (two-role run) PostgreSQL may also pick
@@ -36,23 +31,11 @@ RUNNING_INDEXES = {
 }
 
 
-def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    found = [plan]
-    for child in plan.get("Plans", []):
-        found += _nodes(child)
-    return found
-
-
 async def _plan(query: Any) -> dict[str, Any]:
     rows = await engine_finder().run_querystring(
         QueryString("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {}", query.querystrings[0])
     )
-    return _root(rows[0]["QUERY PLAN"])
-
-
-def _root(plan: Any) -> dict[str, Any]:
-    """The top node of an EXPLAIN (FORMAT JSON), whether the driver decoded the JSON or not."""
-    return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+    return plan_of(rows)
 
 
 async def _insert_clocks(
@@ -87,8 +70,8 @@ async def test_a_page_of_due_clocks_reads_the_running_index_and_not_the_met_cloc
             plan = await _plan(
                 due_clocks_query(due_until=TODAY + LOOKAHEAD, local_authorities=local_authorities, size=500)
             )
-            nodes = _nodes(plan)
-            scans = [n["Relation Name"] for n in nodes if n["Node Type"] == "Seq Scan"]
+            found = nodes(plan)
+            scans = [n["Relation Name"] for n in found if n["Node Type"] == "Seq Scan"]
             # (The test database's few thousand cases may be hashed whole; the 40,000 clocks never are.)
             assert "statutory_clock" not in scans, scans
             # Nationally an index of running clocks only: the partial (due, id) one, or (as PostgreSQL
@@ -97,7 +80,7 @@ async def test_a_page_of_due_clocks_reads_the_running_index_and_not_the_met_cloc
             intended = (
                 RUNNING_INDEXES - {"statutory_clock_case"} if local_authorities is None else RUNNING_INDEXES
             )
-            assert intended & {n.get("Index Name") for n in nodes}, nodes
+            assert intended & {n.get("Index Name") for n in found}, found
             # 400 running clocks on a few dozen pages, their cases and families: not 40,000 clocks' pages.
             buffers = plan["Shared Hit Blocks"] + plan["Shared Read Blocks"]
             assert buffers < 2_000, buffers
@@ -122,15 +105,12 @@ async def _prepared_plan(query: Any, mode: str) -> dict[str, Any]:
             await connection.execute(f"PREPARE sweep_page AS {sql}")
             # EXECUTE takes no bound parameters of its own: the values as literals, still the prepared
             # statement's parameters.
-            values = ", ".join(
-                str(v) if isinstance(v, int) else "'" + str(v).replace("'", "''") + "'" for v in args
-            )
             plan = await connection.fetchval(
-                f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE sweep_page({values})"
+                f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE sweep_page({literals(args)})"
             )
     finally:
         await connection.close()
-    return _root(plan)
+    return root(plan)
 
 
 async def test_a_bodys_page_never_fetches_the_familys_lapsed_clocks_even_in_a_generic_plan(place):
@@ -156,12 +136,12 @@ async def test_a_bodys_page_never_fetches_the_familys_lapsed_clocks_even_in_a_ge
     )
     try:
         for mode in ("auto", "force_generic_plan"):
-            body = _nodes(
+            body = nodes(
                 await _prepared_plan(
                     due_clocks_query(due_until=TODAY + LOOKAHEAD, size=500, owed_by="body"), mode
                 )
             )
-            family = _nodes(
+            family = nodes(
                 await _prepared_plan(
                     due_clocks_query(
                         due_until=TODAY + LOOKAHEAD, size=500, owed_by="family", family_from=TODAY

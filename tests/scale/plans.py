@@ -1,5 +1,6 @@
-"""Reading PostgreSQL's plans in the plan tests, over rows written only for the test: the audit log is
-append-only, so they go in a transaction that is rolled back once the plans are read."""
+"""Reading PostgreSQL's plans in the plan tests (`tests/scale`, `tests/reminders/test_sweep_plan.py`), some
+over rows written only for the test: the audit log is append-only, so they go in a transaction that is
+rolled back once the plans are read."""
 
 from __future__ import annotations
 
@@ -36,10 +37,19 @@ async def rolled_back() -> AsyncIterator[Any]:
         pass
 
 
-def plan_of(explained: list[dict[str, Any]]) -> dict[str, Any]:
-    """The top node of an EXPLAIN (FORMAT JSON)'s rows, whether the driver decoded the JSON or not."""
-    found = explained[0]["QUERY PLAN"]
+def root(found: Any) -> dict[str, Any]:
+    """The top node of an EXPLAIN (FORMAT JSON), whether the driver decoded the JSON or not."""
     return (json.loads(found) if isinstance(found, str) else found)[0]["Plan"]
+
+
+def plan_of(explained: list[dict[str, Any]]) -> dict[str, Any]:
+    """The top node of an EXPLAIN (FORMAT JSON)'s rows."""
+    return root(explained[0]["QUERY PLAN"])
+
+
+def literals(values: Any) -> str:
+    """A prepared statement's values as SQL literals for EXECUTE, which takes no bound parameters."""
+    return ", ".join(str(v) if isinstance(v, int) else "'" + str(v).replace("'", "''") + "'" for v in values)
 
 
 def nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:

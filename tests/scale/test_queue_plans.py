@@ -7,24 +7,19 @@ PostgreSQL only: SQLite's planner is not the one production runs."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 from piccolo.engine import engine_finder
 from piccolo.querystring import QueryString
 
-from mediation import db
 from mediation.cases.queue import QueueFilters, queue_page, queue_queries, read_cursor
 from mediation.cases.tables import Disagreement
 from mediation.identity import CurrentUser
+from tests.scale.plans import POSTGRES_PLANS, nodes, plan_of
 from tests.scale.seed import Seeded, remove_seeded, seed_cases
 
-pytestmark = [
-    pytest.mark.anyio,
-    pytest.mark.skipif(not db.is_postgres(), reason="query plans are PostgreSQL's; SQLite plans differ"),
-]
+pytestmark = POSTGRES_PLANS
 
 NEVER_SCANNED = {"disagreement", "statutory_clock"}
 # A page's rows are joined to their family and officer by primary key. Only a name search reads account
@@ -66,13 +61,6 @@ async def _user(la_id: int, role: str = "la_coordinator") -> CurrentUser:
     return CurrentUser(officer["id"], officer["email"], "Officer", role, la_id, "Scale body")
 
 
-def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    found = [plan]
-    for child in plan.get("Plans", []):
-        found += _nodes(child)
-    return found
-
-
 async def plan_problems(
     user: CurrentUser, filters: QueueFilters, intended: set[str], *, after: str | None = None
 ) -> list[str]:
@@ -84,12 +72,11 @@ async def plan_problems(
         rows = await engine_finder().run_querystring(
             QueryString("EXPLAIN (FORMAT JSON) {}", query.querystrings[0])
         )
-        plan = rows[0]["QUERY PLAN"]
-        nodes = _nodes((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"])
+        found = nodes(plan_of(rows))
         never = NEVER_SCANNED if filters.q else NEVER_SCANNED | JOINED_BY_KEY
-        scans = [n for n in nodes if n["Node Type"] == "Seq Scan" and n.get("Relation Name") in never]
+        scans = [n for n in found if n["Node Type"] == "Seq Scan" and n.get("Relation Name") in never]
         problems += [f"sequential scan on {n['Relation Name']}" for n in scans]
-        used = {n["Index Name"] for n in nodes if "Index Name" in n}
+        used = {n["Index Name"] for n in found if "Index Name" in n}
         if not used & intended:
             problems.append(f"none of {sorted(intended)} used (used {sorted(used)})")
     return problems

@@ -15,7 +15,7 @@ from piccolo.querystring import QueryString
 
 from mediation.cases.service import timeline_query
 from mediation.cases.tables import Disagreement
-from tests.scale.plans import POSTGRES_PLANS, plan_of, rolled_back, rows_read
+from tests.scale.plans import POSTGRES_PLANS, literals, plan_of, rolled_back, rows_read
 
 pytestmark = POSTGRES_PLANS
 
@@ -33,14 +33,6 @@ _EVENTS = (
 )
 
 
-def _literal(value: Any) -> str:
-    """One of the timeline query's own values (a case id, an action name) as SQL."""
-    if isinstance(value, int):
-        return str(value)
-    assert isinstance(value, str) and "'" not in value
-    return f"'{value}'"
-
-
 async def _timeline_plans(case_id: int, reference: str) -> dict[bool, dict[str, Any]]:
     """The timeline's plan for internal and other readers, with VIEWS views of the case in the log among
     other cases' events: the generic plan of its prepared statement, as the pool's connections run it."""
@@ -55,8 +47,9 @@ async def _timeline_plans(case_id: int, reference: str) -> dict[bool, dict[str, 
             sql, values = query.querystrings[0].compile_string(engine_type="postgres")
             name = f"timeline_{int(internal)}"
             await engine.run_ddl(f"PREPARE {name} AS {sql}")
-            arguments = ", ".join(map(_literal, values))
-            explained = await engine.run_ddl(f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE {name}({arguments})")
+            explained = await engine.run_ddl(
+                f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE {name}({literals(values)})"
+            )
             await engine.run_ddl(f"DEALLOCATE {name}")
             plans[internal] = plan_of(explained)
     return plans
