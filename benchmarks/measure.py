@@ -44,12 +44,18 @@ def _stat_fields(pid: str | int) -> tuple[str, list[str]] | None:
     return text[text.index("(") + 1 : text.rindex(")")], text.rsplit(")", 1)[1].split()
 
 
+def _processes() -> Iterator[tuple[int, str, list[str]]]:
+    """Every process on the host: its id, name and the /proc/PID/stat fields after the name."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (stat := _stat_fields(entry)) is not None:
+            yield int(entry), stat[0], stat[1]
+
+
 def _tree(pid: int) -> list[int]:
     """The process and its descendants (uvicorn's workers with WEB_CONCURRENCY)."""
     parents: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and (stat := _stat_fields(entry)) is not None:
-            parents.setdefault(int(stat[1][1]), []).append(int(entry))
+    for entry, _, fields in _processes():
+        parents.setdefault(int(fields[1]), []).append(entry)
     found, todo = [], [pid]
     while todo:
         current = todo.pop()
@@ -72,11 +78,16 @@ def database_cpu_seconds() -> float | None:
     used (the kernel adds a reaped child's time to its parent's cutime/cstime, so a connection closed during
     a run is still counted); None when no PostgreSQL runs here (a remote server, or SQLite)."""
     total, found = 0, False
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and (stat := _stat_fields(entry)) is not None and stat[0] == "postgres":
-            found, fields = True, stat[1]
+    for _, name, fields in _processes():
+        if name == "postgres":
+            found = True
             total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
     return total / TICKS if found else None
+
+
+def per_request_ms(before: float | None, after: float | None, requests: int) -> float | None:
+    """CPU seconds spent between two readings, in ms a request; None when either reading had none."""
+    return None if before is None or after is None else (after - before) * 1000 / requests
 
 
 def host_ticks() -> list[int]:
@@ -210,10 +221,6 @@ def wrk(
         p95_ms=found["p95"] / 1000,
         p99_ms=found["p99"] / 1000,
         cpu_ms_per_request=cpu * 1000 / n,
-        database_cpu_ms_per_request=(
-            None
-            if database_before is None or database_after is None
-            else (database_after - database_before) * 1000 / n
-        ),
+        database_cpu_ms_per_request=per_request_ms(database_before, database_after, n),
         steal=steal_share(host_before, host_after),
     )

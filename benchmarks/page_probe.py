@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.measure import database_cpu_seconds
+from benchmarks.measure import database_cpu_seconds, per_request_ms
 from benchmarks.national import SIGN_IN_PASSWORD
 from benchmarks.sweep_probe import facts
 
@@ -66,9 +66,7 @@ async def _costs(
             raise SystemExit(f"{path}: {response.status_code} {response.text[:300]}")
     spent = (time.process_time() - start) / n * 1000
     database_after = database_cpu_seconds() if database_before is not None else None
-    if database_before is None or database_after is None:
-        return spent, None
-    return spent, (database_after - database_before) / n * 1000
+    return spent, per_request_ms(database_before, database_after, n)
 
 
 async def _show_sql(client: httpx.AsyncClient, path: str, headers: dict[str, str]) -> None:
